@@ -1,0 +1,52 @@
+// @ts-check
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Layering (ARCHITECTURE.md): the core and the protocol never see VS Code; only extension/vscode/ may. */
+export const vscodeImportBan = {
+  paths: [
+    {
+      name: 'vscode',
+      message: 'extension/core and extension/protocol must not import vscode: pass what they need through a port.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', 'media/webview/', 'test-results/', 'test/fixtures/', '**/*.d.ts'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs', 'extension/build/*.mjs', 'test/*/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: { ...globals.node },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['extension/core/**', 'extension/protocol/**', 'extension/cli/**', 'webview/**'],
+    rules: {
+      'no-restricted-imports': ['error', vscodeImportBan],
+      '@typescript-eslint/no-restricted-imports': ['error', vscodeImportBan],
+    },
+  },
+  {
+    files: ['webview/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

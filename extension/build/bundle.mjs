@@ -1,0 +1,38 @@
+// Bundles the extension host and the `fleet` CLI with esbuild. node-pty is native and stays external (it ships
+// in the .vsix under node_modules/); `vscode` is provided by the editor.
+import { build } from 'esbuild';
+import { chmod, readFile } from 'node:fs/promises';
+
+const production = process.argv.includes('--production') || process.env.CI === 'true';
+const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  sourcemap: production ? false : 'linked',
+  legalComments: 'none',
+  external: ['vscode', 'node-pty'],
+  define: { FLEETAI_VERSION: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+  metafile: true,
+};
+
+const results = await Promise.all([
+  build({ ...common, entryPoints: { extension: 'extension/vscode/extension.ts' }, outdir: 'dist' }),
+  build({
+    ...common,
+    entryPoints: { cli: 'extension/cli/main.ts' },
+    outdir: 'dist',
+    external: ['node-pty'],
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+]);
+await chmod('dist/cli.js', 0o755);
+for (const result of results) {
+  for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    if (file.endsWith('.js')) console.log(`${file}  ${(out.bytes / 1024).toFixed(1)} KiB`);
+  }
+}

@@ -1,0 +1,89 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { runDoctor } from '../core/doctor/doctor';
+import { AppLogLine } from '../core/observability/logLine';
+import { fleetVersion } from '../core/version';
+import { workspacePaths } from '../core/workspacePaths';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** The `fleet` command: the same core as the extension, headless, for servers, CI and scripts. */
+export function createProgram(io: CliIo = processIo): Command {
+  const program = new Command('fleet')
+    .description('FleetAI: supervise a fleet of terminal AI coding agents (Codex, Claude Code, Gemini CLI, Aider).')
+    .version(fleetVersion, '-v, --version', 'print the FleetAI version')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('doctor')
+    .description('check node-pty, the state folder and which agent CLIs are installed')
+    .option('-w, --workspace <dir>', 'workspace whose .fleetai/ must be writable', process.cwd())
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { workspace: string; json?: boolean }) => {
+      const report = await runDoctor({ stateRoot: workspacePaths(opts.workspace).root });
+      if (opts.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+      else {
+        for (const check of report.checks) {
+          const mark = check.status === 'ok' ? 'ok  ' : check.status === 'warn' ? 'warn' : 'FAIL';
+          io.out(`${mark}  ${check.summary}${check.detail ? `\n      ${check.detail}` : ''}\n`);
+        }
+      }
+      if (!report.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('log')
+    .description('print the newest lines of the workspace application log (.fleetai/logs/app.jsonl)')
+    .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
+    .addOption(new Option('-n, --limit <count>', 'how many lines').default(20).argParser((v) => parsePositive(v, '--limit')))
+    .option('-c, --category <name>', 'only this category')
+    .option('--json', 'print raw JSON lines')
+    .action(async (opts: { workspace: string; limit: number; category?: string; json?: boolean }) => {
+      const file = workspacePaths(opts.workspace).appLog;
+      let text: string;
+      try {
+        text = await fs.readFile(file, 'utf8');
+      } catch {
+        io.err(`fleet log: no log at ${file}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const lines: AppLogLine[] = [];
+      text.split('\n').forEach((raw, index) => {
+        if (!raw.trim()) return;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(raw);
+        } catch {
+          io.err(`${path.relative(process.cwd(), file)}:${index + 1}: not JSON, skipped\n`);
+          return;
+        }
+        const line = AppLogLine.safeParse(parsed);
+        if (!line.success) io.err(`${path.relative(process.cwd(), file)}:${index + 1}: not a FleetAI log line, skipped\n`);
+        else if (!opts.category || line.data.category === opts.category) lines.push(line.data);
+      });
+      for (const line of lines.slice(-opts.limit)) {
+        if (opts.json) io.out(`${JSON.stringify(line)}\n`);
+        else io.out(`${line.ts} ${line.level.padEnd(5)} ${line.category}/${line.event}${line.context ? ` ${JSON.stringify(line.context)}` : ''}\n`);
+      }
+    });
+
+  return program;
+}
+
+function parsePositive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive whole number, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,84 @@
+import { constants, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { describeError } from '../errors';
+import { probePty } from './nativePty';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface DoctorCheck {
+  id: string;
+  status: CheckStatus;
+  summary: string;
+  detail?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  /** The folder whose `.fleetai/` must be writable. */
+  stateRoot?: string;
+  /** PATH to search for agent CLIs (defaults to the process's). */
+  pathEnv?: string;
+}
+
+/** Agent CLIs FleetAI knows; missing ones are a warning, since a user may run only one of them. */
+export const KNOWN_AGENT_CLIS = ['codex', 'claude', 'gemini', 'aider'] as const;
+
+/** Checks what FleetAI needs from the machine it runs on, the same way in VS Code and in `fleet doctor`. */
+export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const [major] = process.versions.node.split('.').map(Number);
+  checks.push({
+    id: 'node',
+    status: (major ?? 0) >= 20 ? 'ok' : 'fail',
+    summary: `Node ${process.versions.node} (${process.platform}-${process.arch})`,
+  });
+
+  try {
+    const probe = await probePty();
+    checks.push({ id: 'pty', status: 'ok', summary: `node-pty works (${probe.output})` });
+  } catch (error) {
+    checks.push({ id: 'pty', status: 'fail', summary: 'node-pty cannot start a terminal', detail: describeError(error) });
+  }
+
+  if (options.stateRoot) checks.push(await checkWritable(options.stateRoot));
+
+  for (const cli of KNOWN_AGENT_CLIS) {
+    const found = await findOnPath(cli, options.pathEnv ?? process.env.PATH ?? '');
+    checks.push(
+      found
+        ? { id: `agent:${cli}`, status: 'ok', summary: `${cli} found at ${found}` }
+        : { id: `agent:${cli}`, status: 'warn', summary: `${cli} is not on PATH` },
+    );
+  }
+  return { ok: checks.every((c) => c.status !== 'fail'), checks };
+}
+
+async function checkWritable(dir: string): Promise<DoctorCheck> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.access(dir, constants.W_OK);
+    return { id: 'state', status: 'ok', summary: `${dir} is writable` };
+  } catch (error) {
+    return { id: 'state', status: 'fail', summary: `${dir} is not writable`, detail: describeError(error) };
+  }
+}
+
+export async function findOnPath(name: string, pathEnv: string): Promise<string | undefined> {
+  const extensions = process.platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
+  for (const dir of pathEnv.split(path.delimiter).filter(Boolean)) {
+    for (const ext of extensions) {
+      const candidate = path.join(dir, name + ext);
+      try {
+        await fs.access(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
+}

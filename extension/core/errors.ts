@@ -1,0 +1,37 @@
+/**
+ * Every failure FleetAI reports carries a stable code, so the CLI, the log, the webviews and tests can react to
+ * the kind of failure without parsing English (or Chinese) messages.
+ */
+export const ErrorCode = {
+  StoreParse: 'E_STORE_PARSE',
+  StoreSchema: 'E_STORE_SCHEMA',
+  StoreWrite: 'E_STORE_WRITE',
+  StoreRead: 'E_STORE_READ',
+  ConfigInvalid: 'E_CONFIG_INVALID',
+  NativeModule: 'E_NATIVE_MODULE',
+  Internal: 'E_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class FleetError extends Error {
+  override readonly name = 'FleetError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isFleetError(value: unknown): value is FleetError {
+  return value instanceof FleetError;
+}
+
+/** A message for people, whatever was thrown. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

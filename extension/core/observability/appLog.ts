@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import pino from 'pino';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** What every part of FleetAI logs through; the VS Code host, the CLI and tests each supply one. */
+export interface Logger {
+  log(level: LogLevel, category: string, event: string, context?: Record<string, unknown>): void;
+  info(category: string, event: string, context?: Record<string, unknown>): void;
+  warn(category: string, event: string, context?: Record<string, unknown>): void;
+  error(category: string, event: string, context?: Record<string, unknown>): void;
+  debug(category: string, event: string, context?: Record<string, unknown>): void;
+  /** Resolves once everything logged so far is on disk. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Keys whose values never reach the log, wherever they appear in a context (API keys, webhook keys, tokens).
+ * pino's redaction is path based, so the common nesting depths are listed explicitly.
+ */
+const SECRET_KEYS = [
+  'apiKey',
+  'api_key',
+  'token',
+  'accessToken',
+  'secret',
+  'password',
+  'authorization',
+  'Authorization',
+  'webhookKey',
+  'cookie',
+];
+const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [
+  `context.${key}`,
+  `context.*.${key}`,
+  `context.*.*.${key}`,
+]);
+
+export interface AppLogOptions {
+  /** The JSONL file, normally `<workspace>/.fleetai/logs/app.jsonl`. */
+  file: string;
+  level?: LogLevel;
+  /** Synchronous writes: slower, but nothing is lost if the process dies right after logging (CLI, tests). */
+  sync?: boolean;
+}
+
+/**
+ * The one application log: JSON lines with `ts`, `level`, `category`, `event` and `context`, written with pino
+ * because it is the fastest well-kept JSON logger for Node and redacts secrets by path.
+ */
+export function createAppLog(options: AppLogOptions): Logger {
+  mkdirSync(path.dirname(options.file), { recursive: true });
+  const destination = pino.destination({ dest: options.file, sync: options.sync ?? false, mkdir: true });
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      base: undefined,
+      messageKey: 'event',
+      timestamp: () => `,"ts":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
+  // pino writes the message key after the object; keeping `event` in the object keeps the documented key order
+  // (ts, level, category, event, context) readable in `tail -f`.
+  const write = (level: LogLevel, category: string, event: string, context?: Record<string, unknown>): void => {
+    logger[level](context === undefined ? { category, event } : { category, event, context });
+  };
+  let closed = false;
+  return {
+    log: write,
+    info: (c, e, ctx) => write('info', c, e, ctx),
+    warn: (c, e, ctx) => write('warn', c, e, ctx),
+    error: (c, e, ctx) => write('error', c, e, ctx),
+    debug: (c, e, ctx) => write('debug', c, e, ctx),
+    flush: () =>
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        logger.flush(() => resolve());
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        closed = true;
+        logger.flush(() => {
+          destination.end();
+          resolve();
+        });
+      }),
+  };
+}
+
+/** For hosts that have no workspace to write into, and for tests that only need a sink. */
+export function createMemoryLog(): Logger & { readonly lines: ReadonlyArray<Record<string, unknown>> } {
+  const lines: Record<string, unknown>[] = [];
+  const write = (level: LogLevel, category: string, event: string, context?: Record<string, unknown>): void => {
+    lines.push({ ts: new Date().toISOString(), level, category, event, ...(context ? { context } : {}) });
+  };
+  return {
+    lines,
+    log: write,
+    info: (c, e, ctx) => write('info', c, e, ctx),
+    warn: (c, e, ctx) => write('warn', c, e, ctx),
+    error: (c, e, ctx) => write('error', c, e, ctx),
+    debug: (c, e, ctx) => write('debug', c, e, ctx),
+    flush: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { z } from 'zod';
+import { ErrorCode, FleetError, describeError } from '../errors';
+import { formatIssues } from '../schemas/issues';
+
+/**
+ * Writes JSON so that a crash, a full disk or a concurrent reader never sees half a file: the bytes go to a
+ * temporary file in the same folder, are flushed to disk, and only then replace the old file with one rename.
+ * The old content stays intact until that rename succeeds.
+ */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const handle = await fs.open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+    await syncDirectory(dir);
+  } catch (error) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw new FleetError(ErrorCode.StoreWrite, `Could not write ${file}: ${describeError(error)}`, { file }, {
+      cause: error,
+    });
+  }
+}
+
+/** Makes the rename itself durable; some file systems refuse to open a directory, which is harmless. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Not every platform can fsync a directory (Windows cannot); the data itself is already synced.
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Reads and validates a JSON file. Returns `undefined` when the file does not exist; any other problem is a
+ * FleetError naming the file and, for schema problems, each offending field.
+ */
+export async function readJson<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S> | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new FleetError(ErrorCode.StoreRead, `Could not read ${file}: ${describeError(error)}`, { file }, {
+      cause: error,
+    });
+  }
+  return parseJsonText(file, text, schema);
+}
+
+/** Validates JSON text that came from `file` (used for reads, and for content a user is about to save). */
+export function parseJsonText<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const where = locateJsonError(text, error);
+    throw new FleetError(
+      ErrorCode.StoreParse,
+      `${file}${where}: not valid JSON (${describeError(error)})`,
+      { file },
+      { cause: error },
+    );
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const problems = formatIssues(result.error.issues);
+    throw new FleetError(ErrorCode.StoreSchema, `${file}: ${problems.join('; ')}`, {
+      file,
+      problems,
+      fields: result.error.issues.map((i) => i.path.join('.')),
+    });
+  }
+  return result.data;
+}
+
+/** V8 reports a character offset ("at position 42"); people look for a line and column. */
+function locateJsonError(text: string, error: unknown): string {
+  const match = /position (\d+)/.exec(describeError(error));
+  if (!match?.[1]) return '';
+  const offset = Number(match[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `:${line}:${column}`;
+}
+
+/**
+ * A folder of schema-checked JSON documents addressed by relative path (the workspace's `.fleetai/state`).
+ * Writes to the same document are serialised so that the last call always wins on disk.
+ */
+export class JsonStore {
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(readonly root: string) {}
+
+  resolve(relative: string): string {
+    const full = path.resolve(this.root, relative);
+    const rel = path.relative(this.root, full);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new FleetError(ErrorCode.StoreWrite, `${relative} is outside the store ${this.root}`, { relative });
+    }
+    return full;
+  }
+
+  read<S extends z.ZodType>(relative: string, schema: S): Promise<z.output<S> | undefined> {
+    return readJson(this.resolve(relative), schema);
+  }
+
+  /** Validates before writing: an invalid document never reaches the disk and the saved one stays. */
+  write<S extends z.ZodType>(relative: string, schema: S, value: z.input<S>): Promise<void> {
+    const file = this.resolve(relative);
+    const checked = schema.safeParse(value);
+    if (!checked.success) {
+      const problems = formatIssues(checked.error.issues);
+      return Promise.reject(
+        new FleetError(ErrorCode.StoreSchema, `${file}: refusing to save, ${problems.join('; ')}`, {
+          file,
+          problems,
+        }),
+      );
+    }
+    const previous = this.pending.get(file) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => writeJsonAtomic(file, checked.data));
+    this.pending.set(file, next);
+    void next
+      .finally(() => {
+        if (this.pending.get(file) === next) this.pending.delete(file);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+}

@@ -1,0 +1,22 @@
+import * as path from 'node:path';
+
+/** Where a workspace keeps FleetAI's data (ARCHITECTURE.md, "Where a user's data lives"). */
+export interface WorkspacePaths {
+  root: string;
+  stateDir: string;
+  logsDir: string;
+  appLog: string;
+  paneLogsDir: string;
+}
+
+export function workspacePaths(workspaceFolder: string, directoryName = '.fleetai'): WorkspacePaths {
+  const root = path.resolve(workspaceFolder, directoryName);
+  const logsDir = path.join(root, 'logs');
+  return {
+    root,
+    stateDir: path.join(root, 'state'),
+    logsDir,
+    appLog: path.join(logsDir, 'app.jsonl'),
+    paneLogsDir: path.join(logsDir, 'panes'),
+  };
+}

@@ -1,0 +1,120 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { runDoctor, type DoctorReport } from '../core/doctor/doctor';
+import { describeError } from '../core/errors';
+import { createAppLog, type LogLevel, type Logger } from '../core/observability/appLog';
+import { fleetVersion } from '../core/version';
+import { workspacePaths } from '../core/workspacePaths';
+import type { RequestHandlers } from '../protocol/endpoint';
+import type { FleetAiApi } from './api';
+import { DashboardPanel } from './dashboardPanel';
+import { HeartbeatStatus } from './statusBar';
+import { VIEW_IDS, registerViews } from './views';
+
+export function activate(context: vscode.ExtensionContext): FleetAiApi {
+  const started = performance.now();
+  const config = vscode.workspace.getConfiguration('fleetai');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  // Without a folder there is no workspace `.fleetai/`; the window's own log folder keeps the log then.
+  const appLogPath = folder
+    ? workspacePaths(folder, config.get<string>('stateDirectory', '.fleetai')).appLog
+    : path.join(context.logUri.fsPath, 'app.jsonl');
+  const log = createAppLog({ file: appLogPath, level: config.get<LogLevel>('log.level', 'info') });
+  context.subscriptions.push({ dispose: () => void log.close() });
+
+  const status = new HeartbeatStatus();
+  context.subscriptions.push(status, ...registerViews());
+
+  const handlers: RequestHandlers = {
+    'host.getInfo': () => ({
+      name: 'FleetAI',
+      version: fleetVersion,
+      hostVersion: `VS Code ${vscode.version}`,
+      uiLanguage: vscode.env.language,
+      workspace: folder ?? null,
+    }),
+    'fleet.getSnapshot': () => ({ heartbeat: 'idle', panes: 0, pendingApprovals: 0, updatedAt: new Date().toISOString() }),
+    'host.openLog': async () => {
+      await vscode.commands.executeCommand('fleetai.openLog');
+      return { opened: true };
+    },
+  };
+  const dashboard = new DashboardPanel(context.extensionUri, handlers, log);
+  context.subscriptions.push(dashboard);
+
+  const doctor = async (): Promise<DoctorReport> => {
+    const report = await runDoctor({ stateRoot: path.dirname(path.dirname(appLogPath)) });
+    log.info('doctor', 'doctor.finished', { ok: report.ok, checks: report.checks });
+    return report;
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('fleetai.showDashboard', () => dashboard.show()),
+    vscode.commands.registerCommand('fleetai.openLog', () => openLog(log, appLogPath)),
+    vscode.commands.registerCommand('fleetai.runDoctor', () => runDoctorCommand(doctor)),
+  );
+
+  const activateMs = performance.now() - started;
+  log.info('extension', 'extension.activated', {
+    version: fleetVersion,
+    host: `VS Code ${vscode.version}`,
+    node: process.versions.node,
+    activateMs: Math.round(activateMs * 100) / 100,
+  });
+
+  return {
+    version: fleetVersion,
+    appLogPath,
+    activateMs,
+    statusText: () => status.text,
+    viewIds: () => VIEW_IDS,
+    dashboardOpen: () => dashboard.isOpen,
+    waitForDashboardRequest: (method, timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.dispose();
+          reject(new Error(`The dashboard did not request ${method} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const sub = dashboard.onDidServeRequest((served) => {
+          if (served !== method) return;
+          clearTimeout(timer);
+          sub.dispose();
+          resolve();
+        });
+      }),
+    runDoctor: doctor,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
+
+async function openLog(log: Logger, file: string): Promise<void> {
+  await log.flush();
+  try {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(document, { preview: true });
+  } catch (error) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('FleetAI could not open its log {0}: {1}', file, describeError(error)));
+  }
+}
+
+async function runDoctorCommand(doctor: () => Promise<DoctorReport>): Promise<DoctorReport> {
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('FleetAI: checking this machine…') },
+    doctor,
+  );
+  const failed = report.checks.filter((c) => c.status === 'fail');
+  if (failed.length === 0) {
+    const warnings = report.checks.filter((c) => c.status === 'warn').length;
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('FleetAI doctor: all {0} checks passed ({1} warnings).', report.checks.length - warnings, warnings),
+    );
+  } else {
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('FleetAI doctor: {0}', failed.map((c) => `${c.summary}${c.detail ? ` (${c.detail})` : ''}`).join('; ')),
+    );
+  }
+  return report;
+}
