@@ -8,7 +8,8 @@ export const vscodeImportBan = {
   paths: [
     {
       name: 'vscode',
-      message: 'extension/core and extension/protocol must not import vscode: pass what they need through a port.',
+      message:
+        'extension/core and extension/protocol must not import vscode: pass what they need through a port.',
     },
   ],
 };
@@ -22,7 +23,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.mjs', 'extension/build/*.mjs', 'test/*/*.mjs'] },
+        projectService: {
+          allowDefaultProject: ['*.mjs', 'extension/build/*.mjs', 'test/*/*.mjs', 'webview/*.mts'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
       globals: { ...globals.node },

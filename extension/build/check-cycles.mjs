@@ -20,4 +20,6 @@ if (cycles.length > 0) {
   for (const cycle of cycles) console.error(`  ${[...cycle, cycle[0]].join(' -> ')}`);
   process.exit(1);
 }
-console.log(`check-cycles: no circular imports in ${Object.keys(result.obj()).length} files (${dirs.join(', ')})`);
+console.log(
+  `check-cycles: no circular imports in ${Object.keys(result.obj()).length} files (${dirs.join(', ')})`,
+);

@@ -19,9 +19,11 @@ const processIo: CliIo = {
 /** The `fleet` command: the same core as the extension, headless, for servers, CI and scripts. */
 export function createProgram(io: CliIo = processIo): Command {
   const program = new Command('fleet')
-    .description('FleetAI: supervise a fleet of terminal AI coding agents (Codex, Claude Code, Gemini CLI, Aider).')
+    .description(
+      'FleetAI: supervise a fleet of terminal AI coding agents (Codex, Claude Code, Gemini CLI, Aider).',
+    )
     .version(fleetVersion, '-v, --version', 'print the FleetAI version')
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
     .showHelpAfterError()
     .exitOverride();
 
@@ -46,7 +48,11 @@ export function createProgram(io: CliIo = processIo): Command {
     .command('log')
     .description('print the newest lines of the workspace application log (.fleetai/logs/app.jsonl)')
     .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
-    .addOption(new Option('-n, --limit <count>', 'how many lines').default(20).argParser((v) => parsePositive(v, '--limit')))
+    .addOption(
+      new Option('-n, --limit <count>', 'how many lines')
+        .default(20)
+        .argParser((v) => parsePositive(v, '--limit')),
+    )
     .option('-c, --category <name>', 'only this category')
     .option('--json', 'print raw JSON lines')
     .action(async (opts: { workspace: string; limit: number; category?: string; json?: boolean }) => {
@@ -70,12 +76,16 @@ export function createProgram(io: CliIo = processIo): Command {
           return;
         }
         const line = AppLogLine.safeParse(parsed);
-        if (!line.success) io.err(`${path.relative(process.cwd(), file)}:${index + 1}: not a FleetAI log line, skipped\n`);
+        if (!line.success)
+          io.err(`${path.relative(process.cwd(), file)}:${index + 1}: not a FleetAI log line, skipped\n`);
         else if (!opts.category || line.data.category === opts.category) lines.push(line.data);
       });
       for (const line of lines.slice(-opts.limit)) {
         if (opts.json) io.out(`${JSON.stringify(line)}\n`);
-        else io.out(`${line.ts} ${line.level.padEnd(5)} ${line.category}/${line.event}${line.context ? ` ${JSON.stringify(line.context)}` : ''}\n`);
+        else
+          io.out(
+            `${line.ts} ${line.level.padEnd(5)} ${line.category}/${line.event}${line.context ? ` ${JSON.stringify(line.context)}` : ''}\n`,
+          );
       }
     });
 
@@ -84,6 +94,7 @@ export function createProgram(io: CliIo = processIo): Command {
 
 function parsePositive(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`${flag} must be a positive whole number, got "${value}"`);
   return n;
 }

@@ -23,7 +23,9 @@ export const ProtocolErrorCode = {
 } as const;
 
 export type RequestHandlers = {
-  [M in RequestMethod]?: (params: z.output<(typeof requests)[M]['params']>) => Promise<RequestResult<M>> | RequestResult<M>;
+  [M in RequestMethod]?: (
+    params: z.output<(typeof requests)[M]['params']>,
+  ) => Promise<RequestResult<M>> | RequestResult<M>;
 };
 
 export interface EndpointOptions {
@@ -37,8 +39,8 @@ export interface EndpointOptions {
 
 /** Errors that a handler throws with a `code` keep it, so the caller can tell a failure's kind apart. */
 function toErrorPayload(error: unknown): ErrorPayload {
-  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'string') {
-    return { code: (error as { code: string }).code, message: String((error as { message?: unknown }).message ?? error) };
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+    return { code: error.code, message: error.message };
   }
   return { code: ProtocolErrorCode.Handler, message: error instanceof Error ? error.message : String(error) };
 }
@@ -77,7 +79,10 @@ export class Endpoint {
     options: { timeoutMs?: number } = {},
   ): Promise<Result<RequestResult<M>>> {
     if (this.closed) {
-      return Promise.resolve({ ok: false, error: { code: ProtocolErrorCode.Closed, message: 'The connection is closed.' } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: ProtocolErrorCode.Closed, message: 'The connection is closed.' },
+      });
     }
     const id = `${this.options.idPrefix ?? 'r'}-${++this.counter}`;
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 10_000;
@@ -86,7 +91,10 @@ export class Endpoint {
         this.pending.delete(id);
         resolve({
           ok: false,
-          error: { code: ProtocolErrorCode.Timeout, message: `${method} got no answer within ${timeoutMs} ms.` },
+          error: {
+            code: ProtocolErrorCode.Timeout,
+            message: `${method} got no answer within ${timeoutMs} ms.`,
+          },
         });
       }, timeoutMs);
       this.pending.set(id, {
@@ -116,7 +124,8 @@ export class Endpoint {
   emit<N extends EventName>(name: N, payload: EventPayload<N>): void {
     if (this.closed) return;
     const checked = events[name].safeParse(payload);
-    if (!checked.success) throw new Error(`Event ${name} is malformed: ${describeIssues(checked.error.issues)}`);
+    if (!checked.success)
+      throw new Error(`Event ${name} is malformed: ${describeIssues(checked.error.issues)}`);
     this.transport.send({ kind: 'event', name, payload: checked.data });
   }
 
@@ -134,7 +143,13 @@ export class Endpoint {
     this.subscription.dispose();
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
-      entry.resolve({ ok: false, error: { code: ProtocolErrorCode.Closed, message: `${entry.method} was cancelled: the connection closed.` } });
+      entry.resolve({
+        ok: false,
+        error: {
+          code: ProtocolErrorCode.Closed,
+          message: `${entry.method} was cancelled: the connection closed.`,
+        },
+      });
       this.pending.delete(id);
     }
   }
@@ -147,7 +162,11 @@ export class Endpoint {
     if (this.closed) return;
     const parsed = Envelope.safeParse(raw);
     if (!parsed.success) {
-      this.protocolError(ProtocolErrorCode.BadMessage, `Malformed message: ${describeIssues(parsed.error.issues)}`, raw);
+      this.protocolError(
+        ProtocolErrorCode.BadMessage,
+        `Malformed message: ${describeIssues(parsed.error.issues)}`,
+        raw,
+      );
       return;
     }
     const message = parsed.data;
@@ -155,7 +174,11 @@ export class Endpoint {
       case 'response': {
         const entry = this.pending.get(message.id);
         if (!entry) {
-          this.protocolError(ProtocolErrorCode.BadMessage, `Response to unknown or expired request ${message.id}`, raw);
+          this.protocolError(
+            ProtocolErrorCode.BadMessage,
+            `Response to unknown or expired request ${message.id}`,
+            raw,
+          );
           return;
         }
         clearTimeout(entry.timer);
@@ -171,7 +194,11 @@ export class Endpoint {
         }
         const checked = schema.safeParse(message.payload);
         if (!checked.success) {
-          this.protocolError(ProtocolErrorCode.BadMessage, `Event ${message.name} is malformed: ${describeIssues(checked.error.issues)}`, raw);
+          this.protocolError(
+            ProtocolErrorCode.BadMessage,
+            `Event ${message.name} is malformed: ${describeIssues(checked.error.issues)}`,
+            raw,
+          );
           return;
         }
         for (const listener of this.eventListeners.get(message.name) ?? []) listener(checked.data);
@@ -190,14 +217,20 @@ export class Endpoint {
     const spec = (requests as Record<string, { params: z.ZodType; result: z.ZodType }>)[method];
     const handler = (this.handlers as Record<string, ((p: unknown) => unknown) | undefined>)[method];
     if (!spec || !handler) {
-      reply({ ok: false, error: { code: ProtocolErrorCode.UnknownMethod, message: `No handler for ${method}.` } });
+      reply({
+        ok: false,
+        error: { code: ProtocolErrorCode.UnknownMethod, message: `No handler for ${method}.` },
+      });
       return;
     }
     const checked = spec.params.safeParse(params);
     if (!checked.success) {
       reply({
         ok: false,
-        error: { code: ProtocolErrorCode.BadParams, message: `${method}: ${describeIssues(checked.error.issues)}` },
+        error: {
+          code: ProtocolErrorCode.BadParams,
+          message: `${method}: ${describeIssues(checked.error.issues)}`,
+        },
       });
       return;
     }

@@ -36,7 +36,10 @@ export class DashboardPanel implements vscode.Disposable {
     });
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'fleetai.svg');
     const traced: RequestHandlers = {};
-    for (const [method, handler] of Object.entries(this.handlers) as [keyof RequestHandlers, (p: unknown) => unknown][]) {
+    for (const [method, handler] of Object.entries(this.handlers) as [
+      keyof RequestHandlers,
+      (p: unknown) => unknown,
+    ][]) {
       (traced as Record<string, (p: unknown) => Promise<unknown>>)[method] = async (params) => {
         const value = await handler(params);
         queueMicrotask(() => this.served.fire(method));

@@ -33,7 +33,12 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
       uiLanguage: vscode.env.language,
       workspace: folder ?? null,
     }),
-    'fleet.getSnapshot': () => ({ heartbeat: 'idle', panes: 0, pendingApprovals: 0, updatedAt: new Date().toISOString() }),
+    'fleet.getSnapshot': () => ({
+      heartbeat: 'idle',
+      panes: 0,
+      pendingApprovals: 0,
+      updatedAt: new Date().toISOString(),
+    }),
     'host.openLog': async () => {
       await vscode.commands.executeCommand('fleetai.openLog');
       return { opened: true };
@@ -96,24 +101,36 @@ async function openLog(log: Logger, file: string): Promise<void> {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     await vscode.window.showTextDocument(document, { preview: true });
   } catch (error) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('FleetAI could not open its log {0}: {1}', file, describeError(error)));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('FleetAI could not open its log {0}: {1}', file, describeError(error)),
+    );
   }
 }
 
 async function runDoctorCommand(doctor: () => Promise<DoctorReport>): Promise<DoctorReport> {
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('FleetAI: checking this machine…') },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('FleetAI: checking this machine…'),
+    },
     doctor,
   );
   const failed = report.checks.filter((c) => c.status === 'fail');
   if (failed.length === 0) {
     const warnings = report.checks.filter((c) => c.status === 'warn').length;
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('FleetAI doctor: all {0} checks passed ({1} warnings).', report.checks.length - warnings, warnings),
+      vscode.l10n.t(
+        'FleetAI doctor: all {0} checks passed ({1} warnings).',
+        report.checks.length - warnings,
+        warnings,
+      ),
     );
   } else {
     void vscode.window.showErrorMessage(
-      vscode.l10n.t('FleetAI doctor: {0}', failed.map((c) => `${c.summary}${c.detail ? ` (${c.detail})` : ''}`).join('; ')),
+      vscode.l10n.t(
+        'FleetAI doctor: {0}',
+        failed.map((c) => `${c.summary}${c.detail ? ` (${c.detail})` : ''}`).join('; '),
+      ),
     );
   }
   return report;

@@ -2,7 +2,11 @@ import * as vscode from 'vscode';
 
 /** The heartbeat in the status bar; for now it only says FleetAI is loaded and idle. */
 export class HeartbeatStatus implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('fleetai.heartbeat', vscode.StatusBarAlignment.Left, 100);
+  private readonly item = vscode.window.createStatusBarItem(
+    'fleetai.heartbeat',
+    vscode.StatusBarAlignment.Left,
+    100,
+  );
 
   constructor() {
     this.item.name = vscode.l10n.t('FleetAI Heartbeat');

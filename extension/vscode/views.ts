@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 
-export const VIEW_IDS = ['fleetai.agents', 'fleetai.tasks', 'fleetai.approvals', 'fleetai.mcpServers'] as const;
+export const VIEW_IDS = [
+  'fleetai.agents',
+  'fleetai.tasks',
+  'fleetai.approvals',
+  'fleetai.mcpServers',
+] as const;
 
 /**
  * Until later issues fill them, each view has a provider with no items, so VS Code shows the welcome text from

@@ -5,9 +5,15 @@ import * as vscode from 'vscode';
  * The HTML shell of a FleetAI webview: only our own bundle may run (a fresh nonce each time), resources only from
  * `media/`, no inline scripts, no remote content.
  */
-export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, app: string, title: string): string {
+export function renderWebviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  app: string,
+  title: string,
+): string {
   const nonce = randomBytes(16).toString('base64');
-  const asset = (file: string): vscode.Uri => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview', file));
+  const asset = (file: string): vscode.Uri =>
+    webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview', file));
   const csp = [
     "default-src 'none'",
     `img-src ${webview.cspSource} data:`,

@@ -40,7 +40,8 @@ describe('FleetAI inside a real VS Code extension host', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const declared = manifest.contributes.commands.map((c) => c.command);
     assert.ok(declared.length >= 3);
-    for (const command of declared) assert.ok(registered.has(command), `${command} is declared but not registered`);
+    for (const command of declared)
+      assert.ok(registered.has(command), `${command} is declared but not registered`);
   });
 
   it('contributes the FleetAI container with the Agents, Tasks, Approvals and MCP Servers views', async () => {
@@ -92,7 +93,13 @@ describe('FleetAI inside a real VS Code extension host', () => {
     assert.ok(activated, 'no extension.activated line');
     assert.equal(activated.category, 'extension');
     assert.equal(activated.context?.version, manifest.version);
-    assert.ok(lines.some((l) => l.event === 'dashboard.opened'), 'no dashboard.opened line');
-    assert.ok(lines.some((l) => l.event === 'doctor.finished'), 'no doctor.finished line');
+    assert.ok(
+      lines.some((l) => l.event === 'dashboard.opened'),
+      'no dashboard.opened line',
+    );
+    assert.ok(
+      lines.some((l) => l.event === 'doctor.finished'),
+      'no doctor.finished line',
+    );
   });
 });

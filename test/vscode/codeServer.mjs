@@ -34,7 +34,7 @@ export function freePort() {
 }
 
 /** A scratch folder for one run: user data, settings, extensions and the workspace live here. */
-export function makeSandbox(label) {
+export function makeSandbox(label, settings = {}) {
   const root = mkdtempSync(path.join(tmpdir(), `fleetai-${label}-`));
   const dirs = {
     root,
@@ -58,6 +58,8 @@ export function makeSandbox(label) {
         'security.workspace.trust.enabled': false,
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        ...settings,
       },
       null,
       2,
@@ -80,7 +82,16 @@ function codeServerEnv(sandbox) {
 export function installVsix(cs, sandbox, vsix) {
   const out = execFileSync(
     cs.node,
-    [cs.entry, '--extensions-dir', sandbox.extensions, '--user-data-dir', sandbox.userData, '--install-extension', vsix, '--force'],
+    [
+      cs.entry,
+      '--extensions-dir',
+      sandbox.extensions,
+      '--user-data-dir',
+      sandbox.userData,
+      '--install-extension',
+      vsix,
+      '--force',
+    ],
     { env: codeServerEnv(sandbox), encoding: 'utf8' },
   );
   return out;
@@ -90,7 +101,7 @@ export function installVsix(cs, sandbox, vsix) {
  * Starts code-server in its own process group and resolves once it answers /healthz. `stop()` ends the whole
  * group (the server, its extension hosts and anything they started).
  */
-export async function startCodeServer(cs, sandbox, workspace, { port } = {}) {
+export async function startCodeServer(cs, sandbox, workspace, { port, extraArgs = [] } = {}) {
   port ??= await freePort();
   const logFile = path.join(sandbox.logs, 'code-server.log');
   const log = createWriteStream(logFile);
@@ -98,16 +109,22 @@ export async function startCodeServer(cs, sandbox, workspace, { port } = {}) {
     cs.node,
     [
       cs.entry,
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--reconnection-grace-time', '5',
-      '--vscode-option', 'enable-smoke-test-driver',
-      '--user-data-dir', sandbox.userData,
-      '--extensions-dir', sandbox.extensions,
+      '--reconnection-grace-time',
+      '5',
+      '--vscode-option',
+      'enable-smoke-test-driver',
+      '--user-data-dir',
+      sandbox.userData,
+      '--extensions-dir',
+      sandbox.extensions,
       workspace,
     ],
     { env: codeServerEnv(sandbox), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -126,7 +143,8 @@ export async function startCodeServer(cs, sandbox, workspace, { port } = {}) {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`code-server did not answer on ${url} within 60 s; see ${logFile}`);
+    if (Date.now() > deadline)
+      throw new Error(`code-server did not answer on ${url} within 60 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
@@ -182,7 +200,9 @@ export const chromiumArgs = [
 /** Launches Debian's chromium through playwright-core; on CI a missing browser is an error, never a skip. */
 export async function launchChromium() {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`chromium not found at ${chromiumPath}: install it with "apt-get install chromium" (see .ci/run)`);
+    throw new Error(
+      `chromium not found at ${chromiumPath}: install it with "apt-get install chromium" (see .ci/run)`,
+    );
   }
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });

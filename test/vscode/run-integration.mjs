@@ -68,6 +68,7 @@ try {
   await browser.close();
   await server.stop();
 }
-if (exitCode === 0 && !process.env.FLEETAI_KEEP_SANDBOX) rmSync(sandbox.root, { recursive: true, force: true });
+if (exitCode === 0 && !process.env.FLEETAI_KEEP_SANDBOX)
+  rmSync(sandbox.root, { recursive: true, force: true });
 else console.log(`integration: sandbox kept at ${sandbox.root}`);
 process.exit(exitCode);

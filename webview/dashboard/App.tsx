@@ -4,7 +4,10 @@ import type { FleetSnapshot, HostInfo } from '../../extension/protocol/messages'
 import { hostEndpoint } from '../shared/vscodeClient';
 import { translator } from '../shared/i18n';
 
-type Load = { state: 'loading' } | { state: 'ready'; info: HostInfo; snapshot: FleetSnapshot } | { state: 'error'; error: ErrorPayload };
+type Load =
+  | { state: 'loading' }
+  | { state: 'ready'; info: HostInfo; snapshot: FleetSnapshot }
+  | { state: 'error'; error: ErrorPayload };
 
 export function App(): React.JSX.Element {
   const [load, setLoad] = useState<Load>({ state: 'loading' });

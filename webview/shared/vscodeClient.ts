@@ -26,10 +26,14 @@ export function hostEndpoint(): Endpoint {
       return { dispose: () => window.removeEventListener('message', handler) };
     },
   };
-  endpoint = new Endpoint(transport, {}, {
-    idPrefix: `web-${Math.random().toString(36).slice(2, 8)}`,
-    timeoutMs: 10_000,
-    onProtocolError: (error) => console.warn('[FleetAI] protocol', error.code, error.message),
-  });
+  endpoint = new Endpoint(
+    transport,
+    {},
+    {
+      idPrefix: `web-${Math.random().toString(36).slice(2, 8)}`,
+      timeoutMs: 10_000,
+      onProtocolError: (error) => console.warn('[FleetAI] protocol', error.code, error.message),
+    },
+  );
   return endpoint;
 }

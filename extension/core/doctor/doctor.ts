@@ -41,7 +41,12 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
     const probe = await probePty();
     checks.push({ id: 'pty', status: 'ok', summary: `node-pty works (${probe.output})` });
   } catch (error) {
-    checks.push({ id: 'pty', status: 'fail', summary: 'node-pty cannot start a terminal', detail: describeError(error) });
+    checks.push({
+      id: 'pty',
+      status: 'fail',
+      summary: 'node-pty cannot start a terminal',
+      detail: describeError(error),
+    });
   }
 
   if (options.stateRoot) checks.push(await checkWritable(options.stateRoot));

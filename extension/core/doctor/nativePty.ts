@@ -1,6 +1,8 @@
 import { ErrorCode, FleetError, describeError } from '../errors';
 
-type NodePty = typeof import('node-pty');
+import type * as NodePtyModule from 'node-pty';
+
+type NodePty = typeof NodePtyModule;
 
 let cached: NodePty | undefined;
 

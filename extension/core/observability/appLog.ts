@@ -66,7 +66,12 @@ export function createAppLog(options: AppLogOptions): Logger {
   );
   // pino writes the message key after the object; keeping `event` in the object keeps the documented key order
   // (ts, level, category, event, context) readable in `tail -f`.
-  const write = (level: LogLevel, category: string, event: string, context?: Record<string, unknown>): void => {
+  const write = (
+    level: LogLevel,
+    category: string,
+    event: string,
+    context?: Record<string, unknown>,
+  ): void => {
     logger[level](context === undefined ? { category, event } : { category, event, context });
   };
   let closed = false;
@@ -96,7 +101,12 @@ export function createAppLog(options: AppLogOptions): Logger {
 /** For hosts that have no workspace to write into, and for tests that only need a sink. */
 export function createMemoryLog(): Logger & { readonly lines: ReadonlyArray<Record<string, unknown>> } {
   const lines: Record<string, unknown>[] = [];
-  const write = (level: LogLevel, category: string, event: string, context?: Record<string, unknown>): void => {
+  const write = (
+    level: LogLevel,
+    category: string,
+    event: string,
+    context?: Record<string, unknown>,
+  ): void => {
     lines.push({ ts: new Date().toISOString(), level, category, event, ...(context ? { context } : {}) });
   };
   return {

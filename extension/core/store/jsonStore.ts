@@ -27,9 +27,14 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
     await syncDirectory(dir);
   } catch (error) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw new FleetError(ErrorCode.StoreWrite, `Could not write ${file}: ${describeError(error)}`, { file }, {
-      cause: error,
-    });
+    throw new FleetError(
+      ErrorCode.StoreWrite,
+      `Could not write ${file}: ${describeError(error)}`,
+      { file },
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -50,15 +55,23 @@ async function syncDirectory(dir: string): Promise<void> {
  * Reads and validates a JSON file. Returns `undefined` when the file does not exist; any other problem is a
  * FleetError naming the file and, for schema problems, each offending field.
  */
-export async function readJson<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S> | undefined> {
+export async function readJson<S extends z.ZodType>(
+  file: string,
+  schema: S,
+): Promise<z.output<S> | undefined> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new FleetError(ErrorCode.StoreRead, `Could not read ${file}: ${describeError(error)}`, { file }, {
-      cause: error,
-    });
+    throw new FleetError(
+      ErrorCode.StoreRead,
+      `Could not read ${file}: ${describeError(error)}`,
+      { file },
+      {
+        cause: error,
+      },
+    );
   }
   return parseJsonText(file, text, schema);
 }
@@ -113,7 +126,9 @@ export class JsonStore {
     const full = path.resolve(this.root, relative);
     const rel = path.relative(this.root, full);
     if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      throw new FleetError(ErrorCode.StoreWrite, `${relative} is outside the store ${this.root}`, { relative });
+      throw new FleetError(ErrorCode.StoreWrite, `${relative} is outside the store ${this.root}`, {
+        relative,
+      });
     }
     return full;
   }

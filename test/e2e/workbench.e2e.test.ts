@@ -1,0 +1,106 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as harness from '../vscode/codeServer.mjs';
+
+// The packaged extension (dist/fleetai.vsix, made by `npm run package`) installed into code-server with
+// --install-extension, exactly as a user installs it, and driven through the workbench UI by chromium.
+const artefacts = path.join(harness.repoRoot, 'test-results/e2e');
+const vsix = path.join(harness.repoRoot, 'dist/fleetai.vsix');
+const { version } = JSON.parse(readFileSync(path.join(harness.repoRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
+describe('FleetAI in VS Code, driven through the browser', () => {
+  let server: Awaited<ReturnType<typeof harness.startCodeServer>>;
+  let browser: Browser;
+  let page: Page;
+  let workspace: string;
+
+  beforeAll(async () => {
+    expect(existsSync(vsix), `${vsix} is missing: run npm run package first`).toBe(true);
+    mkdirSync(artefacts, { recursive: true });
+    const cs = harness.ensureCodeServer();
+    const sandbox = harness.makeSandbox('e2e');
+    const installed = harness.installVsix(cs, sandbox, vsix);
+    expect(installed).toMatch(/was successfully installed/);
+    workspace = path.join(sandbox.root, 'workspace');
+    cpSync(path.join(harness.repoRoot, 'test/fixtures/workspace'), workspace, { recursive: true });
+    server = await harness.startCodeServer(cs, sandbox, workspace);
+    browser = await harness.launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(harness.workbenchUrl(server, workspace));
+    await page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+    // The palette lists extension commands only once the extensions are scanned; the container icon shows that.
+    await page.locator('.activitybar .action-label[aria-label^="FleetAI"]').waitFor({ timeout: 60_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('opens the FleetAI container with its four views and their welcome messages', async () => {
+    const container = page.locator('.activitybar .action-label[aria-label^="FleetAI"]');
+    await container.click();
+    const headers = page.locator('.sidebar .pane-header');
+    await expect.poll(() => headers.allTextContents(), { timeout: 30_000 }).toEqual(
+      expect.arrayContaining(['Agents', 'Tasks', 'Approvals', 'MCP Servers'].map((t) => expect.stringContaining(t))),
+    );
+    const welcome = page.locator('.sidebar .welcome-view-content');
+    await expect.poll(() => welcome.count()).toBe(4);
+    await expect.poll(() => welcome.first().textContent()).toContain('No agents are running yet');
+    await page.screenshot({ path: path.join(artefacts, 'sidebar.png') });
+  });
+
+  it('shows the heartbeat in the status bar once the extension runs', async () => {
+    const item = page.locator('.statusbar-item[id="fleetai.fleetai.fleetai.heartbeat"]');
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await item.textContent()).toContain('FleetAI: idle');
+  });
+
+  it('runs "FleetAI: Show Dashboard" from the palette and renders the version fetched through the protocol', async () => {
+    await runPaletteCommand(page, 'FleetAI: Show Dashboard');
+    const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+    const versionCell = frame.locator('[data-testid="dashboard-version"]');
+    await versionCell.waitFor({ state: 'visible', timeout: 30_000 });
+    expect((await versionCell.textContent())?.trim()).toBe(`FleetAI ${version}`);
+    expect(await frame.locator('[data-testid="dashboard-heartbeat"]').textContent()).toBe('idle');
+    expect(await frame.locator('[data-testid="dashboard-error"]').count()).toBe(0);
+    const shot = path.join(artefacts, 'dashboard.png');
+    await page.screenshot({ path: shot });
+    expect(statSync(shot).size).toBeGreaterThan(10_000);
+  });
+
+  it('runs "FleetAI: Run Doctor" and reports that node-pty works in the installed extension', async () => {
+    await runPaletteCommand(page, 'FleetAI: Run Doctor');
+    // Toasts may go straight to the notification centre (smoke-test mode, or while a progress toast shows),
+    // so read the centre, where every notification ends up.
+    const note = page.locator('.notifications-center .notification-list-item', { hasText: 'FleetAI doctor' });
+    await expect
+      .poll(
+        async () => {
+          if (!(await page.locator('.notifications-center.visible').count())) {
+            await runPaletteCommand(page, 'Notifications: Show Notifications');
+          }
+          return note.count();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBeGreaterThan(0);
+    expect(await note.first().textContent()).toMatch(/all \d+ checks passed/);
+    await page.screenshot({ path: path.join(artefacts, 'doctor.png') });
+  });
+});
+
