@@ -24,7 +24,7 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          allowDefaultProject: ['*.mjs', 'extension/build/*.mjs', 'test/*/*.mjs', 'webview/*.mts'],
+          allowDefaultProject: ['*.mjs', 'extension/build/*.mjs', 'test/*/*.mjs', 'test/*/*.cjs'],
         },
         tsconfigRootDir: import.meta.dirname,
       },
@@ -49,7 +49,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['**/*.mjs'],
+    files: ['**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -21,7 +21,13 @@ const common = {
 };
 
 const results = await Promise.all([
-  build({ ...common, entryPoints: { extension: 'extension/vscode/extension.ts' }, outdir: 'dist' }),
+  build({
+    ...common,
+    entryPoints: { extension: 'extension/vscode/extension.ts' },
+    outdir: 'dist',
+    // The first statement of the bundle: lets FleetAI report how long its own module took to load.
+    banner: { js: 'globalThis.__fleetaiLoadStart=performance.now();' },
+  }),
   build({
     ...common,
     entryPoints: { cli: 'extension/cli/main.ts' },

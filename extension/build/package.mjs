@@ -11,7 +11,17 @@ import * as path from 'node:path';
 const args = process.argv.slice(2);
 const at = args.indexOf('--target');
 const target = at >= 0 ? args[at + 1] : `${process.platform}-${process.arch}`;
-const known = ['linux-x64', 'linux-arm64', 'linux-armhf', 'alpine-x64', 'alpine-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+const known = [
+  'linux-x64',
+  'linux-arm64',
+  'linux-armhf',
+  'alpine-x64',
+  'alpine-arm64',
+  'darwin-x64',
+  'darwin-arm64',
+  'win32-x64',
+  'win32-arm64',
+];
 if (!target || !known.includes(target)) {
   console.error(`package: unknown --target ${target ?? ''}; one of ${known.join(', ')}`);
   process.exit(2);
@@ -19,7 +29,9 @@ if (!target || !known.includes(target)) {
 const hostTarget = `${process.platform}-${process.arch}`;
 const [platform] = target.split('-');
 if ((platform === 'linux' || platform === 'alpine') && target !== hostTarget) {
-  console.error(`package: node-pty has no prebuilt binary for ${target}; build on a ${target} machine after npm ci.`);
+  console.error(
+    `package: node-pty has no prebuilt binary for ${target}; build on a ${target} machine after npm ci.`,
+  );
   process.exit(2);
 }
 
@@ -33,8 +45,15 @@ const ignoreFile = path.join('dist', `.vscodeignore-${target}`);
 writeFileSync(ignoreFile, ignore);
 
 const out = target === hostTarget ? 'dist/fleetai.vsix' : `dist/fleetai-${target}.vsix`;
-const vsce = path.join(path.dirname(createRequire(import.meta.url).resolve('@vscode/vsce/package.json')), 'vsce');
-execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--no-update-package-json', '--out', out], {
-  stdio: 'inherit',
-});
+const vsce = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@vscode/vsce/package.json')),
+  'vsce',
+);
+execFileSync(
+  process.execPath,
+  [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--no-update-package-json', '--out', out],
+  {
+    stdio: 'inherit',
+  },
+);
 console.log(`package: ${out} (${target})`);

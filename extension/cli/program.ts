@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { runDoctor } from '../core/doctor/doctor';
 import { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
@@ -72,12 +71,11 @@ export function createProgram(io: CliIo = processIo): Command {
         try {
           parsed = JSON.parse(raw);
         } catch {
-          io.err(`${path.relative(process.cwd(), file)}:${index + 1}: not JSON, skipped\n`);
+          io.err(`${file}:${index + 1}: not JSON, skipped\n`);
           return;
         }
         const line = AppLogLine.safeParse(parsed);
-        if (!line.success)
-          io.err(`${path.relative(process.cwd(), file)}:${index + 1}: not a FleetAI log line, skipped\n`);
+        if (!line.success) io.err(`${file}:${index + 1}: not a FleetAI log line, skipped\n`);
         else if (!opts.category || line.data.category === opts.category) lines.push(line.data);
       });
       for (const line of lines.slice(-opts.limit)) {

@@ -39,7 +39,8 @@ export interface EndpointOptions {
 
 /** Errors that a handler throws with a `code` keep it, so the caller can tell a failure's kind apart. */
 function toErrorPayload(error: unknown): ErrorPayload {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+  // An empty code would fail the envelope's own check at the caller, which would then wait for its timeout.
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code !== '') {
     return { code: error.code, message: error.message };
   }
   return { code: ProtocolErrorCode.Handler, message: error instanceof Error ? error.message : String(error) };
@@ -187,7 +188,10 @@ export class Endpoint {
         return;
       }
       case 'event': {
-        const schema = (events as Record<string, z.ZodType>)[message.name];
+        // Own keys only: a peer's `constructor` or `toString` must not reach Object.prototype.
+        const schema = Object.hasOwn(events, message.name)
+          ? (events as Record<string, z.ZodType>)[message.name]
+          : undefined;
         if (!schema) {
           this.protocolError(ProtocolErrorCode.BadMessage, `Unknown event ${message.name}`, raw);
           return;
@@ -214,8 +218,13 @@ export class Endpoint {
     const reply = (result: Result<unknown>): void => {
       if (!this.closed) this.transport.send({ kind: 'response', id, ...result });
     };
-    const spec = (requests as Record<string, { params: z.ZodType; result: z.ZodType }>)[method];
-    const handler = (this.handlers as Record<string, ((p: unknown) => unknown) | undefined>)[method];
+    // Own keys only, as for events: `toString` is not a method of the protocol.
+    const spec = Object.hasOwn(requests, method)
+      ? (requests as Record<string, { params: z.ZodType; result: z.ZodType }>)[method]
+      : undefined;
+    const handler = Object.hasOwn(this.handlers, method)
+      ? (this.handlers as Record<string, ((p: unknown) => unknown) | undefined>)[method]
+      : undefined;
     if (!spec || !handler) {
       reply({
         ok: false,

@@ -10,6 +10,8 @@ export interface FleetAiApi {
   readonly appLogPath: string;
   /** Milliseconds spent inside `activate` (module loading excluded; the benchmark measures both). */
   readonly activateMs: number;
+  /** Milliseconds from the first statement of the bundle to its last (evaluating FleetAI's code). */
+  readonly moduleLoadMs: number;
   statusText(): string;
   viewIds(): readonly string[];
   dashboardOpen(): boolean;

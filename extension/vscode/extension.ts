@@ -11,8 +11,12 @@ import { DashboardPanel } from './dashboardPanel';
 import { HeartbeatStatus } from './statusBar';
 import { VIEW_IDS, registerViews } from './views';
 
+const moduleLoaded = performance.now();
+
 export function activate(context: vscode.ExtensionContext): FleetAiApi {
   const started = performance.now();
+  const loadStart = (globalThis as { __fleetaiLoadStart?: number }).__fleetaiLoadStart;
+  const moduleLoadMs = loadStart === undefined ? Number.NaN : moduleLoaded - loadStart;
   const config = vscode.workspace.getConfiguration('fleetai');
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   // Without a folder there is no workspace `.fleetai/`; the window's own log folder keeps the log then.
@@ -65,12 +69,14 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     host: `VS Code ${vscode.version}`,
     node: process.versions.node,
     activateMs: Math.round(activateMs * 100) / 100,
+    moduleLoadMs: Math.round(moduleLoadMs * 100) / 100,
   });
 
   return {
     version: fleetVersion,
     appLogPath,
     activateMs,
+    moduleLoadMs,
     statusText: () => status.text,
     viewIds: () => VIEW_IDS,
     dashboardOpen: () => dashboard.isOpen,

@@ -33,6 +33,10 @@ export function startCodeServer(
   workspace: string,
   options?: { port?: number; extraArgs?: string[] },
 ): Promise<RunningCodeServer>;
-export function workbenchUrl(server: RunningCodeServer, workspace: string, payload?: [string, string][]): string;
+export function workbenchUrl(
+  server: RunningCodeServer,
+  workspace: string,
+  payload?: [string, string][],
+): string;
 export function remoteUri(server: RunningCodeServer, absolutePath: string): string;
 export function launchChromium(): Promise<Browser>;

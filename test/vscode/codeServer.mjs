@@ -125,6 +125,7 @@ export async function startCodeServer(cs, sandbox, workspace, { port, extraArgs 
       sandbox.userData,
       '--extensions-dir',
       sandbox.extensions,
+      ...extraArgs,
       workspace,
     ],
     { env: codeServerEnv(sandbox), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -79,6 +79,8 @@ export async function findOnPath(name: string, pathEnv: string): Promise<string 
       const candidate = path.join(dir, name + ext);
       try {
         await fs.access(candidate, constants.X_OK);
+        // Folders pass X_OK too (and root passes it for any file with one execute bit).
+        if (!(await fs.stat(candidate)).isFile()) continue;
         return candidate;
       } catch {
         // not here; keep looking

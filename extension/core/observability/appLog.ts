@@ -44,6 +44,8 @@ export interface AppLogOptions {
   level?: LogLevel;
   /** Synchronous writes: slower, but nothing is lost if the process dies right after logging (CLI, tests). */
   sync?: boolean;
+  /** Told once when the file cannot be written; by default a line on stderr. */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -52,7 +54,25 @@ export interface AppLogOptions {
  */
 export function createAppLog(options: AppLogOptions): Logger {
   mkdirSync(path.dirname(options.file), { recursive: true });
-  const destination = pino.destination({ dest: options.file, sync: options.sync ?? false, mkdir: true });
+  // minLength 1 still writes each line at once; at the default minLength 0, sonic-boom's flush() does nothing,
+  // so flush() resolved before an asynchronous open or write had reached the file.
+  const destination = pino.destination({
+    dest: options.file,
+    sync: options.sync ?? false,
+    mkdir: true,
+    minLength: 1,
+  });
+  // A log that cannot be written (folder removed, disk full) must never take the host down with it: report
+  // the first failure once and keep running.
+  let reportedFailure = false;
+  destination.on('error', (error: Error) => {
+    if (reportedFailure) return;
+    reportedFailure = true;
+    (
+      options.onError ??
+      ((e: Error) => process.stderr.write(`FleetAI: cannot write ${options.file}: ${e.message}\n`))
+    )(error);
+  });
   const logger = pino(
     {
       level: options.level ?? 'info',

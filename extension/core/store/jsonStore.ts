@@ -11,10 +11,13 @@ import { formatIssues } from '../schemas/issues';
  * The old content stays intact until that rename succeeds.
  */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const text = `${JSON.stringify(value, null, 2)}\n`;
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
+    // In the try: a value with no JSON form (a cycle, a BigInt, `undefined`) is a write error naming the file.
+    const json = JSON.stringify(value, null, 2) as string | undefined;
+    if (json === undefined) throw new TypeError('the value has no JSON form');
+    const text = `${json}\n`;
     await fs.mkdir(dir, { recursive: true });
     const handle = await fs.open(tmp, 'wx', 0o600);
     try {
@@ -102,15 +105,88 @@ export function parseJsonText<S extends z.ZodType>(file: string, text: string, s
   return result.data;
 }
 
-/** V8 reports a character offset ("at position 42"); people look for a line and column. */
+/**
+ * People look for a line and column. V8 reports a character offset ("at position 42") for some errors only,
+ * not for "Unexpected token" or "Unexpected end of JSON input"; then the offset is found by scanning.
+ */
 function locateJsonError(text: string, error: unknown): string {
   const match = /position (\d+)/.exec(describeError(error));
-  if (!match?.[1]) return '';
-  const offset = Number(match[1]);
+  const offset = match?.[1] ? Number(match[1]) : jsonErrorOffset(text);
+  if (offset === undefined) return '';
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
   return `:${line}:${column}`;
+}
+
+/** The offset of the first character where `text` stops being JSON (RFC 8259); undefined if it is JSON. */
+function jsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const at = (): string => text.charAt(i);
+  const skipSpace = (): void => {
+    while (/[ \t\n\r]/.test(at())) i++;
+  };
+  const token = (pattern: RegExp): boolean => {
+    pattern.lastIndex = i;
+    if (!pattern.test(text)) return false;
+    i = pattern.lastIndex;
+    return true;
+  };
+  const string = (): boolean => {
+    if (at() !== '"') return false;
+    i++;
+    for (;;) {
+      const c = at();
+      if (c === '"') {
+        i++;
+        return true;
+      }
+      if (c < ' ') return false; // a control character, or the end of the text
+      if (c !== '\\') i++;
+      else if (!token(/\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y)) return false;
+    }
+  };
+  const list = (close: string, item: () => boolean): boolean => {
+    i++;
+    skipSpace();
+    if (at() === close) {
+      i++;
+      return true;
+    }
+    for (;;) {
+      if (!item()) return false;
+      skipSpace();
+      if (at() === close) {
+        i++;
+        return true;
+      }
+      if (at() !== ',') return false;
+      i++;
+    }
+  };
+  const member = (): boolean => {
+    skipSpace();
+    if (!string()) return false;
+    skipSpace();
+    if (at() !== ':') return false;
+    i++;
+    return value();
+  };
+  const value = (): boolean => {
+    skipSpace();
+    const c = at();
+    if (c === '{') return list('}', member);
+    if (c === '[') return list(']', value);
+    if (c === '"') return string();
+    return token(/-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y);
+  };
+  try {
+    if (!value()) return i;
+    skipSpace();
+    return i < text.length ? i : undefined;
+  } catch {
+    return undefined; // nested too deep to scan
+  }
 }
 
 /**
@@ -125,7 +201,7 @@ export class JsonStore {
   resolve(relative: string): string {
     const full = path.resolve(this.root, relative);
     const rel = path.relative(this.root, full);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
       throw new FleetError(ErrorCode.StoreWrite, `${relative} is outside the store ${this.root}`, {
         relative,
       });
@@ -133,22 +209,21 @@ export class JsonStore {
     return full;
   }
 
-  read<S extends z.ZodType>(relative: string, schema: S): Promise<z.output<S> | undefined> {
+  // async, so that a path outside the store rejects the promise instead of throwing at the call site.
+  async read<S extends z.ZodType>(relative: string, schema: S): Promise<z.output<S> | undefined> {
     return readJson(this.resolve(relative), schema);
   }
 
   /** Validates before writing: an invalid document never reaches the disk and the saved one stays. */
-  write<S extends z.ZodType>(relative: string, schema: S, value: z.input<S>): Promise<void> {
+  async write<S extends z.ZodType>(relative: string, schema: S, value: z.input<S>): Promise<void> {
     const file = this.resolve(relative);
     const checked = schema.safeParse(value);
     if (!checked.success) {
       const problems = formatIssues(checked.error.issues);
-      return Promise.reject(
-        new FleetError(ErrorCode.StoreSchema, `${file}: refusing to save, ${problems.join('; ')}`, {
-          file,
-          problems,
-        }),
-      );
+      throw new FleetError(ErrorCode.StoreSchema, `${file}: refusing to save, ${problems.join('; ')}`, {
+        file,
+        problems,
+      });
     }
     const previous = this.pending.get(file) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(() => writeJsonAtomic(file, checked.data));

@@ -1,0 +1,136 @@
+// `npm run bench`: FleetAI's performance figures, measured for real and printed as a table.
+//   1. activation time inside the real VS Code (code-server 4.139.1, its Node 24 extension host), cold, median
+//   2. size of the bundles and of the .vsix
+//   3. cold `fleet --help`, median wall time, next to a bare `node -e ""` on the same machine
+// Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import * as path from 'node:path';
+import { format } from 'node:util';
+import {
+  ensureCodeServer,
+  launchChromium,
+  makeSandbox,
+  remoteUri,
+  repoRoot,
+  startCodeServer,
+  workbenchUrl,
+} from '../vscode/codeServer.mjs';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const kib = (file) => (existsSync(file) ? statSync(file).size / 1024 : NaN);
+
+async function activationTimes() {
+  const cs = ensureCodeServer();
+  const sandbox = makeSandbox('bench');
+  const server = await startCodeServer(cs, sandbox, sandbox.root);
+  const browser = await launchChromium();
+  const samples = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      // A fresh workspace each time: FleetAI's own .fleetai/ folder would otherwise activate it at startup.
+      const workspace = path.join(sandbox.root, `workspace-${i}`);
+      cpSync(path.join(repoRoot, 'test/fixtures/workspace'), workspace, { recursive: true });
+      const page = await browser.newPage();
+      let sample;
+      const done = new Promise((resolve) => {
+        void page.exposeFunction('codeAutomationExit', (code) => resolve(Number(code)));
+      });
+      await page.exposeFunction('codeAutomationLog', (_level, args) => {
+        const text = Array.isArray(args) ? format(...args) : String(args);
+        const m = /FLEETAI_BENCH (\{.*\})/.exec(text);
+        if (m) sample = JSON.parse(m[1]);
+      });
+      await page.goto(
+        workbenchUrl(server, workspace, [
+          ['extensionDevelopmentPath', remoteUri(server, repoRoot)],
+          ['extensionTestsPath', remoteUri(server, path.join(repoRoot, 'test/bench/activation-probe.cjs'))],
+          ['skipWelcome', 'true'],
+        ]),
+      );
+      const code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), 120_000))]);
+      await page.close();
+      if (code !== 0 || !sample)
+        throw new Error(`activation probe run ${i + 1} failed (exit ${code}); see ${server.logFile}`);
+      samples.push(sample);
+      process.stderr.write(`bench: activation run ${i + 1}/${runs}: ${sample.activationMs.toFixed(1)} ms\n`);
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  rmSync(sandbox.root, { recursive: true, force: true });
+  return samples;
+}
+
+function wallTimes(argv, n) {
+  const times = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8' });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+    times.push(ms);
+  }
+  return times;
+}
+
+for (const f of ['dist/extension.js', 'dist/cli.js']) {
+  if (!existsSync(path.join(repoRoot, f))) throw new Error(`${f} is missing: run npm run build first`);
+}
+
+const activation = await activationTimes();
+const activationMedian = median(activation.map((s) => s.activationMs));
+const activateCallMedian = median(activation.map((s) => s.activateCallMs));
+const moduleLoadMedian = median(activation.map((s) => s.moduleLoadMs));
+const cli = path.join(repoRoot, 'dist/cli.js');
+wallTimes([process.execPath, cli, '--help'], 2); // warm the file cache, so "cold" means a new process, not a cold disk
+const helpMedian = median(wallTimes([process.execPath, cli, '--help'], 15));
+const nodeMedian = median(wallTimes([process.execPath, '-e', ''], 15));
+const bundleKiB = kib(path.join(repoRoot, 'dist/extension.js'));
+
+const rows = [
+  [
+    'activation in VS Code 1.139 (cold, median)',
+    `${activationMedian.toFixed(1)} ms`,
+    '< 150 ms',
+    activationMedian < 150,
+  ],
+  ['  of which evaluating the bundle', `${moduleLoadMedian.toFixed(1)} ms`, '', true],
+  ['  of which inside activate()', `${activateCallMedian.toFixed(1)} ms`, '', true],
+  [
+    'extension bundle dist/extension.js',
+    `${(bundleKiB / 1024).toFixed(2)} MiB (${bundleKiB.toFixed(0)} KiB)`,
+    '< 1.5 MB',
+    bundleKiB * 1024 < 1.5e6,
+  ],
+  ['CLI bundle dist/cli.js', `${kib(path.join(repoRoot, 'dist/cli.js')).toFixed(0)} KiB`, '', true],
+  [
+    'dashboard webview media/webview/dashboard.js',
+    `${kib(path.join(repoRoot, 'media/webview/dashboard.js')).toFixed(0)} KiB`,
+    '',
+    true,
+  ],
+  ['cold `fleet --help` (median of 15)', `${helpMedian.toFixed(1)} ms`, '', true],
+  ['  bare `node -e ""` (median of 15)', `${nodeMedian.toFixed(1)} ms`, '', true],
+  ['  ratio fleet --help / bare node', `${(helpMedian / nodeMedian).toFixed(2)}x`, '', true],
+];
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
+const w = Math.max(...rows.map((r) => r[0].length));
+console.log(`\nFleetAI benchmark — ${machine}; activation runs: ${runs}\n`);
+console.log(`${'figure'.padEnd(w)}  ${'measured'.padEnd(26)}  target`);
+console.log(`${'-'.repeat(w)}  ${'-'.repeat(26)}  ------`);
+for (const [name, value, target, ok] of rows) {
+  console.log(`${name.padEnd(w)}  ${value.padEnd(26)}  ${target}${target ? (ok ? '  ok' : '  MISSED') : ''}`);
+}
+mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
+writeFileSync(
+  path.join(repoRoot, 'test-results/bench.json'),
+  `${JSON.stringify({ machine, runs, activation, activationMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian }, null, 2)}\n`,
+);

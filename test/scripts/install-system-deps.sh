@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages FleetAI's tests and demo need, only those missing:
+#   chromium                                  the real browser for the end-to-end tests (driven by playwright-core)
+#   build-essential python3 pkg-config libkrb5-dev   to compile code-server's native modules (test VS Code)
+# Usage: install-system-deps.sh [--browser]   (without --browser, chromium is not required: the demo needs none)
+set -euo pipefail
+
+packages=(build-essential python3 pkg-config libkrb5-dev)
+[ "${1:-}" = "--browser" ] && packages+=(chromium)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+  echo "install-system-deps: missing ${missing[*]} and this is not a Debian/Ubuntu system; install them by hand." >&2
+  exit 1
+fi
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then sudo=(sudo); else
+    echo "install-system-deps: missing ${missing[*]}; run as root: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "install-system-deps: installing ${missing[*]}" >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
