@@ -51,7 +51,18 @@ const vsce = path.join(
 );
 execFileSync(
   process.execPath,
-  [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--no-update-package-json', '--out', out],
+  [
+    vsce,
+    'package',
+    '--target',
+    target,
+    '--ignoreFile',
+    ignoreFile,
+    '--no-update-package-json',
+    '--no-rewrite-relative-links',
+    '--out',
+    out,
+  ],
   {
     stdio: 'inherit',
   },

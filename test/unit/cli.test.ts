@@ -87,7 +87,7 @@ describe('fleet log', () => {
     expect(out).toBe(
       '2025-01-02T03:04:05.000Z info  store/layout.saved {"panes":2}\n2025-01-02T03:04:05.000Z warn  pty/stalled\n',
     );
-    const shown = path.relative(process.cwd(), file);
+    const shown = file; // absolute, so the message works from any folder
     expect(err).toBe(`${shown}:2: not JSON, skipped\n${shown}:3: not a FleetAI log line, skipped\n`);
     expect(process.exitCode).toBe(savedExitCode);
   });
