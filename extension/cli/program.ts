@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
-import { runDoctor } from '../core/doctor/doctor';
-import { AppLogLine } from '../core/observability/logLine';
+import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 
@@ -15,7 +14,10 @@ const processIo: CliIo = {
   err: (text) => process.stderr.write(text),
 };
 
-/** The `fleet` command: the same core as the extension, headless, for servers, CI and scripts. */
+/**
+ * The `fleet` command: the same core as the extension, headless, for servers, CI and scripts. Sub-commands load
+ * their modules when they run, so `fleet --help` starts fast.
+ */
 export function createProgram(io: CliIo = processIo): Command {
   const program = new Command('fleet')
     .description(
@@ -32,6 +34,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .option('-w, --workspace <dir>', 'workspace whose .fleetai/ must be writable', process.cwd())
     .option('--json', 'print the report as JSON')
     .action(async (opts: { workspace: string; json?: boolean }) => {
+      const { runDoctor } = await import('../core/doctor/doctor');
       const report = await runDoctor({ stateRoot: workspacePaths(opts.workspace).root });
       if (opts.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
       else {
@@ -64,6 +67,8 @@ export function createProgram(io: CliIo = processIo): Command {
         process.exitCode = 1;
         return;
       }
+      // Loaded on use: `fleet --help` should not pay for zod.
+      const { AppLogLine } = await import('../core/observability/logLine');
       const lines: AppLogLine[] = [];
       text.split('\n').forEach((raw, index) => {
         if (!raw.trim()) return;

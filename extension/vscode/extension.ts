@@ -20,9 +20,8 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   const config = vscode.workspace.getConfiguration('fleetai');
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   // Without a folder there is no workspace `.fleetai/`; the window's own log folder keeps the log then.
-  const appLogPath = folder
-    ? workspacePaths(folder, config.get<string>('stateDirectory', '.fleetai')).appLog
-    : path.join(context.logUri.fsPath, 'app.jsonl');
+  const paths = folder ? workspacePaths(folder, config.get<string>('stateDirectory', '.fleetai')) : undefined;
+  const appLogPath = paths?.appLog ?? path.join(context.logUri.fsPath, 'app.jsonl');
   const log = createAppLog({ file: appLogPath, level: config.get<LogLevel>('log.level', 'info') });
   context.subscriptions.push({ dispose: () => void log.close() });
 
@@ -52,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   context.subscriptions.push(dashboard);
 
   const doctor = async (): Promise<DoctorReport> => {
-    const report = await runDoctor({ stateRoot: path.dirname(path.dirname(appLogPath)) });
+    const report = await runDoctor(paths ? { stateRoot: paths.root } : {});
     log.info('doctor', 'doctor.finished', { ok: report.ok, checks: report.checks });
     return report;
   };

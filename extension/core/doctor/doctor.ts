@@ -63,10 +63,24 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
 }
 
 async function checkWritable(dir: string): Promise<DoctorCheck> {
+  // A check must not change the machine: when the folder does not exist yet, the nearest existing parent
+  // must be writable, so FleetAI can create it on first use.
+  let probe = dir;
+  for (;;) {
+    try {
+      await fs.access(probe, constants.F_OK);
+      break;
+    } catch {
+      const parent = path.dirname(probe);
+      if (parent === probe) break;
+      probe = parent;
+    }
+  }
   try {
-    await fs.mkdir(dir, { recursive: true });
-    await fs.access(dir, constants.W_OK);
-    return { id: 'state', status: 'ok', summary: `${dir} is writable` };
+    if (!(await fs.stat(probe)).isDirectory()) throw new Error(`${probe} is not a folder`);
+    await fs.access(probe, constants.W_OK);
+    const how = probe === dir ? 'is writable' : `can be created (in ${probe})`;
+    return { id: 'state', status: 'ok', summary: `${dir} ${how}` };
   } catch (error) {
     return { id: 'state', status: 'fail', summary: `${dir} is not writable`, detail: describeError(error) };
   }
