@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { formatIssues } from '../core/schemas/issues';
 import { Envelope, type ErrorPayload, type Result } from './envelope';
 import {
   events,
@@ -47,7 +48,7 @@ function toErrorPayload(error: unknown): ErrorPayload {
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return formatIssues(issues).join('; ');
 }
 
 /**

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runDoctor, type DoctorReport } from '../core/doctor/doctor';
+import type { DoctorReport } from '../core/doctor/doctor';
 import { describeError } from '../core/errors';
 import { createAppLog, type LogLevel, type Logger } from '../core/observability/appLog';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import type { RequestHandlers } from '../protocol/endpoint';
 import type { FleetAiApi } from './api';
-import { DashboardPanel } from './dashboardPanel';
+import type { DashboardPanel } from './dashboardPanel';
 import { HeartbeatStatus } from './statusBar';
 import { VIEW_IDS, registerViews } from './views';
 
@@ -47,17 +47,29 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
       return { opened: true };
     },
   };
-  const dashboard = new DashboardPanel(context.extensionUri, handlers, log);
-  context.subscriptions.push(dashboard);
+  // The dashboard (and with it the protocol's zod schemas) and the doctor load on first use: activation stays
+  // cheap, which matters most when FleetAI activates during the window's own startup.
+  let dashboard: DashboardPanel | undefined;
+  const servedListeners = new Set<(method: string) => void>();
+  const showDashboard = async (): Promise<void> => {
+    if (!dashboard) {
+      const { DashboardPanel } = await import('./dashboardPanel');
+      dashboard = new DashboardPanel(context.extensionUri, handlers, log);
+      dashboard.onDidServeRequest((method) => servedListeners.forEach((l) => l(method)));
+      context.subscriptions.push(dashboard);
+    }
+    dashboard.show();
+  };
 
   const doctor = async (): Promise<DoctorReport> => {
+    const { runDoctor } = await import('../core/doctor/doctor');
     const report = await runDoctor(paths ? { stateRoot: paths.root } : {});
     log.info('doctor', 'doctor.finished', { ok: report.ok, checks: report.checks });
     return report;
   };
 
   context.subscriptions.push(
-    vscode.commands.registerCommand('fleetai.showDashboard', () => dashboard.show()),
+    vscode.commands.registerCommand('fleetai.showDashboard', showDashboard),
     vscode.commands.registerCommand('fleetai.openLog', () => openLog(log, appLogPath)),
     vscode.commands.registerCommand('fleetai.runDoctor', () => runDoctorCommand(doctor)),
   );
@@ -78,19 +90,21 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     moduleLoadMs,
     statusText: () => status.text,
     viewIds: () => VIEW_IDS,
-    dashboardOpen: () => dashboard.isOpen,
+    dashboardOpen: () => dashboard?.isOpen ?? false,
     waitForDashboardRequest: (method, timeoutMs) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           sub.dispose();
           reject(new Error(`The dashboard did not request ${method} within ${timeoutMs} ms`));
         }, timeoutMs);
-        const sub = dashboard.onDidServeRequest((served) => {
+        const listener = (served: string): void => {
           if (served !== method) return;
           clearTimeout(timer);
           sub.dispose();
           resolve();
-        });
+        };
+        const sub = { dispose: () => servedListeners.delete(listener) };
+        servedListeners.add(listener);
       }),
     runDoctor: doctor,
   };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { formatIssues } from '../schemas/issues';
@@ -119,74 +120,14 @@ function locateJsonError(text: string, error: unknown): string {
   return `:${line}:${column}`;
 }
 
-/** The offset of the first character where `text` stops being JSON (RFC 8259); undefined if it is JSON. */
+/**
+ * The offset where `text` stops being strict JSON, from Microsoft's jsonc-parser (the parser behind VS Code's
+ * own JSON editing) with comments and trailing commas disallowed; undefined if it finds no error.
+ */
 function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const at = (): string => text.charAt(i);
-  const skipSpace = (): void => {
-    while (/[ \t\n\r]/.test(at())) i++;
-  };
-  const token = (pattern: RegExp): boolean => {
-    pattern.lastIndex = i;
-    if (!pattern.test(text)) return false;
-    i = pattern.lastIndex;
-    return true;
-  };
-  const string = (): boolean => {
-    if (at() !== '"') return false;
-    i++;
-    for (;;) {
-      const c = at();
-      if (c === '"') {
-        i++;
-        return true;
-      }
-      if (c < ' ') return false; // a control character, or the end of the text
-      if (c !== '\\') i++;
-      else if (!token(/\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y)) return false;
-    }
-  };
-  const list = (close: string, item: () => boolean): boolean => {
-    i++;
-    skipSpace();
-    if (at() === close) {
-      i++;
-      return true;
-    }
-    for (;;) {
-      if (!item()) return false;
-      skipSpace();
-      if (at() === close) {
-        i++;
-        return true;
-      }
-      if (at() !== ',') return false;
-      i++;
-    }
-  };
-  const member = (): boolean => {
-    skipSpace();
-    if (!string()) return false;
-    skipSpace();
-    if (at() !== ':') return false;
-    i++;
-    return value();
-  };
-  const value = (): boolean => {
-    skipSpace();
-    const c = at();
-    if (c === '{') return list('}', member);
-    if (c === '[') return list(']', value);
-    if (c === '"') return string();
-    return token(/-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y);
-  };
-  try {
-    if (!value()) return i;
-    skipSpace();
-    return i < text.length ? i : undefined;
-  } catch {
-    return undefined; // nested too deep to scan
-  }
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  return errors[0]?.offset;
 }
 
 /**
