@@ -103,3 +103,56 @@ describe('FleetAI in VS Code, driven through the browser', () => {
     await page.screenshot({ path: path.join(artefacts, 'doctor.png') });
   });
 });
+
+describe('FleetAI in Simplified Chinese', () => {
+  let server: Awaited<ReturnType<typeof harness.startCodeServer>>;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const cs = harness.ensureCodeServer();
+    const sandbox = harness.makeSandbox('e2e-zh');
+    harness.installTestLanguagePack(cs, sandbox);
+    harness.installVsix(cs, sandbox, vsix);
+    const workspace = path.join(sandbox.root, 'workspace');
+    cpSync(path.join(harness.repoRoot, 'test/fixtures/workspace'), workspace, { recursive: true });
+    server = await harness.startCodeServer(cs, sandbox, workspace, { extraArgs: ['--locale', 'zh-cn'] });
+    browser = await harness.launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(harness.workbenchUrl(server, workspace));
+    await page.locator('.activitybar .action-label[aria-label^="FleetAI"]').waitFor({ timeout: 60_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the views, welcome messages and heartbeat in Chinese', async () => {
+    await page.locator('.activitybar .action-label[aria-label^="FleetAI"]').click();
+    const titles = page.locator('.sidebar .pane-header h3.title');
+    await expect
+      .poll(() => titles.allTextContents(), { timeout: 30_000 })
+      .toEqual(['代理', '任务', '审批', 'MCP 服务器']);
+    await expect
+      .poll(() => page.locator('.sidebar .welcome-view-content').first().textContent())
+      .toContain('还没有运行中的代理');
+    const item = page.locator('.statusbar-item[id="fleetai.fleetai.fleetai.heartbeat"]');
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await item.textContent()).toContain('FleetAI：空闲');
+    await page.screenshot({ path: path.join(artefacts, 'sidebar-zh-cn.png') });
+  });
+
+  it('opens the dashboard from the Chinese palette entry and renders it in Chinese', async () => {
+    await runPaletteCommand(page, 'FleetAI: 显示仪表盘');
+    const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+    const title = frame.locator('[data-testid="dashboard-title"]');
+    await title.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await title.textContent()).toBe('FleetAI 仪表盘');
+    expect(await frame.locator('[data-testid="dashboard-heartbeat"]').textContent()).toBe('空闲');
+    expect((await frame.locator('[data-testid="dashboard-version"]').textContent())?.trim()).toBe(
+      `FleetAI ${version}`,
+    );
+    await page.screenshot({ path: path.join(artefacts, 'dashboard-zh-cn.png') });
+  });
+});

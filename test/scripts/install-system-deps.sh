@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages FleetAI's tests and demo need, only those missing:
-#   chromium                                  the real browser for the end-to-end tests (driven by playwright-core)
+#   chromium, fonts-wqy-microhei              the real browser for the end-to-end tests, and a CJK font for its
+#                                             screenshots of the Chinese UI
 #   build-essential python3 pkg-config libkrb5-dev   to compile code-server's native modules (test VS Code)
 # Usage: install-system-deps.sh [--browser]   (without --browser, chromium is not required: the demo needs none)
 set -euo pipefail
 
 packages=(build-essential python3 pkg-config libkrb5-dev)
-[ "${1:-}" = "--browser" ] && packages+=(chromium)
+[ "${1:-}" = "--browser" ] && packages+=(chromium fonts-wqy-microhei)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -40,3 +40,4 @@ export function workbenchUrl(
 ): string;
 export function remoteUri(server: RunningCodeServer, absolutePath: string): string;
 export function launchChromium(): Promise<Browser>;
+export function installTestLanguagePack(cs: CodeServerInstall, sandbox: Sandbox): void;

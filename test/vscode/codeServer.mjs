@@ -2,7 +2,15 @@
 // recipe measured in ../shared/FIELD-NOTES.md. Shared by the integration tests, the e2e tests, the demo and the
 // benchmark.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync, createWriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -207,4 +215,39 @@ export async function launchChromium() {
   }
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+}
+
+/**
+ * Makes the sandbox's VS Code run in `zh-cn` (start it with `--locale zh-cn`). Microsoft's language pack cannot
+ * be downloaded here, so a test-only pack (test/fixtures/zh-cn-language-pack) declares zh-cn with no translations
+ * of VS Code itself: the workbench's own strings fall back to English and extensions' zh-cn texts are used. The
+ * CLI install does not write the language-pack index that the running server reads, so it is written here in
+ * the format of VS Code's LanguagePacksCache.
+ */
+export function installTestLanguagePack(cs, sandbox) {
+  const source = path.join(repoRoot, 'test/fixtures/zh-cn-language-pack');
+  const vsix = path.join(sandbox.root, 'language-pack-zh-cn.vsix');
+  const vsce = path.join(repoRoot, 'node_modules/@vscode/vsce/vsce');
+  execFileSync(
+    process.execPath,
+    [vsce, 'package', '--skip-license', '--allow-missing-repository', '--out', vsix],
+    {
+      cwd: source,
+      stdio: 'ignore',
+    },
+  );
+  installVsix(cs, sandbox, vsix);
+  const manifest = JSON.parse(readFileSync(path.join(source, 'package.json'), 'utf8'));
+  const id = `${manifest.publisher}.${manifest.name}`;
+  const folder = readdirSync(sandbox.extensions).find((d) => d.startsWith(`${id}-`));
+  if (!folder) throw new Error(`the test language pack ${id} was not installed in ${sandbox.extensions}`);
+  const index = {
+    'zh-cn': {
+      hash: `fleetai-test-${manifest.version}`,
+      label: '中文(简体)',
+      extensions: [{ extensionIdentifier: { id }, version: manifest.version }],
+      translations: { vscode: path.join(sandbox.extensions, folder, 'translations/main.i18n.json') },
+    },
+  };
+  writeFileSync(path.join(sandbox.userData, 'languagepacks.json'), JSON.stringify(index));
 }
