@@ -86,21 +86,11 @@ export function createAppLog(options: AppLogOptions): Logger {
   );
   // pino writes the message key after the object; keeping `event` in the object keeps the documented key order
   // (ts, level, category, event, context) readable in `tail -f`.
-  const write = (
-    level: LogLevel,
-    category: string,
-    event: string,
-    context?: Record<string, unknown>,
-  ): void => {
-    logger[level](context === undefined ? { category, event } : { category, event, context });
-  };
   let closed = false;
   return {
-    log: write,
-    info: (c, e, ctx) => write('info', c, e, ctx),
-    warn: (c, e, ctx) => write('warn', c, e, ctx),
-    error: (c, e, ctx) => write('error', c, e, ctx),
-    debug: (c, e, ctx) => write('debug', c, e, ctx),
+    ...levelMethods((level, category, event, context) =>
+      logger[level](context === undefined ? { category, event } : { category, event, context }),
+    ),
     flush: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
@@ -118,24 +108,27 @@ export function createAppLog(options: AppLogOptions): Logger {
   };
 }
 
-/** For hosts that have no workspace to write into, and for tests that only need a sink. */
-export function createMemoryLog(): Logger & { readonly lines: ReadonlyArray<Record<string, unknown>> } {
-  const lines: Record<string, unknown>[] = [];
-  const write = (
-    level: LogLevel,
-    category: string,
-    event: string,
-    context?: Record<string, unknown>,
-  ): void => {
-    lines.push({ ts: new Date().toISOString(), level, category, event, ...(context ? { context } : {}) });
-  };
+type WriteFn = (level: LogLevel, category: string, event: string, context?: Record<string, unknown>) => void;
+
+/** The per-level shorthands every Logger offers, on top of one write function. */
+function levelMethods(write: WriteFn): Pick<Logger, 'log' | 'info' | 'warn' | 'error' | 'debug'> {
   return {
-    lines,
     log: write,
     info: (c, e, ctx) => write('info', c, e, ctx),
     warn: (c, e, ctx) => write('warn', c, e, ctx),
     error: (c, e, ctx) => write('error', c, e, ctx),
     debug: (c, e, ctx) => write('debug', c, e, ctx),
+  };
+}
+
+/** For hosts that have no workspace to write into, and for tests that only need a sink. */
+export function createMemoryLog(): Logger & { readonly lines: ReadonlyArray<Record<string, unknown>> } {
+  const lines: Record<string, unknown>[] = [];
+  return {
+    lines,
+    ...levelMethods((level, category, event, context) =>
+      lines.push({ ts: new Date().toISOString(), level, category, event, ...(context ? { context } : {}) }),
+    ),
     flush: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };
