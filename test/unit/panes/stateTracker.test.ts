@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import {
+  StateTracker,
+  liveRegion,
+  type DetectionRule,
+  type TrackerClock,
+} from '../../../extension/core/panes/stateTracker';
+import type { PaneStateEvent, ScreenSnapshot } from '../../../extension/core/panes/types';
+
+/** A clock the test moves by hand, so debounce and stall timing are exact and the tests fast. */
+function fakeClock(): TrackerClock & { advance(ms: number): void } {
+  let now = 1_000_000;
+  const timers: { at: number; fn: () => void; live: boolean }[] = [];
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const timer = { at: now + ms, fn, live: true };
+      timers.push(timer);
+      return { cancel: () => (timer.live = false) };
+    },
+    advance(ms) {
+      const until = now + ms;
+      for (;;) {
+        const next = timers.filter((t) => t.live && t.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!next) break;
+        now = next.at;
+        next.live = false;
+        next.fn();
+      }
+      now = until;
+    },
+  };
+}
+
+const rules: DetectionRule[] = [
+  {
+    id: 'approval',
+    state: 'awaiting_approval',
+    source: 'live',
+    re: /Would you like to run the following command\?/,
+    priority: 90,
+    approval: { kind: 'command', commandRe: /^\s*\$\s+(.+)$/ },
+  },
+  {
+    id: 'error-500',
+    state: 'error',
+    source: 'live',
+    re: /^■ .*500/,
+    priority: 80,
+    error: { class: 'server', retrying: false },
+  },
+  { id: 'working', state: 'working', source: 'live', re: /esc to interrupt/, priority: 50 },
+  { id: 'idle', state: 'awaiting_input', source: 'live', re: /^› /, priority: 10 },
+];
+
+function screen(lines: string[], title = 'ws'): ScreenSnapshot {
+  const rows = [...lines, ...Array<string>(Math.max(0, 20 - lines.length)).fill('')];
+  return { lines: rows, cursorRow: lines.length - 1, title };
+}
+
+function tracker(timing = { idleDebounceMs: 400, stallTimeoutMs: 10_000, liveRows: 6 }) {
+  const clock = fakeClock();
+  const t = new StateTracker({ id: 'p1', agent: 'codex', branch: 'feat/x' }, rules, timing, clock);
+  const events: PaneStateEvent[] = [];
+  t.onTransition((e) => events.push(e));
+  return { t, clock, events };
+}
+
+describe('StateTracker', () => {
+  it('starts in starting and reports working at once when the working signature appears', () => {
+    const { t, events } = tracker();
+    expect(t.state.name).toBe('starting');
+    t.observe(screen(['hello', '• Working (1s • esc to interrupt)', '› Ask Codex to do anything']));
+    expect(events.map((e) => [e.from, e.to])).toEqual([['starting', 'working']]);
+    expect(events[0]).toMatchObject({
+      pane: 'p1',
+      agent: 'codex',
+      branch: 'feat/x',
+      reason: 'working matched the screen',
+    });
+    expect(events[0]?.evidence).toEqual(['• Working (1s • esc to interrupt)']);
+  });
+
+  it('reports waiting for input only after the calm screen held for the debounce time', () => {
+    const { t, clock, events } = tracker();
+    t.observe(screen(['• Working (1s • esc to interrupt)']));
+    t.observe(screen(['Worked for 3s', '› Ask Codex to do anything']));
+    clock.advance(399);
+    expect(t.state.name).toBe('working');
+    clock.advance(1);
+    expect(t.state.name).toBe('awaiting_input');
+    expect(events.map((e) => e.to)).toEqual(['working', 'awaiting_input']);
+  });
+
+  it('does not flap when the working line disappears for a redraw shorter than the debounce', () => {
+    const { t, clock, events } = tracker();
+    t.observe(screen(['• Working (1s • esc to interrupt)', '› Ask Codex']));
+    t.observe(screen(['› Ask Codex'])); // spinner line hidden while the answer streams
+    clock.advance(200);
+    t.observe(screen(['• Working (2s • esc to interrupt)', '› Ask Codex']));
+    clock.advance(1000);
+    expect(events.map((e) => e.to)).toEqual(['working']);
+  });
+
+  it('reports an approval immediately, with the command and the options parsed from the prompt', () => {
+    const { t, events } = tracker();
+    t.observe(screen(['• Working (1s • esc to interrupt)']));
+    t.observe(
+      screen([
+        'Would you like to run the following command?',
+        '  $ touch approved.txt',
+        '› 1. Yes, proceed (y)',
+        "  2. Yes, and don't ask again for this command (p)",
+        '  3. No, and tell Codex what to do differently (esc)',
+      ]),
+    );
+    expect(t.state.name).toBe('awaiting_approval');
+    expect(events.at(-1)?.approval).toEqual({
+      kind: 'command',
+      command: 'touch approved.txt',
+      options: [
+        { keys: 'y', label: 'Yes, proceed' },
+        { keys: 'p', label: "Yes, and don't ask again for this command" },
+        { keys: '\u001b', label: 'No, and tell Codex what to do differently' },
+      ],
+    });
+  });
+
+  it('ignores a signature quoted above the live region', () => {
+    const { t, events } = tracker({ idleDebounceMs: 400, stallTimeoutMs: 10_000, liveRows: 3 });
+    t.observe(
+      screen([
+        'Would you like to run the following command?',
+        'a',
+        'b',
+        'c',
+        'd',
+        '• Working (1s • esc to interrupt)',
+      ]),
+    );
+    expect(events.map((e) => e.to)).toEqual(['working']);
+  });
+
+  it('classifies errors with their class', () => {
+    const { t, events } = tracker();
+    t.observe(screen(['■ unexpected status 500 Internal Server Error']));
+    expect(t.state.name).toBe('error');
+    expect(events.at(-1)?.error).toEqual({
+      class: 'server',
+      retrying: false,
+      message: '■ unexpected status 500 Internal Server Error',
+    });
+  });
+
+  it('turns working without progress into stalled after the stall timeout, ignoring spinners and counters', () => {
+    const { t, clock, events } = tracker();
+    for (let s = 1; s <= 12; s++) {
+      const glyph = s % 2 ? '•' : '◦';
+      t.observe(screen([`${glyph} Working (${s}s • esc to interrupt)`, '› Ask Codex']));
+      clock.advance(1000);
+    }
+    expect(events.map((e) => e.to)).toEqual(['working', 'stalled']);
+    expect(events[1]?.reason).toMatch(/no progress on screen for 10 s/);
+    // Real progress brings it back to working.
+    t.observe(screen(['new output line', '• Working (13s • esc to interrupt)', '› Ask Codex']));
+    expect(t.state.name).toBe('working');
+  });
+
+  it('keeps working while output progresses, however long it takes', () => {
+    const { t, clock } = tracker();
+    for (let s = 1; s <= 30; s++) {
+      t.observe(screen([`line ${'x'.repeat(s)}`, '• Working (1s • esc to interrupt)']));
+      clock.advance(1000);
+    }
+    expect(t.state.name).toBe('working');
+  });
+
+  it('ends in exited with the exit code and ignores screens after that', () => {
+    const { t, events } = tracker();
+    t.observe(screen(['• Working (1s • esc to interrupt)']));
+    t.exited(3);
+    t.observe(screen(['• Working (2s • esc to interrupt)']));
+    expect(events.map((e) => e.to)).toEqual(['working', 'exited']);
+    expect(events.at(-1)).toMatchObject({ exitCode: 3, reason: 'process exited with code 3' });
+  });
+
+  it('matches title rules against the terminal title', () => {
+    const clock = fakeClock();
+    const t = new StateTracker(
+      { id: 'g', agent: 'gemini' },
+      [
+        {
+          id: 'title-approval',
+          state: 'awaiting_approval',
+          source: 'title',
+          re: /Action Required/,
+          priority: 90,
+        },
+      ],
+      { idleDebounceMs: 10, stallTimeoutMs: 1000, liveRows: 5 },
+      clock,
+    );
+    t.observe(screen(['anything'], '✋ Action Required (ws)'));
+    expect(t.state).toMatchObject({ name: 'awaiting_approval', evidence: ['✋ Action Required (ws)'] });
+  });
+});
+
+describe('liveRegion', () => {
+  it('takes the last rows up to the last non-empty row or the cursor', () => {
+    const snap: ScreenSnapshot = { lines: ['a', 'b', 'c', 'd', '', ''], cursorRow: 3, title: '' };
+    expect(liveRegion(snap, 2)).toEqual(['c', 'd']);
+    expect(liveRegion({ ...snap, cursorRow: 5 }, 2)).toEqual(['', '']);
+  });
+});
