@@ -9,6 +9,8 @@ export const ErrorCode = {
   StoreRead: 'E_STORE_READ',
   ConfigInvalid: 'E_CONFIG_INVALID',
   NativeModule: 'E_NATIVE_MODULE',
+  PaneSpawn: 'E_PANE_SPAWN',
+  PaneTranscript: 'E_PANE_TRANSCRIPT',
   Internal: 'E_INTERNAL',
 } as const;
 

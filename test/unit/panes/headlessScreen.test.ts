@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { HeadlessScreen } from '../../../extension/core/panes/headlessScreen';
+
+function screen(cols = 20, rows = 5, scrollback?: number): HeadlessScreen {
+  return new HeadlessScreen({ cols, rows, scrollback });
+}
+
+describe('HeadlessScreen', () => {
+  it('shows the visible rows trimmed, the cursor row and the OSC title once parsed', async () => {
+    const s = screen();
+    s.write('\u001b]0;my title\u0007one   \r\ntwo\r\n\u001b[31mred\u001b[0m');
+    await s.whenParsed();
+    expect(s.snapshot()).toEqual({ lines: ['one', 'two', 'red', '', ''], cursorRow: 2, title: 'my title' });
+    s.dispose();
+  });
+
+  it('reports title changes (OSC 2) to subscribers', async () => {
+    const s = screen();
+    const titles: string[] = [];
+    s.onTitle((t) => titles.push(t));
+    s.write('\u001b]2;first\u0007\u001b]2;[ ! ] Action Required | ws\u0007');
+    await s.whenParsed();
+    expect(titles).toEqual(['first', '[ ! ] Action Required | ws']);
+    expect(s.title).toBe('[ ! ] Action Required | ws');
+    s.dispose();
+  });
+
+  it('shows the bottom page after output scrolled, and tail() reaches back into the scrollback', async () => {
+    const s = screen(20, 3);
+    s.write(Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\r\n'));
+    await s.whenParsed();
+    expect(s.snapshot().lines).toEqual(['line 7', 'line 8', 'line 9']);
+    expect(s.tail(5)).toEqual(['line 5', 'line 6', 'line 7', 'line 8', 'line 9']);
+    expect(s.tail(0)).toEqual([]);
+    s.dispose();
+  });
+
+  it('joins soft-wrapped rows back into one line in tail() and leaves out blank rows below the text', async () => {
+    const s = screen(10, 6);
+    s.write('short\r\n0123456789abcdefghij  z\r\n');
+    await s.whenParsed();
+    expect(s.snapshot().lines.slice(0, 4)).toEqual(['short', '0123456789', 'abcdefghij', '  z']);
+    expect(s.tail(2)).toEqual(['short', '0123456789abcdefghij  z']);
+    s.dispose();
+  });
+
+  it('keeps only the configured scrollback', async () => {
+    const s = screen(20, 2, 3);
+    s.write(Array.from({ length: 20 }, (_, i) => `l${i}`).join('\r\n'));
+    await s.whenParsed();
+    expect(s.tail(100)).toEqual(['l15', 'l16', 'l17', 'l18', 'l19']);
+    s.dispose();
+  });
+
+  it('reads the alternate screen while a full-screen program is drawing', async () => {
+    const s = screen(20, 3);
+    s.write('shell prompt\r\n\u001b[?1049h\u001b[H\u001b[2Jfull screen');
+    await s.whenParsed();
+    expect(s.snapshot().lines).toEqual(['full screen', '', '']);
+    s.write('\u001b[?1049l');
+    await s.whenParsed();
+    expect(s.snapshot().lines[0]).toBe('shell prompt');
+    s.dispose();
+  });
+
+  it('whenParsed waits for a large write that xterm parses in several slices', async () => {
+    const s = screen(80, 5);
+    s.write('x'.repeat(2_000_000) + '\r\nEND');
+    await s.whenParsed();
+    expect(s.snapshot().lines.at(-1)).toBe('END');
+    s.dispose();
+  });
+
+  it('resizes the grid', async () => {
+    const s = screen(20, 5);
+    s.resize(40, 8);
+    s.write('y'.repeat(30));
+    await s.whenParsed();
+    expect([s.cols, s.rows]).toEqual([40, 8]);
+    expect(s.snapshot().lines).toHaveLength(8);
+    expect(s.snapshot().lines[0]).toBe('y'.repeat(30));
+    s.dispose();
+  });
+
+  it('answers a cursor position query through onResponse', async () => {
+    const s = screen();
+    const responses: string[] = [];
+    s.onResponse((d) => responses.push(d));
+    s.write('abc\u001b[6n');
+    await s.whenParsed();
+    expect(responses).toEqual(['\u001b[1;4R']);
+    s.dispose();
+  });
+
+  it('ignores writes after dispose', async () => {
+    const s = screen();
+    s.dispose();
+    expect(() => s.write('late')).not.toThrow();
+    await expect(s.whenParsed()).resolves.toBeUndefined();
+  });
+});
