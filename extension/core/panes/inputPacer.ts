@@ -77,6 +77,8 @@ export class InputPacer {
     return new Promise((done) => {
       this.queue.push({ text, submit: options.submit, whenReady: options.whenReady ?? true, done });
       this.running ??= this.run();
+      // A waiting run loop must look again: this item may not need readiness.
+      this.notifyReady();
     });
   }
 
@@ -105,23 +107,26 @@ export class InputPacer {
     this.cancel();
   }
 
+  /**
+   * Types items in order, except that an item sent without `whenReady` (an answer to a prompt, a key press) is
+   * never held behind text that waits for the agent to be ready: it would wait for a prompt only it can answer.
+   */
   private async run(): Promise<void> {
-    for (let item = this.queue[0]; item; item = this.queue[0]) {
+    while (this.queue.length > 0) {
       const generation = this.generation;
-      if (item.whenReady) {
-        while (!this.safeIsReady() && generation === this.generation) {
-          await new Promise<void>((resolve) => (this.wake = resolve));
-        }
-        if (generation !== this.generation) continue;
+      const ready = this.safeIsReady();
+      const index = this.queue.findIndex((i) => !i.whenReady || ready);
+      if (index < 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
       }
+      const item = this.queue[index] as Item;
       const sent = await this.type(item, generation);
-      // A cancel while typing already resolved the item and emptied the queue.
       if (generation === this.generation) {
-        this.queue.shift();
+        this.queue.splice(this.queue.indexOf(item), 1);
         item.done(sent);
       }
     }
-    // No await between the empty-queue check and this line, so a send cannot slip in unseen.
     this.running = undefined;
   }
 

@@ -102,6 +102,21 @@ describe('InputPacer', () => {
     expect(events).toEqual(['write:"\\u001b"']);
   });
 
+  it('does not hold an answer behind text that waits for the agent to be ready', async () => {
+    let ready = false;
+    const { pacer, events } = recorded({ isReady: () => ready });
+    const message = pacer.send('next task', { submit: true });
+    await settle();
+    expect(events).toEqual([]);
+    // The agent asks for approval: the answer must go out although "next task" is still waiting.
+    await expect(pacer.send('y', { submit: false, whenReady: false })).resolves.toBe(true);
+    expect(events).toEqual(['write:"y"']);
+    ready = true;
+    pacer.notifyReady();
+    await expect(message).resolves.toBe(true);
+    expect(events).toEqual(['write:"y"', 'write:"next task"', 'sleep:500', 'write:"\\r"']);
+  });
+
   it('takes a readiness hook supplied later', async () => {
     const { pacer, events } = recorded();
     let ready = false;

@@ -1,0 +1,125 @@
+import type { Logger } from '../observability/appLog';
+import { Emitter, type Disposable } from './events';
+import type { PacingOptions } from './inputPacer';
+import { Pane, type PaneOptions } from './pane';
+import type { PtyHost } from './ptyHost';
+import {
+  DEFAULT_TIMING,
+  StateTracker,
+  type DetectionRule,
+  type TrackerClock,
+  type TrackerTiming,
+} from './stateTracker';
+import type { PaneState, PaneStateEvent } from './types';
+
+/** What a pane needs from an agent profile at run time (see extension/core/agents/runtimeProfile.ts). */
+export interface RuntimeProfile {
+  kind: string;
+  pacing: PacingOptions;
+  rules: readonly DetectionRule[];
+  timing: Partial<Pick<TrackerTiming, 'idleDebounceMs' | 'liveRows'>>;
+}
+
+export interface SupervisedPaneOptions extends Omit<PaneOptions, 'agent' | 'pacing' | 'isReady'> {
+  profile: RuntimeProfile;
+  ptyHost: PtyHost;
+  log: Logger;
+  /** `stall_timeout_seconds` in milliseconds. */
+  stallTimeoutMs?: number;
+  clock?: TrackerClock;
+}
+
+/**
+ * A pane whose state is known: the agent's bytes reach the headless screen, and each parsed screen goes to the
+ * state tracker. Evaluations are coalesced (one per parse batch), so a flood of output costs one classification
+ * per batch, while a prompt is classified as soon as its bytes are on the screen.
+ */
+export class SupervisedPane {
+  readonly pane: Pane;
+  readonly tracker: StateTracker;
+  private readonly stateEmitter = new Emitter<PaneStateEvent>();
+  private evaluating = false;
+  private dirty = false;
+  /** Input was submitted since the agent was last seen waiting: the next queued text must wait again. */
+  private submittedSinceIdle = false;
+  private readonly subscriptions: Disposable[] = [];
+
+  constructor(options: SupervisedPaneOptions) {
+    const { profile, stallTimeoutMs, clock, log, ...paneOptions } = options;
+    this.tracker = new StateTracker(
+      { id: options.id, agent: profile.kind, ...(options.branch ? { branch: options.branch } : {}) },
+      profile.rules,
+      {
+        ...DEFAULT_TIMING,
+        ...profile.timing,
+        stallTimeoutMs: stallTimeoutMs ?? DEFAULT_TIMING.stallTimeoutMs,
+      },
+      clock,
+    );
+    this.pane = new Pane({
+      ...paneOptions,
+      log,
+      agent: profile.kind,
+      pacing: profile.pacing,
+      isReady: () => this.tracker.state.name === 'awaiting_input' && !this.submittedSinceIdle,
+    });
+    this.subscriptions.push(
+      this.tracker.onTransition((event) => {
+        log.info('pane', 'pane.state', { ...event });
+        if (event.to === 'awaiting_input') {
+          this.submittedSinceIdle = false;
+          this.pane.notifyReady();
+        }
+        this.stateEmitter.fire(event);
+      }),
+      this.pane.onData(() => this.schedule()),
+      this.pane.onTitle(() => this.schedule()),
+      this.pane.onExit((exit) => this.tracker.exited(exit.exitCode, exit.signal)),
+    );
+  }
+
+  get id(): string {
+    return this.pane.id;
+  }
+
+  get state(): PaneState {
+    return this.tracker.state;
+  }
+
+  onState(listener: (event: PaneStateEvent) => void): Disposable {
+    return this.stateEmitter.event(listener);
+  }
+
+  /** Types text for the agent, paced; by default only once the agent waits for input. */
+  async send(text: string, options: { submit?: boolean; whenReady?: boolean } = {}): Promise<boolean> {
+    const sent = await this.pane.send(text, {
+      submit: options.submit ?? true,
+      whenReady: options.whenReady ?? true,
+    });
+    if (sent && (options.submit ?? true)) this.submittedSinceIdle = true;
+    return sent;
+  }
+
+  private schedule(): void {
+    if (this.evaluating) {
+      this.dirty = true;
+      return;
+    }
+    this.evaluating = true;
+    void this.pane.whenParsed().then(() => {
+      this.evaluating = false;
+      this.tracker.observe(this.pane.snapshot());
+      if (this.dirty) {
+        this.dirty = false;
+        this.schedule();
+      }
+    });
+  }
+
+  async dispose(): Promise<void> {
+    for (const s of this.subscriptions) s.dispose();
+    this.tracker.dispose();
+    this.stateEmitter.dispose();
+    await this.pane.dispose();
+  }
+}
