@@ -15,6 +15,8 @@ const common = {
   sourcemap: production ? false : 'linked',
   legalComments: 'none',
   external: ['vscode', 'node-pty'],
+  // Prefer ES module builds: some packages (jsonc-parser) ship a UMD "main" whose require() calls esbuild cannot follow.
+  mainFields: ['module', 'main'],
   define: { FLEETAI_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
   metafile: true,

@@ -92,6 +92,53 @@ export function createProgram(io: CliIo = processIo): Command {
       }
     });
 
+  program
+    .command('watch')
+    .description(
+      'run COMMAND in a supervised pane inside this terminal and report each state change it detects ' +
+        '(working, awaiting_approval, awaiting_input, stalled, error, exited)',
+    )
+    .usage('[options] -- COMMAND [ARGS...]')
+    .option(
+      '-a, --agent <kind>',
+      'agent profile to use (codex, claude, gemini, aider, shell...); inferred from COMMAND',
+    )
+    .option('-e, --events <file>', 'append each state change as a JSON line to this file')
+    .option('--json', 'write each state change as a JSON line to stderr')
+    .addOption(
+      new Option('-s, --stall-timeout <seconds>', 'working without progress this long counts as stalled')
+        .default(120)
+        .argParser((v) => parsePositive(v, '--stall-timeout')),
+    )
+    .option('-C, --cwd <dir>', 'folder to run COMMAND in', process.cwd())
+    .argument('<command...>', 'the agent command line, after --')
+    .action(
+      async (
+        commandLine: string[],
+        opts: { agent?: string; events?: string; json?: boolean; stallTimeout: number; cwd: string },
+      ) => {
+        const { resolveAgent } = await import('./resolveAgent');
+        const { runWatch } = await import('./watch');
+        const [command, ...args] = commandLine as [string, ...string[]];
+        const resolved = await resolveAgent({
+          command,
+          args,
+          cwd: opts.cwd,
+          ...(opts.agent ? { kind: opts.agent } : {}),
+        });
+        for (const problem of resolved.problems) io.err(`fleet watch: skipped ${problem}\n`);
+        process.exitCode = await runWatch({
+          command,
+          args,
+          cwd: opts.cwd,
+          profile: resolved.profile,
+          stallTimeoutSeconds: opts.stallTimeout,
+          ...(opts.events ? { eventsFile: opts.events } : {}),
+          ...(opts.json ? { json: true } : {}),
+        });
+      },
+    );
+
   return program;
 }
 

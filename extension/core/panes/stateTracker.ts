@@ -62,12 +62,22 @@ function progressKey(lines: readonly string[]): string {
   return lines.map((l) => l.replace(SPINNER_AND_DIGITS, '')).join('\n');
 }
 
-/** The bottom of the screen, where a TUI keeps its prompt and status; quoted text above it cannot match. */
+/**
+ * The bottom of the screen, where a TUI keeps its prompt and status: the last `rows` non-empty rows up to the
+ * cursor or the last text. Quoted text above it cannot match `live` rules. Counting non-empty rows keeps a
+ * sparse screen (a TUI that pads with blank rows) from hiding its last lines.
+ */
 export function liveRegion(snapshot: ScreenSnapshot, rows: number): string[] {
   let last = snapshot.lines.length - 1;
   while (last > 0 && (snapshot.lines[last] ?? '').trim() === '') last--;
   const end = Math.max(last, Math.min(snapshot.cursorRow, snapshot.lines.length - 1));
-  return snapshot.lines.slice(Math.max(0, end - rows + 1), end + 1);
+  let start = end;
+  let nonEmpty = 0;
+  for (let row = end; row >= 0; row--) {
+    start = row;
+    if ((snapshot.lines[row] ?? '').trim() !== '' && ++nonEmpty >= rows) break;
+  }
+  return snapshot.lines.slice(start, end + 1);
 }
 
 /**

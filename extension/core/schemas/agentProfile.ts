@@ -286,6 +286,16 @@ export const Timing = z
       .int()
       .min(0)
       .describe('How long a calm screen must hold before the agent counts as awaiting input.'),
+    liveRows: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'How many non-empty rows at the bottom of the screen form the live region that `live` rules read. ' +
+          'Default 14; a line-oriented agent (a shell, Aider) wants a few rows, so answered prompts stop counting.',
+      ),
   })
   .describe('Detection timing for this agent.');
 

@@ -206,9 +206,12 @@ describe('StateTracker', () => {
 });
 
 describe('liveRegion', () => {
-  it('takes the last rows up to the last non-empty row or the cursor', () => {
+  it('takes the last non-empty rows up to the last text or the cursor', () => {
     const snap: ScreenSnapshot = { lines: ['a', 'b', 'c', 'd', '', ''], cursorRow: 3, title: '' };
     expect(liveRegion(snap, 2)).toEqual(['c', 'd']);
-    expect(liveRegion({ ...snap, cursorRow: 5 }, 2)).toEqual(['', '']);
+    // The cursor below the text: the region still holds the last non-empty rows.
+    expect(liveRegion({ ...snap, cursorRow: 5 }, 2)).toEqual(['c', 'd', '', '']);
+    // Blank padding rows do not count, so a sparse TUI screen keeps its last lines live.
+    expect(liveRegion({ lines: ['a', '', 'b', '', '', 'c'], cursorRow: 5, title: '' }, 2)).toEqual(['b', '', '', 'c']);
   });
 });
