@@ -299,7 +299,7 @@ describe('claude patterns on captured Claude Code 2.1.329 screens', () => {
         ['✻ API error · retrying in 1s · attempt 1/2', '', ...busy],
         '◐ Fake session',
       ),
-      { state: 'error', error: { class: 'network', retrying: true } },
+      { state: 'error', error: { class: 'unknown', retrying: true } },
     ],
     [
       'a stalled stream',

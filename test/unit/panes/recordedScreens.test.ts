@@ -1,0 +1,123 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadProfiles } from '../../../extension/core/agents/profiles';
+import { toRuntimeProfile } from '../../../extension/core/agents/runtimeProfile';
+import { DEFAULT_TIMING, StateTracker, type TrackerClock } from '../../../extension/core/panes/stateTracker';
+import type { ErrorClass, PaneStateName, ScreenSnapshot } from '../../../extension/core/panes/types';
+import type { AgentProfile } from '../../../extension/core/schemas/agentProfile';
+import { repoRoot } from '../helpers';
+
+// Screens recorded from the real CLIs (Codex 0.169.0, Claude Code 2.1.329, Gemini CLI 0.61.0) talking to the
+// fake model server (test/tools/record-screens.mjs). Each is run through the real tracker with the shipped
+// profile: the state FleetAI would report for that screen.
+const screensDir = path.join(repoRoot, 'test/fixtures/screens');
+
+interface Expected {
+  state: PaneStateName;
+  error?: { class: ErrorClass; retrying: boolean };
+  command?: string;
+}
+
+const expected: Record<string, Record<string, Expected>> = {
+  codex: {
+    startup: { state: 'awaiting_input' },
+    plain: { state: 'awaiting_input' },
+    slow: { state: 'working' },
+    'slow-streaming': { state: 'working' },
+    'slow-done': { state: 'awaiting_input' },
+    approval: { state: 'awaiting_approval', command: 'touch approved.txt' },
+    'approval-approved': { state: 'awaiting_input' },
+    stall: { state: 'working' },
+    'stall-later': { state: 'error', error: { class: 'network', retrying: true } },
+    'stall-final': { state: 'error', error: { class: 'network', retrying: false } },
+    http500: { state: 'error', error: { class: 'server', retrying: false } },
+    'http500-final': { state: 'error', error: { class: 'server', retrying: false } },
+    http429: { state: 'error', error: { class: 'rate_limit', retrying: false } },
+    'http429-final': { state: 'error', error: { class: 'rate_limit', retrying: false } },
+  },
+  claude: {
+    startup: { state: 'awaiting_input' },
+    plain: { state: 'awaiting_input' },
+    slow: { state: 'working' },
+    'slow-streaming': { state: 'working' },
+    'slow-done': { state: 'awaiting_input' },
+    approval: { state: 'awaiting_approval' },
+    'approval-approved': { state: 'awaiting_input' },
+    stall: { state: 'working' },
+    'stall-later': { state: 'error', error: { class: 'network', retrying: true } },
+    'stall-final': { state: 'error', error: { class: 'network', retrying: true } },
+    // "API error · retrying in 1s · attempt 1/2" does not name the status: retrying, class unknown.
+    http500: { state: 'error', error: { class: 'unknown', retrying: true } },
+    'http500-final': { state: 'error', error: { class: 'server', retrying: false } },
+    http429: { state: 'error', error: { class: 'unknown', retrying: true } },
+    'http429-final': { state: 'error', error: { class: 'rate_limit', retrying: false } },
+  },
+};
+
+function readScreen(file: string): ScreenSnapshot {
+  const text = readFileSync(file, 'utf8');
+  const [titleLine, separator, ...lines] = text.replace(/\n$/, '').split('\n');
+  expect(titleLine?.startsWith('title: ')).toBe(true);
+  expect(separator).toBe('---');
+  let cursorRow = lines.length - 1;
+  while (cursorRow > 0 && (lines[cursorRow] ?? '').trim() === '') cursorRow--;
+  return { lines, cursorRow, title: (titleLine ?? '').slice('title: '.length) };
+}
+
+const clock = (): TrackerClock & { advance(ms: number): void } => {
+  let now = 0;
+  const timers: { at: number; fn: () => void; live: boolean }[] = [];
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const t = { at: now + ms, fn, live: true };
+      timers.push(t);
+      return { cancel: () => (t.live = false) };
+    },
+    advance(ms) {
+      now += ms;
+      for (const t of timers) if (t.live && t.at <= now) ((t.live = false), t.fn());
+    },
+  };
+};
+
+let profiles: Map<string, AgentProfile>;
+beforeAll(async () => {
+  const loaded = await loadProfiles({ builtinDir: path.join(repoRoot, 'agents-config') });
+  expect(loaded.problems).toEqual([]);
+  profiles = loaded.profiles;
+});
+
+describe.each(Object.keys(expected))('recorded %s screens', (agent) => {
+  it('has an expectation for every recorded screen and a screen for every expectation', () => {
+    const files = readdirSync(path.join(screensDir, agent)).filter((f) => f.endsWith('.txt'));
+    expect(files.map((f) => f.replace(/\.txt$/, '')).sort()).toEqual(
+      Object.keys(expected[agent] ?? {}).sort(),
+    );
+  });
+
+  it.each(Object.entries(expected[agent] ?? {}))('%s', (name, want) => {
+    const profile = profiles.get(agent);
+    expect(profile, `no ${agent} profile`).toBeDefined();
+    const runtime = toRuntimeProfile(
+      profile as AgentProfile,
+      profile?.kind === 'codex' ? '0.169.0' : undefined,
+    );
+    const c = clock();
+    const tracker = new StateTracker(
+      { id: name, agent },
+      runtime.rules,
+      { ...DEFAULT_TIMING, ...runtime.timing },
+      c,
+    );
+    tracker.observe(readScreen(path.join(screensDir, agent, `${name}.txt`)));
+    c.advance(10_000); // past any idle debounce, well before a stall
+    const state = tracker.state;
+    expect(state.name, `${state.reason}: ${state.evidence.join(' | ')}`).toBe(want.state);
+    if (want.error)
+      expect(state.error && { class: state.error.class, retrying: state.error.retrying }).toEqual(want.error);
+    if (want.command) expect(state.approval?.command).toBe(want.command);
+    expect(state.evidence.length).toBeGreaterThan(0);
+  });
+});
