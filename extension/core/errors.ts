@@ -10,7 +10,15 @@ export const ErrorCode = {
   ConfigInvalid: 'E_CONFIG_INVALID',
   NativeModule: 'E_NATIVE_MODULE',
   PaneSpawn: 'E_PANE_SPAWN',
+  /** An agent's program is not installed (not on PATH, or the path given does not exist). */
+  AgentNotFound: 'E_AGENT_NOT_FOUND',
+  /** No agent profile of the kind asked for. */
+  AgentUnknown: 'E_AGENT_UNKNOWN',
+  /** No pane with the id given (never started, or removed). */
+  PaneNotFound: 'E_PANE_NOT_FOUND',
   PaneTranscript: 'E_PANE_TRANSCRIPT',
+  Git: 'E_GIT',
+  Worktree: 'E_WORKTREE',
   Internal: 'E_INTERNAL',
 } as const;
 
