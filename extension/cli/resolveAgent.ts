@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { executableName, inferKind } from '../core/agents/inferKind';
 import { loadProfiles } from '../core/agents/profiles';
-import { probeCliVersion, toRuntimeProfile } from '../core/agents/runtimeProfile';
-import { ErrorCode, FleetError } from '../core/errors';
+import { resolveAgent as resolveAgentProfile } from '../core/agents/resolveAgent';
 import type { RuntimeProfile } from '../core/panes/supervisedPane';
 import { workspacePaths } from '../core/workspacePaths';
 
@@ -28,17 +26,6 @@ export async function resolveAgent(options: {
     builtinDir: builtinProfilesDir(),
     workspaceDir: path.join(workspacePaths(options.cwd).root, 'agents'),
   });
-  const problems = loaded.problems.map((p) => p.message);
-  const kind = options.kind ?? inferKind(options.command, options.args, loaded.profiles) ?? 'shell';
-  const profile = loaded.profiles.get(kind);
-  if (!profile) {
-    throw new FleetError(
-      ErrorCode.ConfigInvalid,
-      `No agent profile "${kind}"; known: ${[...loaded.profiles.keys()].join(', ')}`,
-    );
-  }
-  // Only the agent's own executable answers `--version` meaningfully (not `npx`, `env` or a shell wrapper).
-  const direct = profile.detect.executables.includes(executableName(options.command));
-  const version = direct ? await probeCliVersion(profile, options.command) : undefined;
-  return { profile: toRuntimeProfile(profile, version), kind, ...(version ? { version } : {}), problems };
+  const { profile, kind, version, problems } = await resolveAgentProfile(loaded, options);
+  return { profile, kind, ...(version ? { version } : {}), problems };
 }

@@ -6,6 +6,7 @@ import { createAppLog, type LogLevel, type Logger } from '../core/observability/
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import type { RequestHandlers } from '../protocol/endpoint';
+import { AgentPanes } from './agentPanes';
 import type { FleetAiApi } from './api';
 import type { DashboardPanel } from './dashboardPanel';
 import { HeartbeatStatus } from './statusBar';
@@ -26,7 +27,13 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   context.subscriptions.push({ dispose: () => void log.close() });
 
   const status = new HeartbeatStatus();
-  context.subscriptions.push(status, ...registerViews());
+  const agents = new AgentPanes({
+    builtinProfilesDir: context.asAbsolutePath('agents-config'),
+    folder,
+    paths,
+    log,
+  });
+  context.subscriptions.push(status, agents, ...registerViews({ 'fleetai.agents': agents.tree }));
 
   const handlers: RequestHandlers = {
     'host.getInfo': () => ({
@@ -107,6 +114,9 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
         servedListeners.add(listener);
       }),
     runDoctor: doctor,
+    panes: () => agents.summaries(),
+    paneScreen: (id) => agents.screen(id),
+    waitForPaneState: (id, state, timeoutMs) => agents.waitForState(id, state, timeoutMs),
   };
 }
 

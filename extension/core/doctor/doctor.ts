@@ -1,7 +1,10 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { describeError } from '../errors';
+import { findOnPath } from '../executables';
 import { probePty } from './nativePty';
+
+export { findOnPath } from '../executables';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -84,22 +87,4 @@ async function checkWritable(dir: string): Promise<DoctorCheck> {
   } catch (error) {
     return { id: 'state', status: 'fail', summary: `${dir} is not writable`, detail: describeError(error) };
   }
-}
-
-export async function findOnPath(name: string, pathEnv: string): Promise<string | undefined> {
-  const extensions = process.platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
-  for (const dir of pathEnv.split(path.delimiter).filter(Boolean)) {
-    for (const ext of extensions) {
-      const candidate = path.join(dir, name + ext);
-      try {
-        await fs.access(candidate, constants.X_OK);
-        // Folders pass X_OK too (and root passes it for any file with one execute bit).
-        if (!(await fs.stat(candidate)).isFile()) continue;
-        return candidate;
-      } catch {
-        // not here; keep looking
-      }
-    }
-  }
-  return undefined;
 }

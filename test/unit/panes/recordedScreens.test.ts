@@ -77,7 +77,11 @@ const clock = (): TrackerClock & { advance(ms: number): void } => {
     },
     advance(ms) {
       now += ms;
-      for (const t of timers) if (t.live && t.at <= now) ((t.live = false), t.fn());
+      for (const t of timers) {
+        if (!t.live || t.at > now) continue;
+        t.live = false;
+        t.fn();
+      }
     },
   };
 };

@@ -212,6 +212,11 @@ describe('liveRegion', () => {
     // The cursor below the text: the region still holds the last non-empty rows.
     expect(liveRegion({ ...snap, cursorRow: 5 }, 2)).toEqual(['c', 'd', '', '']);
     // Blank padding rows do not count, so a sparse TUI screen keeps its last lines live.
-    expect(liveRegion({ lines: ['a', '', 'b', '', '', 'c'], cursorRow: 5, title: '' }, 2)).toEqual(['b', '', '', 'c']);
+    expect(liveRegion({ lines: ['a', '', 'b', '', '', 'c'], cursorRow: 5, title: '' }, 2)).toEqual([
+      'b',
+      '',
+      '',
+      'c',
+    ]);
   });
 });

@@ -1,0 +1,331 @@
+import * as path from 'node:path';
+import { loadProfiles, WORKSPACE_PROFILES_DIR, type LoadedProfiles } from '../agents/profiles';
+import { resolveAgent } from '../agents/resolveAgent';
+import { ErrorCode, FleetError, describeError } from '../errors';
+import { locateCommand } from '../executables';
+import type { Logger } from '../observability/appLog';
+import { workspacePaths, type WorkspacePaths } from '../workspacePaths';
+import { Emitter, type Disposable } from './events';
+import type { PtyExit, PtyHost } from './ptyHost';
+import { SupervisedPane } from './supervisedPane';
+import type { PaneState, PaneStateEvent, PaneStateName } from './types';
+
+export interface PaneRegistryOptions {
+  /** The shipped profiles (`<extension>/agents-config`). */
+  builtinProfilesDir: string;
+  /**
+   * The workspace's `.fleetai` folder: its `agents/` adds or overrides profiles, its `logs/panes/` keeps the
+   * transcripts. Default: `.fleetai` in each pane's `cwd`.
+   */
+  paths?: WorkspacePaths;
+  ptyHost: PtyHost;
+  log: Logger;
+  /** `stall_timeout_seconds` in milliseconds, read at each start so a changed setting applies to new panes. */
+  stallTimeoutMs?: () => number;
+  /** The environment agents start with (before the profile's `env`). Default: this process's. */
+  env?: () => Record<string, string | undefined>;
+  /** How long `stop` waits after SIGHUP before it sends SIGKILL. Default 3000 ms. */
+  stopGraceMs?: number;
+}
+
+export interface StartPaneRequest {
+  /** The agent kind; inferred from `command` when left out ("shell" when nothing matches). */
+  kind?: string;
+  /** The program; the profile's command when left out. */
+  command?: string;
+  args?: readonly string[];
+  cwd: string;
+  /** Shown in views and terminal names. Default: the kind. */
+  name?: string;
+  branch?: string;
+  cols?: number;
+  rows?: number;
+}
+
+/** An agent kind a person can start, and whether its program is installed. */
+export interface AgentChoice {
+  kind: string;
+  displayName: string;
+  command: string;
+  args: string[];
+  /** Where the command was found on PATH; undefined when it is not installed. */
+  path: string | undefined;
+}
+
+export type PaneRegistryChange =
+  | { type: 'added'; pane: AgentPane }
+  | { type: 'state'; pane: AgentPane; event: PaneStateEvent }
+  | { type: 'removed'; id: string };
+
+/** One agent the registry started: what it is, how it was started, and its supervised pane. */
+export class AgentPane {
+  readonly startedAt = new Date().toISOString();
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly kind: string,
+    readonly displayName: string,
+    readonly command: string,
+    readonly args: readonly string[],
+    readonly cwd: string,
+    readonly branch: string | undefined,
+    readonly version: string | undefined,
+    readonly supervised: SupervisedPane,
+  ) {}
+
+  get state(): PaneState {
+    return this.supervised.state;
+  }
+
+  get exited(): boolean {
+    return this.supervised.pane.exited;
+  }
+
+  /** The visible screen, one string per row (trailing spaces trimmed). */
+  screen(): string[] {
+    return this.supervised.pane.snapshot().lines;
+  }
+}
+
+const CATEGORY = 'pane';
+
+/**
+ * Variables of the process that hosts FleetAI which must not reach agents: in VS Code's extension host,
+ * ELECTRON_RUN_AS_NODE would make every Electron program the agent starts (`code`, for one) run as plain Node.
+ * VS Code's own terminals drop them too.
+ */
+const HOST_ONLY_VARIABLES = ['ELECTRON_RUN_AS_NODE', 'ELECTRON_NO_ATTACH_CONSOLE'];
+
+/**
+ * The agents running in one window (or one CLI process): starts them from their profiles, keeps them by id
+ * (`p1`, `p2`...), and reports each one added, changing state, or removed. An agent that exits stays listed,
+ * as exited, until it is removed. Knows nothing of VS Code: the extension turns its events into a tree view
+ * and terminals.
+ */
+export class PaneRegistry implements Disposable {
+  private readonly panes = new Map<string, AgentPane>();
+  private readonly subscriptions = new Map<string, Disposable[]>();
+  private readonly changeEmitter: Emitter<PaneRegistryChange>;
+  private nextId = 1;
+  private disposed = false;
+
+  constructor(private readonly options: PaneRegistryOptions) {
+    this.changeEmitter = new Emitter((error) =>
+      options.log.error(CATEGORY, 'registry.listener.failed', { error: describeError(error) }),
+    );
+  }
+
+  /** Fired after a pane is added, changes state, or is removed. */
+  readonly onDidChange = (listener: (change: PaneRegistryChange) => void): Disposable =>
+    this.changeEmitter.event(listener);
+
+  list(): AgentPane[] {
+    return [...this.panes.values()];
+  }
+
+  get(id: string): AgentPane | undefined {
+    return this.panes.get(id);
+  }
+
+  /** Like `get`, but an unknown id is an E_PANE_NOT_FOUND error. */
+  require(id: string): AgentPane {
+    const pane = this.panes.get(id);
+    if (!pane) throw new FleetError(ErrorCode.PaneNotFound, `No agent pane "${id}"`, { pane: id });
+    return pane;
+  }
+
+  /** The profiles for panes started in `cwd`: shipped ones and the workspace's. */
+  loadProfiles(cwd: string): Promise<LoadedProfiles> {
+    return loadProfiles({
+      builtinDir: this.options.builtinProfilesDir,
+      workspaceDir: path.join(this.paths(cwd).root, WORKSPACE_PROFILES_DIR),
+      log: this.options.log,
+    });
+  }
+
+  /**
+   * Every agent kind that can be started in `cwd`, with where its program is: installed ones first, each
+   * group in profile order.
+   */
+  async agentChoices(cwd: string): Promise<AgentChoice[]> {
+    const loaded = await this.loadProfiles(cwd);
+    const pathEnv = this.env().PATH ?? '';
+    const choices = await Promise.all(
+      [...loaded.profiles.values()].map(async (profile) => ({
+        kind: profile.kind,
+        displayName: profile.displayName,
+        command: profile.command,
+        args: [...profile.args],
+        path: await locateCommand(profile.command, { cwd, pathEnv }),
+      })),
+    );
+    return [...choices.filter((c) => c.path), ...choices.filter((c) => !c.path)];
+  }
+
+  /**
+   * Starts an agent: resolves its profile (kind given or inferred, pattern set for the installed version),
+   * checks that its program exists (E_AGENT_NOT_FOUND otherwise, instead of a terminal that dies at once),
+   * and runs it in a supervised pane whose transcript goes to `.fleetai/logs/panes/<id>.log`.
+   */
+  async start(request: StartPaneRequest): Promise<AgentPane> {
+    if (this.disposed) throw new FleetError(ErrorCode.Internal, 'The pane registry is closed');
+    const env = this.env();
+    const loaded = await this.loadProfiles(request.cwd);
+    const resolved = await resolveAgent(loaded, {
+      ...(request.kind !== undefined ? { kind: request.kind } : {}),
+      ...(request.command !== undefined ? { command: request.command } : {}),
+      ...(request.args !== undefined ? { args: request.args } : {}),
+      env,
+    });
+    const found = await locateCommand(resolved.command, { cwd: request.cwd, pathEnv: env.PATH ?? '' });
+    if (!found) {
+      throw new FleetError(
+        ErrorCode.AgentNotFound,
+        /[\\/]/.test(resolved.command)
+          ? `${resolved.command} does not exist or is not executable`
+          : `${resolved.command} is not on PATH`,
+        { kind: resolved.kind, command: resolved.command },
+      );
+    }
+    if (this.disposed) throw new FleetError(ErrorCode.Internal, 'The pane registry is closed');
+
+    const id = `p${this.nextId++}`;
+    const supervised = new SupervisedPane({
+      id,
+      command: resolved.command,
+      args: resolved.args,
+      cwd: request.cwd,
+      env: { ...env, ...resolved.definition.env },
+      ...(request.cols !== undefined ? { cols: request.cols } : {}),
+      ...(request.rows !== undefined ? { rows: request.rows } : {}),
+      ...(request.branch !== undefined ? { branch: request.branch } : {}),
+      transcriptDir: this.paths(request.cwd).paneLogsDir,
+      // A VS Code terminal shows the pane and answers the program's terminal queries itself.
+      answerQueries: false,
+      profile: resolved.profile,
+      ptyHost: this.options.ptyHost,
+      log: this.options.log,
+      ...(this.options.stallTimeoutMs ? { stallTimeoutMs: this.options.stallTimeoutMs() } : {}),
+    });
+    const pane = new AgentPane(
+      id,
+      request.name?.trim() || resolved.kind,
+      resolved.kind,
+      resolved.definition.displayName,
+      resolved.command,
+      resolved.args,
+      request.cwd,
+      request.branch,
+      resolved.version,
+      supervised,
+    );
+    this.panes.set(id, pane);
+    this.subscriptions.set(id, [
+      supervised.onState((event) => this.changeEmitter.fire({ type: 'state', pane, event })),
+    ]);
+    this.options.log.info(CATEGORY, 'pane.registered', {
+      pane: id,
+      agent: resolved.kind,
+      name: pane.name,
+      version: resolved.version,
+      ...(resolved.problems.length > 0 ? { profileProblems: resolved.problems } : {}),
+    });
+    this.changeEmitter.fire({ type: 'added', pane });
+    return pane;
+  }
+
+  /** Types text for the agent once it waits for input (see `SupervisedPane.send`). */
+  send(id: string, text: string, options?: { submit?: boolean; whenReady?: boolean }): Promise<boolean> {
+    return this.require(id).supervised.send(text, options);
+  }
+
+  /**
+   * Ends the agent the way closing its terminal would (SIGHUP), then with SIGKILL if it is still running after
+   * the grace period. Resolves with how it ended; the pane stays listed, as exited.
+   */
+  async stop(id: string): Promise<PtyExit> {
+    const pane = this.require(id).supervised.pane;
+    if (pane.exit) return pane.exit;
+    pane.kill('SIGHUP');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.options.stopGraceMs ?? 3000);
+    });
+    const exit = await Promise.race([pane.whenExited(), grace]);
+    clearTimeout(timer);
+    if (exit) return exit;
+    this.options.log.warn(CATEGORY, 'pane.stop.kill', { pane: id });
+    pane.kill('SIGKILL');
+    return pane.whenExited();
+  }
+
+  /** Stops the agent if it still runs, closes its pane (transcript flushed) and drops it from the list. */
+  async remove(id: string): Promise<void> {
+    const pane = this.require(id);
+    if (!pane.exited) await this.stop(id);
+    if (!this.panes.delete(id)) return;
+    for (const s of this.subscriptions.get(id) ?? []) s.dispose();
+    this.subscriptions.delete(id);
+    await pane.supervised.dispose();
+    this.changeEmitter.fire({ type: 'removed', id });
+  }
+
+  /**
+   * Resolves with the pane's state once it is `state` (at once if it already is). Rejects with E_PANE_NOT_FOUND
+   * for an unknown pane, and when the pane is removed or `timeoutMs` passes first (naming the state it is in).
+   */
+  waitForState(id: string, state: PaneStateName, timeoutMs: number): Promise<PaneState> {
+    const pane = this.require(id);
+    if (pane.state.name === state) return Promise.resolve(pane.state);
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        subscription.dispose();
+        if (error) reject(error);
+        else resolve(pane.state);
+      };
+      const timer = setTimeout(
+        () =>
+          finish(
+            new FleetError(
+              ErrorCode.Internal,
+              `Pane ${id} did not reach ${state} within ${timeoutMs} ms; it is ${pane.state.name} (${pane.state.reason})`,
+              { pane: id, state, current: pane.state.name },
+            ),
+          ),
+        timeoutMs,
+      );
+      const subscription = this.changeEmitter.event((change) => {
+        if (change.type === 'removed' && change.id === id) {
+          finish(new FleetError(ErrorCode.PaneNotFound, `Pane ${id} was removed before it reached ${state}`));
+        } else if (change.type === 'state' && change.pane === pane && change.event.to === state) finish();
+      });
+    });
+  }
+
+  /** Kills every agent and closes every pane; for deactivation. No events are fired. */
+  async disposeAll(): Promise<void> {
+    this.disposed = true;
+    this.changeEmitter.dispose();
+    const panes = [...this.panes.values()];
+    this.panes.clear();
+    for (const subs of this.subscriptions.values()) for (const s of subs) s.dispose();
+    this.subscriptions.clear();
+    await Promise.all(panes.map((p) => p.supervised.dispose()));
+  }
+
+  dispose(): void {
+    void this.disposeAll();
+  }
+
+  private env(): Record<string, string | undefined> {
+    const env = { ...(this.options.env?.() ?? process.env) };
+    for (const name of HOST_ONLY_VARIABLES) delete env[name];
+    return env;
+  }
+
+  private paths(cwd: string): WorkspacePaths {
+    return this.options.paths ?? workspacePaths(cwd);
+  }
+}

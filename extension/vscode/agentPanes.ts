@@ -1,0 +1,334 @@
+import * as vscode from 'vscode';
+import { ErrorCode, describeError, isFleetError } from '../core/errors';
+import type { Logger } from '../core/observability/appLog';
+import type { AgentPane, PaneRegistry } from '../core/panes/paneRegistry';
+import type { PtyExit } from '../core/panes/ptyHost';
+import type { PaneStateName } from '../core/panes/types';
+import type { WorkspacePaths } from '../core/workspacePaths';
+import { AgentsTreeProvider, stateLabel } from './agentsTree';
+import type { PaneSummary } from './api';
+import { createPaneTerminal } from './paneTerminal';
+
+/** What `fleetai.newAgent` accepts instead of asking (tests, other commands, keybindings). */
+export interface NewAgentArgs {
+  kind?: string;
+  command?: string;
+  args?: string[];
+  name?: string;
+  branch?: string;
+}
+
+/** What `fleetai.newAgent` returns: the pane started, or undefined when nothing was started. */
+export interface NewAgentResult {
+  id: string;
+  name: string;
+  kind: string;
+  terminalName: string;
+}
+
+/** A pane as commands receive it: its id, or an object with one (a tree element, an API result). */
+type PaneTarget = string | { id?: unknown } | undefined;
+
+export interface AgentPanesOptions {
+  /** `<extension>/agents-config`. */
+  builtinProfilesDir: string;
+  /** The first workspace folder; agents start there. */
+  folder: string | undefined;
+  paths: WorkspacePaths | undefined;
+  log: Logger;
+}
+
+/**
+ * The agent panes of this window as VS Code shows them: the commands that start, show, stop and type into
+ * agents, one terminal per pane, and the Agents view. Every decision (which profile, which program, what
+ * "stopped" means) is the core registry's; this class translates between it and VS Code. The registry and
+ * the pane runtime are loaded when the first agent starts, so activation does not pay for them.
+ */
+export class AgentPanes implements vscode.Disposable {
+  readonly tree = new AgentsTreeProvider();
+  private registry: PaneRegistry | undefined;
+  private loading: Promise<PaneRegistry> | undefined;
+  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly disposables: vscode.Disposable[] = [this.tree];
+
+  constructor(private readonly options: AgentPanesOptions) {
+    this.disposables.push(
+      vscode.commands.registerCommand('fleetai.newAgent', (args?: unknown) => this.newAgent(args)),
+      vscode.commands.registerCommand('fleetai.focusAgent', (target?: PaneTarget) => this.focus(target)),
+      vscode.commands.registerCommand('fleetai.stopAgent', (target?: PaneTarget) => this.stop(target)),
+      vscode.commands.registerCommand('fleetai.sendToAgent', (target?: PaneTarget, text?: unknown) =>
+        this.sendTo(target, text),
+      ),
+      vscode.commands.registerCommand('fleetai.removeAgent', (target?: PaneTarget) => this.remove(target)),
+      vscode.window.onDidCloseTerminal((closed) => {
+        for (const [id, terminal] of this.terminals) if (terminal === closed) this.terminals.delete(id);
+      }),
+    );
+  }
+
+  /** For the API: every pane, in start order. */
+  summaries(): PaneSummary[] {
+    return (this.registry?.list() ?? []).map((p) => ({
+      id: p.id,
+      name: p.name,
+      kind: p.kind,
+      state: p.state.name,
+      terminalName: terminalName(p),
+    }));
+  }
+
+  screen(id: string): string[] {
+    return this.registry?.get(id)?.screen() ?? [];
+  }
+
+  async waitForState(id: string, state: PaneStateName, timeoutMs: number): Promise<void> {
+    await (await this.load()).waitForState(id, state, timeoutMs);
+  }
+
+  private load(): Promise<PaneRegistry> {
+    this.loading ??= (async () => {
+      const [{ PaneRegistry }, { nodePtyHost }] = await Promise.all([
+        import('../core/panes/paneRegistry'),
+        import('../core/panes/ptyHost'),
+      ]);
+      const registry = new PaneRegistry({
+        builtinProfilesDir: this.options.builtinProfilesDir,
+        ...(this.options.paths ? { paths: this.options.paths } : {}),
+        ptyHost: nodePtyHost(),
+        log: this.options.log,
+        stallTimeoutMs: () =>
+          vscode.workspace.getConfiguration('fleetai').get<number>('stallTimeoutSeconds', 120) * 1000,
+      });
+      this.registry = registry;
+      this.tree.attach(registry);
+      return registry;
+    })();
+    return this.loading;
+  }
+
+  private async newAgent(input: unknown): Promise<NewAgentResult | undefined> {
+    const folder = this.options.folder;
+    if (!folder) {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Open a folder first: FleetAI starts agents in the workspace folder.'),
+      );
+      return undefined;
+    }
+    let args: NewAgentArgs | undefined;
+    try {
+      args = parseNewAgentArgs(input);
+    } catch (error) {
+      void vscode.window.showErrorMessage(describeError(error));
+      return undefined;
+    }
+    try {
+      const registry = await this.load();
+      args ??= await this.pickAgent(registry, folder);
+      if (!args) return undefined;
+      const request = { ...args, cwd: folder };
+      const pane = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Window,
+          title: vscode.l10n.t('FleetAI: starting {0}…', args.name ?? args.kind ?? args.command ?? ''),
+        },
+        () => registry.start(request),
+      );
+      const terminal = createPaneTerminal(pane.supervised, {
+        name: terminalName(pane),
+        exitMessage: (exit) => exitMessage(pane, exit),
+      });
+      this.terminals.set(pane.id, terminal);
+      // Started from the UI, the agent takes the keyboard, like a new terminal; started by a caller, it does not.
+      terminal.show(input !== undefined);
+      return { id: pane.id, name: pane.name, kind: pane.kind, terminalName: terminal.name };
+    } catch (error) {
+      this.options.log.warn('pane', 'pane.start.failed', { ...args, error: describeError(error) });
+      void vscode.window.showErrorMessage(startErrorMessage(error, args));
+      return undefined;
+    }
+  }
+
+  private async pickAgent(registry: PaneRegistry, folder: string): Promise<NewAgentArgs | undefined> {
+    const choices = await registry.agentChoices(folder);
+    const picked = await vscode.window.showQuickPick(
+      choices.map((c) => ({
+        label: c.displayName,
+        description: [c.command, ...c.args].join(' '),
+        detail: c.path
+          ? `$(check) ${vscode.l10n.t('Found at {0}', c.path)}`
+          : `$(warning) ${vscode.l10n.t('Not found on PATH')}`,
+        agentKind: c.kind,
+      })),
+      {
+        title: vscode.l10n.t('FleetAI: New Agent'),
+        placeHolder: vscode.l10n.t('Choose the agent to start in {0}', folder),
+        matchOnDescription: true,
+      },
+    );
+    return picked ? { kind: picked.agentKind } : undefined;
+  }
+
+  private async focus(target: PaneTarget): Promise<void> {
+    const pane = await this.pickPane(target, () => true);
+    if (!pane) return;
+    const terminal = this.terminals.get(pane.id);
+    if (terminal) terminal.show();
+    else void vscode.window.showInformationMessage(endedMessage(pane));
+  }
+
+  private async stop(target: PaneTarget): Promise<PtyExit | undefined> {
+    const pane = await this.pickPane(target, (p) => !p.exited);
+    if (!pane || !this.registry) return undefined;
+    const exit = await this.registry.stop(pane.id);
+    // Asked to stop, the agent's terminal goes too (the transcript keeps what it showed).
+    this.terminals.get(pane.id)?.dispose();
+    return exit;
+  }
+
+  private async remove(target: PaneTarget): Promise<void> {
+    const pane = await this.pickPane(target, () => true);
+    if (!pane || !this.registry) return;
+    await this.registry.remove(pane.id);
+    this.terminals.get(pane.id)?.dispose();
+  }
+
+  private async sendTo(target: PaneTarget, input: unknown): Promise<boolean> {
+    const pane = await this.pickPane(target, (p) => !p.exited);
+    if (!pane || !this.registry) return false;
+    const text =
+      typeof input === 'string'
+        ? input
+        : await vscode.window.showInputBox({
+            title: vscode.l10n.t('Send to {0}', pane.name),
+            prompt: vscode.l10n.t('FleetAI types this into the agent and presses Enter.'),
+            ignoreFocusOut: true,
+          });
+    if (text === undefined) return false;
+    if (pane.state.name !== 'awaiting_input') {
+      vscode.window.setStatusBarMessage(
+        vscode.l10n.t('FleetAI: {0} is busy; the text will be typed when it waits for input.', pane.name),
+        5000,
+      );
+    }
+    const sent = await this.registry.send(pane.id, text);
+    if (!sent) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('{0} ended before the text could be typed.', pane.name),
+      );
+    }
+    return sent;
+  }
+
+  /** The pane a command is for: the one given, else the only candidate, else the person picks. */
+  private async pickPane(
+    target: PaneTarget,
+    candidate: (pane: AgentPane) => boolean,
+  ): Promise<AgentPane | undefined> {
+    const id = typeof target === 'string' ? target : typeof target?.id === 'string' ? target.id : undefined;
+    if (id !== undefined) {
+      const pane = this.registry?.get(id);
+      if (!pane) void vscode.window.showErrorMessage(vscode.l10n.t('There is no agent {0}.', id));
+      return pane;
+    }
+    const panes = (this.registry?.list() ?? []).filter(candidate);
+    if (panes.length <= 1) {
+      if (panes.length === 0) {
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('No agents are running. Start one with "FleetAI: New Agent".'),
+        );
+      }
+      return panes[0];
+    }
+    const picked = await vscode.window.showQuickPick(
+      panes.map((p) => ({
+        label: p.name,
+        description: `${p.id} · ${p.kind} · ${stateLabel(p.state.name)}`,
+        pane: p,
+      })),
+      { placeHolder: vscode.l10n.t('Choose an agent') },
+    );
+    return picked?.pane;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    void this.registry?.disposeAll();
+  }
+}
+
+function terminalName(pane: AgentPane): string {
+  return `FleetAI: ${pane.name} (${pane.id})`;
+}
+
+function exitMessage(pane: AgentPane, exit: PtyExit): string {
+  const how = exit.signal
+    ? vscode.l10n.t('{0} was ended by signal {1}.', pane.name, exit.signal)
+    : vscode.l10n.t('{0} exited with code {1}.', pane.name, exit.exitCode);
+  return `${how} ${vscode.l10n.t('Press any key to close this terminal.')}`;
+}
+
+function endedMessage(pane: AgentPane): string {
+  return vscode.l10n.t('{0} has ended and its terminal is closed.', pane.name);
+}
+
+/** The `fleetai.newAgent` argument, checked: undefined asks the person, anything malformed is refused. */
+function parseNewAgentArgs(input: unknown): NewAgentArgs | undefined {
+  if (input === undefined || input === null) return undefined;
+  const invalid = (): Error =>
+    new Error(
+      vscode.l10n.t(
+        'fleetai.newAgent takes {0}; got {1}.',
+        '{kind?, command?, args?: string[], name?, branch?}',
+        JSON.stringify(input) ?? typeof input,
+      ),
+    );
+  if (typeof input !== 'object' || Array.isArray(input)) throw invalid();
+  const record = input as Record<string, unknown>;
+  const out: NewAgentArgs = {};
+  for (const key of ['kind', 'command', 'name', 'branch'] as const) {
+    const value = record[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') throw invalid();
+    out[key] = value;
+  }
+  if (record.args !== undefined) {
+    if (!Array.isArray(record.args) || !record.args.every((a) => typeof a === 'string')) throw invalid();
+    out.args = record.args.map(String);
+  }
+  // An object that names neither a kind nor a command (a tree item, a stray argument) means "ask".
+  return out.kind === undefined && out.command === undefined ? undefined : out;
+}
+
+/** Why an agent did not start, in words for the person who asked for it. */
+function startErrorMessage(error: unknown, args: NewAgentArgs | undefined): string {
+  const details = isFleetError(error) ? (error.details ?? {}) : {};
+  const text = (key: string, fallback = ''): string => {
+    const value = details[key];
+    return typeof value === 'string' ? value : fallback;
+  };
+  switch (isFleetError(error) ? error.code : undefined) {
+    case ErrorCode.AgentNotFound:
+      return vscode.l10n.t(
+        '{0} is not installed, or not on the PATH that VS Code sees. Install it, or set "command" in .fleetai/agents/{1}.json to its full path.',
+        text('command'),
+        text('kind'),
+      );
+    case ErrorCode.AgentUnknown: {
+      const known = Array.isArray(details.known) ? details.known.join(', ') : '';
+      return vscode.l10n.t('FleetAI has no agent profile "{0}". Known agents: {1}.', text('kind'), known);
+    }
+    case ErrorCode.NativeModule:
+      return vscode.l10n.t(
+        'FleetAI cannot open terminals because its node-pty module did not load. Run "FleetAI: Run Doctor" for details. ({0})',
+        describeError(error),
+      );
+    case ErrorCode.PaneSpawn:
+      return vscode.l10n.t(
+        'FleetAI could not start {0}: {1}',
+        text('file', args?.command ?? ''),
+        describeError(error),
+      );
+    default:
+      return vscode.l10n.t('FleetAI could not start the agent: {0}', describeError(error));
+  }
+}
