@@ -2,9 +2,10 @@
 //   1. activation time inside the real VS Code (code-server 4.139.1, its Node 24 extension host), cold, median
 //   2. size of the bundles and of the .vsix
 //   3. cold `fleet --help`, median wall time, next to a bare `node -e ""` on the same machine
+//   4. the pane runtime (test/bench/panes.mjs): approval detection latency, ingestion throughput, 20 streaming panes
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
@@ -100,6 +101,15 @@ const helpMedian = median(wallTimes([process.execPath, cli, '--help'], 15));
 const nodeMedian = median(wallTimes([process.execPath, '-e', ''], 15));
 const bundleKiB = kib(path.join(repoRoot, 'dist/extension.js'));
 
+// The pane runtime, in its own process (it bundles the core itself and spawns one process per part).
+process.stderr.write('bench: pane runtime (test/bench/panes.mjs)\n');
+const panesRun = spawnSync(process.execPath, ['--expose-gc', path.join(repoRoot, 'test/bench/panes.mjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (panesRun.status !== 0)
+  throw new Error(`test/bench/panes.mjs exited ${panesRun.status ?? panesRun.signal}`);
+const panes = JSON.parse(readFileSync(path.join(repoRoot, 'test-results/bench-panes.json'), 'utf8'));
+
 const rows = [
   [
     'activation in VS Code 1.139 (cold, window settled, median)',
@@ -126,6 +136,7 @@ const rows = [
   ['cold `fleet --help` (median of 15)', `${helpMedian.toFixed(1)} ms`, '', true],
   ['  bare `node -e ""` (median of 15)', `${nodeMedian.toFixed(1)} ms`, '', true],
   ['  ratio fleet --help / bare node', `${(helpMedian / nodeMedian).toFixed(2)}x`, '', true],
+  ...panes.rows,
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
 const w = Math.max(...rows.map((r) => r[0].length));
@@ -138,5 +149,5 @@ for (const [name, value, target, ok] of rows) {
 mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   path.join(repoRoot, 'test-results/bench.json'),
-  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian }, null, 2)}\n`,
+  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows }, null, 2)}\n`,
 );
