@@ -12,7 +12,7 @@ import {
 } from './stateTracker';
 import type { PaneState, PaneStateEvent } from './types';
 
-const EVAL_SPACING_MS = 8;
+const EVAL_SPACING_MS = 25;
 
 /** What a pane needs from an agent profile at run time (see extension/core/agents/runtimeProfile.ts). */
 export interface RuntimeProfile {
@@ -46,6 +46,7 @@ export class SupervisedPane {
   private submittedSinceIdle = false;
   private followUp: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  private lastEvaluationAt = 0;
   private readonly subscriptions: Disposable[] = [];
 
   constructor(options: SupervisedPaneOptions) {
@@ -105,26 +106,32 @@ export class SupervisedPane {
   }
 
   /**
-   * One classification per parse batch. Bytes that arrive while one is pending are usually parsed before its
-   * callback runs, so the follow-up waits `EVAL_SPACING_MS`: under a flood that halves the snapshots taken
-   * (measured in test/bench/panes.mjs) and costs a prompt at most that much latency.
+   * At most one classification every `EVAL_SPACING_MS` per pane: a flood of output (100 KB/s is ~50 pty chunks
+   * a second) would otherwise classify every chunk, half of them on an unchanged screen (test/bench/panes.mjs),
+   * while a prompt that follows a quiet moment is classified as soon as its bytes are parsed.
    */
   private schedule(): void {
     if (this.evaluating || this.followUp) {
       this.dirty = true;
       return;
     }
+    const wait = this.lastEvaluationAt + EVAL_SPACING_MS - Date.now();
+    if (wait > 0) {
+      this.followUp = setTimeout(() => {
+        this.followUp = undefined;
+        this.schedule();
+      }, wait);
+      return;
+    }
     this.evaluating = true;
     void this.pane.whenParsed().then(() => {
       this.evaluating = false;
       if (this.disposed) return;
+      this.lastEvaluationAt = Date.now();
       this.tracker.observe(this.pane.snapshot());
       if (this.dirty) {
         this.dirty = false;
-        this.followUp = setTimeout(() => {
-          this.followUp = undefined;
-          this.schedule();
-        }, EVAL_SPACING_MS);
+        this.schedule();
       }
     });
   }
