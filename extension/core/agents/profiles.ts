@@ -4,7 +4,7 @@ import * as semver from 'semver';
 import { z } from 'zod';
 import { ErrorCode, FleetError, describeError, isFleetError } from '../errors';
 import type { Logger } from '../observability/appLog';
-import type { ApprovalRequest, ErrorClass, PaneStateName } from '../panes/types';
+import type { DetectionRule } from '../panes/stateTracker';
 import {
   AgentProfile,
   AgentProfileOverride,
@@ -280,15 +280,7 @@ function combine(chain: readonly AgentProfilePatternSet[]): AgentProfileRule[] {
 }
 
 /** A rule ready for the state tracker: regular expressions compiled once, defaults filled in. */
-export interface CompiledRule {
-  id: string;
-  state: PaneStateName;
-  source: 'live' | 'screen' | 'title';
-  re: RegExp;
-  priority: number;
-  error?: { class: ErrorClass; retrying: boolean };
-  approval?: { kind: ApprovalRequest['kind']; commandRe?: RegExp };
-}
+export type CompiledRule = DetectionRule;
 
 /**
  * Compiles a set of rules once. An error rule without `error` reports class "unknown", not retrying; an

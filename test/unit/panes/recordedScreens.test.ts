@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadProfiles } from '../../../extension/core/agents/profiles';
 import { toRuntimeProfile } from '../../../extension/core/agents/runtimeProfile';
-import { DEFAULT_TIMING, StateTracker, type TrackerClock } from '../../../extension/core/panes/stateTracker';
+import { DEFAULT_TIMING, StateTracker } from '../../../extension/core/panes/stateTracker';
 import type { ErrorClass, PaneStateName, ScreenSnapshot } from '../../../extension/core/panes/types';
 import type { AgentProfile } from '../../../extension/core/schemas/agentProfile';
 import { repoRoot } from '../helpers';
+import { fakeClock } from './fakeClock';
 
 // Screens recorded from the real CLIs (Codex 0.169.0, Claude Code 2.1.329, Gemini CLI 0.61.0) talking to the
 // fake model server (test/tools/record-screens.mjs). Each is run through the real tracker with the shipped
@@ -68,27 +69,6 @@ function readScreen(file: string): ScreenSnapshot {
   return { lines, cursorRow, title: (titleLine ?? '').slice('title: '.length) };
 }
 
-const clock = (): TrackerClock & { advance(ms: number): void } => {
-  let now = 0;
-  const timers: { at: number; fn: () => void; live: boolean }[] = [];
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      const t = { at: now + ms, fn, live: true };
-      timers.push(t);
-      return { cancel: () => (t.live = false) };
-    },
-    advance(ms) {
-      now += ms;
-      for (const t of timers) {
-        if (!t.live || t.at > now) continue;
-        t.live = false;
-        t.fn();
-      }
-    },
-  };
-};
-
 let profiles: Map<string, AgentProfile>;
 beforeAll(async () => {
   const loaded = await loadProfiles({ builtinDir: path.join(repoRoot, 'agents-config') });
@@ -111,7 +91,7 @@ describe.each(Object.keys(expected))('recorded %s screens', (agent) => {
       profile as AgentProfile,
       profile?.kind === 'codex' ? '0.169.0' : undefined,
     );
-    const c = clock();
+    const c = fakeClock();
     const tracker = new StateTracker(
       { id: name, agent },
       runtime.rules,
