@@ -45,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     }),
     'fleet.getSnapshot': () => ({
       heartbeat: 'idle',
-      panes: 0,
+      panes: agents.summaries().filter((p) => p.state !== 'exited').length,
       pendingApprovals: 0,
       updatedAt: new Date().toISOString(),
     }),
