@@ -16,7 +16,16 @@ export const vscodeImportBan = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'media/webview/', 'test-results/', 'test/fixtures/', '**/*.d.ts'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'media/webview/',
+      'test-results/',
+      'test/fixtures/**',
+      '!test/fixtures/fake-model/**',
+      '!test/fixtures/agents-env/**',
+      '**/*.d.ts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

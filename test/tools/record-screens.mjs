@@ -13,8 +13,13 @@
 // daemon included). A timeline of every distinct screen and the server's requests go to
 // test-results/screens/<agent>/<scenario>.log for a look at what happened in between.
 //
-//   node test/tools/record-screens.mjs [--agents codex,claude,gemini] [--scenarios startup,plain,...]
-//                                      [--out test/fixtures/screens] [--keep]
+//   node test/tools/record-screens.mjs [--agents codex,claude,gemini]
+//     [--scenarios startup,trust,plain,slow,approval,stall,http500,http429]
+//     [--out test/fixtures/screens] [--logs test-results/screens] [--keep] [--give-up-wait SECONDS]
+//
+// About 20 minutes for everything (Gemini's stall and error scenarios take 2-3 minutes each: it never gives up).
+// Homes and the workspace live in test-results/record-screens/ and are removed after each scenario (--keep
+// keeps them); Codex copies its 400 MB app-server daemon into each fresh CODEX_HOME.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -51,7 +56,8 @@ const AGENTS = {
     approval: /Would you like to run the following command\?/,
     approveKey: 'y',
     turnDone: /Worked for /,
-    retrying: /Reconnecting\.\.\./,
+    // `Reconnecting... 1/2` (500, stream errors), `Server is busy, reconnecting 2/2` (429)
+    retrying: /reconnecting/i,
     failed: /^■ /m,
     // With approval_policy and sandbox_mode in config.toml, 0.169 asks no trust question for an unknown folder.
     asksTrust: false,
@@ -63,6 +69,7 @@ const AGENTS = {
     turnDone: /✻ \S+ for /,
     retrying: /retrying in|attempt \d+\/\d+/i,
     failed: /API Error/,
+    stalled: /Waiting for API response/,
     // 2.1.329 asked nothing for a folder missing from .claude.json's projects.
     asksTrust: false,
   },
@@ -97,8 +104,9 @@ const MOMENTS = {
   approval: 'waiting for approval to run `touch approved.txt`',
   'approval-approved': 'idle after the approve key was pressed, the command ran and the model answered',
   stall: 'the model stream is open and silent',
-  'stall-later': 'later in the same stall, after the first stream idle timeout where the CLI has one',
-  'stall-final': 'after the stall retries (if any) were used up',
+  'stall-later':
+    'later in the same stall: its stall notice (Claude), its first reconnect after a 20 s idle timeout (Codex), or the same screen 40 s on (Gemini)',
+  'stall-final': 'after the reconnects of a stall were used up (Codex)',
   http500: 'the model answered HTTP 500: retrying',
   'http500-final': 'after the HTTP 500 retries were used up',
   http429: 'the model answered HTTP 429 (retry-after: 1): retrying',
@@ -228,8 +236,9 @@ class Session {
     } catch {
       // its group is gone
     }
-    const left = await stopStarted(this.spec);
-    if (left.length) this.note(`ended leftover processes ${left.join(' ')}`);
+    const { ended, killed } = await stopStarted(this.spec);
+    if (ended.length)
+      this.note(`ended leftover processes ${ended.join(' ')} (SIGKILL: ${killed.join(' ') || 'none'})`);
     this.term.dispose();
   }
 }
@@ -323,20 +332,23 @@ async function runScenario(agent, scenario, ctx) {
     } else if (scenario === 'stall') {
       await sleep(10_000);
       shoot('stall', 'stream open, silent for 10 s');
-      // The recorder gives each CLI a short stream idle timeout where it has one; see what follows.
+      // What the CLI shows later in the stall: its own stall notice where it has one (Claude), else what follows
+      // the first retry (Codex, given a 20 s stream idle timeout), else just the same screen later (Gemini).
       const before = s.mainRequests(reqStart).length;
-      await s.until(
-        () => s.mainRequests(reqStart).length > before,
+      const seen = await s.until(
+        () => (profile.stalled ? s.shows(profile.stalled) : s.mainRequests(reqStart).length > before),
         ctx.stallWaitMs,
-        'a retry after the stall',
+        'a stall notice or a retry',
       );
-      await sleep(3000);
-      shoot('stall-later', `${Math.round((Date.now() - t0) / 1000)} s into the stall`);
-      const ended = await untilQuiet(s, reqStart, ctx.stallEndQuietMs, ctx.giveUpWaitMs);
-      shoot(
-        'stall-final',
-        `${Math.round((Date.now() - t0) / 1000)} s into the stall, ${s.mainRequests(reqStart).length} requests${ended ? '' : ', still going'}`,
-      );
+      await sleep(profile.stalled ? 500 : 3000);
+      const secs = Math.round((Date.now() - t0) / 1000);
+      shoot('stall-later', `${secs} s into the stall${seen ? '' : ', nothing new shown'}`);
+      if (ctx.stallFinal) {
+        const ended = await untilQuiet(s, reqStart, ctx.stallEndQuietMs, ctx.giveUpWaitMs);
+        const n = s.mainRequests(reqStart).length;
+        const at = Math.round((Date.now() - t0) / 1000);
+        shoot('stall-final', `${at} s into the stall, ${n} requests${ended ? '' : ', still going'}`);
+      }
     } else if (scenario === 'http500' || scenario === 'http429') {
       // Retry notices can flash by (Codex retries a 500 within 2 s): catch the first one. A CLI that fails
       // without one gets the last screen before its failure message instead.
@@ -377,21 +389,25 @@ async function runScenario(agent, scenario, ctx) {
 }
 
 const SCENARIO_SETTINGS = {
-  // Bounded retries and idle timeouts, so the final failure screens come within a minute or two where the CLI
-  // lets them be bounded.
+  // Bounded retries, so the final failure screens come within a minute where the CLI lets them be bounded.
   codex: {
     retries: 2,
+    // Default 5 minutes; 20 s shows the stall's reconnects and final failure within a minute.
     streamIdleTimeoutMs: 20_000,
     stallWaitMs: 40_000,
+    stallFinal: true,
     stallEndQuietMs: 25_000,
     quietAfterErrorsMs: 8000,
     giveUpWaitMs: 150_000,
   },
+  // Claude keeps its default stream idle timeout (about 5 minutes): after about 45 s of silence it says
+  // `Waiting for API response · will retry in 4m 15s · check your network`, which is what stall-later shows.
+  // (With CLAUDE_BYTE_STREAM_IDLE_TIMEOUT_MS=60000 it re-sends the request without streaming after 60 s and,
+  // when that one stalls as well, ends with `API Error: stream idle: no bytes for 60000ms`.)
   claude: {
     retries: 2,
-    streamIdleTimeoutMs: 60_000,
-    stallWaitMs: 70_000,
-    stallEndQuietMs: 65_000,
+    stallWaitMs: 90_000,
+    stallFinal: false,
     quietAfterErrorsMs: 20_000,
     giveUpWaitMs: 240_000,
   },
@@ -401,7 +417,7 @@ const SCENARIO_SETTINGS = {
   gemini: {
     retries: 2,
     stallWaitMs: 30_000,
-    stallEndQuietMs: 30_000,
+    stallFinal: false,
     quietAfterErrorsMs: 40_000,
     giveUpWaitMs: 120_000,
   },
@@ -418,7 +434,6 @@ async function recordAgent(agent, scenarios, summary) {
   // index.json says what each screen is; a partial run updates only its own entries.
   const indexFile = path.join(outDir, 'index.json');
   const index = existsSync(indexFile) ? JSON.parse(readFileSync(indexFile, 'utf8')) : { screens: {} };
-  Object.assign(index, { agent, version: versions[agent], cols: COLS, rows: ROWS });
   try {
     for (const scenario of scenarios) {
       if (scenario === 'trust' && !AGENTS[agent].asksTrust) {
@@ -472,8 +487,10 @@ async function recordAgent(agent, scenarios, summary) {
       summary.push({ agent, scenario, files: Object.keys(res.shots), notes: res.notes });
     }
   } finally {
-    index.screens = Object.fromEntries(Object.entries(index.screens).sort(([a], [b]) => a.localeCompare(b)));
-    writeFileSync(indexFile, `${JSON.stringify(index, null, 2)}\n`);
+    const screens = Object.fromEntries(Object.entries(index.screens).sort(([a], [b]) => a.localeCompare(b)));
+    const { agent: _a, version: _v, cols: _c, rows: _r, screens: _s, ...rest } = index;
+    const out = { agent, version: versions[agent], cols: COLS, rows: ROWS, ...rest, screens };
+    writeFileSync(indexFile, `${JSON.stringify(out, null, 2)}\n`);
     await server.close();
   }
 }

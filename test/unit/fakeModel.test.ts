@@ -115,6 +115,25 @@ describe('fake model server: OpenAI Responses', () => {
     expect(server.requests[1]).toMatchObject({ toolResult: true, behaviour: 'plain', source: 'after-tool' });
   });
 
+  it('counts tools in an additional_tools item as tools, and a JSON-schema request as a side request', async () => {
+    const tools = {
+      type: 'additional_tools',
+      role: 'developer',
+      tools: [{ type: 'namespace', tools: [{ name: 'exec' }] }],
+    };
+    const turn = openaiTurn('fake:http500 x');
+    turn.input.unshift(tools);
+    const schema = { format: { type: 'json_schema', schema: { properties: { title: { type: 'string' } } } } };
+    const title = await post('/v1/responses', { ...turn, tools: undefined, text: schema });
+    expect(title.status).toBe(200);
+    expect(await title.text()).toContain('\\"title\\":\\"Fake session\\"');
+    expect((await post('/v1/responses', { ...turn, tools: undefined })).status).toBe(500);
+    expect(server.requests.map((r) => [r.aux, r.tools])).toEqual([
+      [true, 1],
+      [false, 1],
+    ]);
+  });
+
   it('answers GET /v1/models', async () => {
     const res = await fetch(`${server.url}/v1/models`);
     expect(res.status).toBe(200);
@@ -257,6 +276,20 @@ describe('fake model server: failures and scripts', () => {
     ]);
     expect(outcome).toBe('silent');
     await reader.cancel().catch(() => undefined);
+  });
+
+  it('stall without streaming sends JSON headers and no body', async () => {
+    const res = await post('/v1/messages', anthropicTurn('fake:stall x', { stream: false }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const outcome = await Promise.race([
+      res.text().then(
+        () => 'body',
+        () => 'closed',
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('silent'), 500)),
+    ]);
+    expect(outcome).toBe('silent');
   });
 
   it('stall on Gemini sends only headers', async () => {

@@ -46,16 +46,33 @@ const expected: Record<string, Record<string, Expected>> = {
     'slow-done': { state: 'awaiting_input' },
     approval: { state: 'awaiting_approval' },
     'approval-approved': { state: 'awaiting_input' },
-    // Claude Code shows nothing but its spinner and clock during a silent stream: one screen says working;
-    // FleetAI calls it stalled from time without progress (see stateTracker.test.ts and test/agents).
+    // A silent stream: Claude shows its spinner for about 45 s (one screen says working; FleetAI calls it
+    // stalled from time without progress), then its own notice that it will retry.
     stall: { state: 'working' },
-    'stall-later': { state: 'working' },
-    'stall-final': { state: 'working' },
+    'stall-later': { state: 'error', error: { class: 'network', retrying: true } },
     // "API error · retrying in 1s · attempt 1/2" does not name the status: retrying, class unknown.
     http500: { state: 'error', error: { class: 'unknown', retrying: true } },
     'http500-final': { state: 'error', error: { class: 'server', retrying: false } },
     http429: { state: 'error', error: { class: 'unknown', retrying: true } },
     'http429-final': { state: 'error', error: { class: 'rate_limit', retrying: false } },
+  },
+  // Gemini CLI retries a 500 or 429 silently in its interactive screen (236 requests in 20 minutes, still
+  // "Thinking..."): one screen says working; FleetAI calls it stalled from time without progress.
+  gemini: {
+    startup: { state: 'awaiting_input' },
+    trust: { state: 'awaiting_approval' },
+    plain: { state: 'awaiting_input' },
+    slow: { state: 'working' },
+    'slow-streaming': { state: 'working' },
+    'slow-done': { state: 'awaiting_input' },
+    approval: { state: 'awaiting_approval' },
+    'approval-approved': { state: 'awaiting_input' },
+    stall: { state: 'working' },
+    'stall-later': { state: 'working' },
+    http500: { state: 'working' },
+    'http500-final': { state: 'working' },
+    http429: { state: 'working' },
+    'http429-final': { state: 'working' },
   },
 };
 
