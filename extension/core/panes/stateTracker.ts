@@ -218,8 +218,9 @@ export class StateTracker {
       }
     }
     for (const line of live) {
-      // Numbered options as the TUIs print them: "1. Yes, proceed (y)" or "› 1. Allow once".
-      const m = /^\s*[›❯>]?\s*(\d)[.)]\s+(.+?)\s*(?:\((\w+|esc)\))?\s*$/.exec(line);
+      // Numbered options as the TUIs print them: "1. Yes, proceed (y)", "❯ 1. Yes", or inside Gemini's box
+      // "│ ● 1. Allow once │".
+      const m = /^[\s│┃]*[›❯>●]?\s*(\d)[.)]\s+(.+?)\s*(?:\((\w+|esc)\))?[\s│┃]*$/.exec(line);
       if (m?.[1] && m[2])
         request.options.push({
           keys: m[3] && m[3] !== 'esc' ? m[3] : m[3] === 'esc' ? '\u001b' : m[1],

@@ -18,6 +18,8 @@ interface Expected {
   state: PaneStateName;
   error?: { class: ErrorClass; retrying: boolean };
   command?: string;
+  /** How many numbered options the approval prompt offers. */
+  options?: number;
 }
 
 const expected: Record<string, Record<string, Expected>> = {
@@ -27,7 +29,7 @@ const expected: Record<string, Record<string, Expected>> = {
     slow: { state: 'working' },
     'slow-streaming': { state: 'working' },
     'slow-done': { state: 'awaiting_input' },
-    approval: { state: 'awaiting_approval', command: 'touch approved.txt' },
+    approval: { state: 'awaiting_approval', command: 'touch approved.txt', options: 3 },
     'approval-approved': { state: 'awaiting_input' },
     stall: { state: 'working' },
     'stall-later': { state: 'error', error: { class: 'network', retrying: true } },
@@ -65,7 +67,7 @@ const expected: Record<string, Record<string, Expected>> = {
     slow: { state: 'working' },
     'slow-streaming': { state: 'working' },
     'slow-done': { state: 'awaiting_input' },
-    approval: { state: 'awaiting_approval' },
+    approval: { state: 'awaiting_approval', options: 3 },
     'approval-approved': { state: 'awaiting_input' },
     stall: { state: 'working' },
     'stall-later': { state: 'working' },
@@ -122,6 +124,7 @@ describe.each(Object.keys(expected))('recorded %s screens', (agent) => {
     if (want.error)
       expect(state.error && { class: state.error.class, retrying: state.error.retrying }).toEqual(want.error);
     if (want.command) expect(state.approval?.command).toBe(want.command);
+    if (want.options) expect(state.approval?.options).toHaveLength(want.options);
     expect(state.evidence.length).toBeGreaterThan(0);
   });
 });
