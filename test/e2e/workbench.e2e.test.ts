@@ -59,8 +59,11 @@ describe('FleetAI in VS Code, driven through the browser', () => {
       .poll(() => titles.allTextContents(), { timeout: 30_000 })
       .toEqual(['Agents', 'Tasks', 'Approvals', 'MCP Servers']);
     const welcome = page.locator('.sidebar .welcome-view-content');
-    await expect.poll(() => welcome.count()).toBe(4);
-    await expect.poll(() => welcome.first().textContent()).toContain('No agents are running yet');
+    // The welcome text shows once the extension has activated and its empty views have answered.
+    await expect.poll(() => welcome.count(), { timeout: 30_000 }).toBe(4);
+    await expect
+      .poll(() => welcome.first().textContent(), { timeout: 30_000 })
+      .toContain('No agents are running yet');
     await page.screenshot({ path: path.join(artefacts, 'sidebar.png') });
   });
 
@@ -135,7 +138,7 @@ describe('FleetAI in Simplified Chinese', () => {
       .poll(() => titles.allTextContents(), { timeout: 30_000 })
       .toEqual(['代理', '任务', '审批', 'MCP 服务器']);
     await expect
-      .poll(() => page.locator('.sidebar .welcome-view-content').first().textContent())
+      .poll(() => page.locator('.sidebar .welcome-view-content').first().textContent(), { timeout: 30_000 })
       .toContain('还没有运行中的代理');
     const item = page.locator('.statusbar-item[id="fleetai.fleetai.fleetai.heartbeat"]');
     await item.waitFor({ state: 'visible', timeout: 30_000 });
