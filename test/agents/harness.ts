@@ -34,7 +34,14 @@ export class WatchRun {
 
   constructor(
     command: string[],
-    options: { agent?: string; stallTimeout?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+    options: {
+      agent?: string;
+      stallTimeout?: number;
+      cwd?: string;
+      env?: NodeJS.ProcessEnv;
+      /** Use exactly `env`, not this process's environment plus `env` (no CI=true leaking into the agent). */
+      replaceEnv?: boolean;
+    } = {},
   ) {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
     const cols = 120;
@@ -48,7 +55,7 @@ export class WatchRun {
       cols,
       rows,
       cwd: options.cwd ?? this.dir,
-      env: { ...process.env, ...options.env },
+      env: options.replaceEnv ? { ...options.env } : { ...process.env, ...options.env },
       name: 'xterm-256color',
     });
     this.proc.onData((data) => this.term.write(data));

@@ -32,7 +32,9 @@ export class RealAgent {
     if (!existsSync(a.spec.command)) throw new Error(`${a.spec.command} is missing: run npm ci`);
     a.run = new WatchRun([a.spec.command, ...a.spec.args], {
       cwd: a.workdir,
+      // Exactly the agent's isolated environment: Gemini CLI, for one, turns non-interactive when it sees CI=true.
       env: a.spec.env,
+      replaceEnv: true,
       ...(options.stallTimeout ? { stallTimeout: options.stallTimeout } : {}),
     });
     return a;
