@@ -28,6 +28,9 @@ export interface TrackerTiming {
   liveRows: number;
 }
 
+/** How long the screen may not contradict a structured report (a TUI redraws within a few frames). */
+export const STRUCTURED_HOLD_MS = 1500;
+
 export const DEFAULT_TIMING: TrackerTiming = { idleDebounceMs: 400, stallTimeoutMs: 120_000, liveRows: 14 };
 
 export interface TrackerClock {
@@ -44,7 +47,7 @@ export const systemClock: TrackerClock = {
   },
 };
 
-interface Candidate {
+export interface Candidate {
   name: PaneStateName;
   reason: string;
   evidence: string[];
@@ -93,6 +96,10 @@ export class StateTracker {
   private lastProgressKey = '';
   private lastProgressAt: number;
   private lastSnapshot: ScreenSnapshot | undefined;
+  /** Until then the screen may not contradict what a structured source (protocol, hook) reported. */
+  private structuredHoldUntil = 0;
+  /** The current state came from a structured source: a screen reading of the same state adds nothing. */
+  private currentIsStructured = false;
   private readonly listeners = new Set<(event: PaneStateEvent) => void>();
 
   constructor(
@@ -138,6 +145,10 @@ export class StateTracker {
     }
     const candidate = this.classify(snapshot);
     if (!candidate) return;
+    if (this.currentIsStructured && candidate.name === this.current.name) return;
+    // A structured source outranks the screen for a while: the TUI redraws its old state a moment after the
+    // protocol already said what changed. An error or the screen's exit still counts.
+    if (now < this.structuredHoldUntil && candidate.name !== 'error') return;
 
     if (candidate.name === 'awaiting_input') {
       if (this.current.name === 'awaiting_input' || this.pendingIdle) {
@@ -167,11 +178,28 @@ export class StateTracker {
     );
   }
 
-  /** For protocol sources (Codex app-server, hooks): they outrank the screen. */
-  report(candidate: Candidate): void {
+  /**
+   * For structured sources (Codex's app-server protocol, agent hooks): they outrank the screen, which may not
+   * contradict them for `holdMs`. A report counts as progress, so a protocol that streams events keeps a
+   * working pane from being called stalled.
+   */
+  report(candidate: Candidate, options: { holdMs?: number } = {}): void {
+    if (this.current.name === 'exited') return;
+    const now = this.clock.now();
+    this.structuredHoldUntil = now + (options.holdMs ?? STRUCTURED_HOLD_MS);
+    this.lastProgressAt = now;
     this.cancelIdle();
-    this.transition(candidate);
+    this.transition(candidate, undefined, true);
     if (candidate.name === 'working') this.armStall();
+    else {
+      this.stallTimer?.cancel();
+      this.stallTimer = undefined;
+    }
+  }
+
+  /** A structured source saw activity (a streamed item, a tool call) without a change of state. */
+  progress(): void {
+    this.lastProgressAt = this.clock.now();
   }
 
   dispose(): void {
@@ -271,8 +299,9 @@ export class StateTracker {
     );
   }
 
-  private transition(candidate: Candidate, exitCode?: number): void {
+  private transition(candidate: Candidate, exitCode?: number, structured = false): void {
     const from = this.current;
+    this.currentIsStructured = structured;
     const same =
       from.name === candidate.name &&
       from.approval?.command === candidate.approval?.command &&

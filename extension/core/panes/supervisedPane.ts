@@ -10,7 +10,7 @@ import {
   type TrackerClock,
   type TrackerTiming,
 } from './stateTracker';
-import type { PaneState, PaneStateEvent } from './types';
+import type { ApprovalChannel, ApprovalDecision, ApprovalRequest, PaneState, PaneStateEvent } from './types';
 
 const EVAL_SPACING_MS = 25;
 
@@ -48,6 +48,7 @@ export class SupervisedPane {
   private disposed = false;
   private lastEvaluationAt = 0;
   private readonly subscriptions: Disposable[] = [];
+  private approvalChannel: ApprovalChannel | undefined;
 
   constructor(options: SupervisedPaneOptions) {
     const { profile, stallTimeoutMs, clock, log, ...paneOptions } = options;
@@ -106,6 +107,36 @@ export class SupervisedPane {
   }
 
   /**
+   * Ties a structured source (protocol client, hook listener) to this pane: it reports through `tracker.report`,
+   * may answer approvals, and is disposed with the pane.
+   */
+  attach(source: Disposable & { approvalChannel?: ApprovalChannel }): void {
+    this.subscriptions.push(source);
+    if (source.approvalChannel) this.approvalChannel = source.approvalChannel;
+  }
+
+  /**
+   * Carries a decision to the agent: through its structured channel when it has one and the request is pending
+   * there, else as the keys of the matching option on screen. Returns how it went, or undefined when the pane
+   * does not wait for an approval.
+   */
+  async answerApproval(
+    decision: ApprovalDecision,
+    message?: string,
+  ): Promise<{ via: 'protocol' | 'keys'; keys?: string } | undefined> {
+    const state = this.tracker.state;
+    if (state.name !== 'awaiting_approval') return undefined;
+    if (this.approvalChannel && (await this.approvalChannel.answer(decision, message))) {
+      return { via: 'protocol' };
+    }
+    const keys = keysForDecision(state.approval, decision);
+    this.pane.write(keys);
+    // A denial's message goes in as the agent's next instruction once it asks for input again.
+    if (message && (decision === 'deny' || decision === 'cancel')) void this.send(message);
+    return { via: 'keys', keys };
+  }
+
+  /**
    * At most one classification every `EVAL_SPACING_MS` per pane: a flood of output (100 KB/s is ~50 pty chunks
    * a second) would otherwise classify every chunk, half of them on an unchanged screen (test/bench/panes.mjs),
    * while a prompt that follows a quiet moment is classified as soon as its bytes are parsed.
@@ -144,4 +175,22 @@ export class SupervisedPane {
     this.stateEmitter.dispose();
     await this.pane.dispose();
   }
+}
+
+/**
+ * The option on screen that carries a decision: approve is the first option; for the session, the option that
+ * says so; deny and cancel the option answered with Esc or starting with "No", else Esc itself.
+ */
+export function keysForDecision(request: ApprovalRequest | undefined, decision: ApprovalDecision): string {
+  const options = request?.options ?? [];
+  const esc = '\u001b';
+  if (decision === 'approve') return options[0]?.keys ?? 'y';
+  if (decision === 'approve_for_session') {
+    const session = options.find((o) => /session|don't ask|always|allow all/i.test(o.label));
+    return session?.keys ?? options[0]?.keys ?? 'y';
+  }
+  if (decision === 'cancel') return esc;
+  const no = options.find((o) => o.keys === esc || /^no\b/i.test(o.label));
+  // A bare (y/n) question, as Aider asks, has no options to read.
+  return no?.keys ?? (options.length === 0 ? 'n' : esc);
 }

@@ -24,6 +24,10 @@ export interface ApprovalOption {
 
 export interface ApprovalRequest {
   kind: 'command' | 'edit' | 'other';
+  /** Where the request was read: the screen, or a structured channel that can also answer it. */
+  source?: 'screen' | 'protocol' | 'hook';
+  /** The structured channel's own id for the request (e.g. Codex's JSON-RPC request id), when it has one. */
+  channelId?: string;
   /** The command the agent wants to run, when the prompt shows one. */
   command?: string;
   reason?: string;
@@ -72,4 +76,18 @@ export interface ScreenSnapshot {
   /** Cursor row within `lines`. */
   cursorRow: number;
   title: string;
+}
+
+/** What a human or a rule decided about an approval; carried to the agent by keys or by its protocol. */
+export const APPROVAL_DECISIONS = ['approve', 'approve_for_session', 'deny', 'cancel'] as const;
+export type ApprovalDecision = (typeof APPROVAL_DECISIONS)[number];
+
+/**
+ * A structured way to answer an agent's pending approval (Codex's app-server protocol). When a pane has one,
+ * decisions go through it instead of keystrokes.
+ */
+export interface ApprovalChannel {
+  readonly name: string;
+  /** Resolves false when no request is pending on the channel (the caller then falls back to keys). */
+  answer(decision: ApprovalDecision, message?: string): Promise<boolean>;
 }

@@ -176,6 +176,53 @@ describe('StateTracker', () => {
   });
 });
 
+describe('StateTracker with a structured source', () => {
+  it('a protocol report outranks the screen during the hold, then the screen counts again', () => {
+    const { t, clock, events } = tracker();
+    t.observe(screen(['• Working (1s • esc to interrupt)']));
+    t.report(
+      {
+        name: 'awaiting_approval',
+        reason: 'item/commandExecution/requestApproval',
+        evidence: ['{"command":"touch a"}'],
+        approval: { kind: 'command', source: 'protocol', command: 'touch a', options: [] },
+      },
+      { holdMs: 1000 },
+    );
+    // The TUI has not drawn its prompt yet: the stale working line may not undo the protocol's word.
+    t.observe(screen(['• Working (2s • esc to interrupt) x']));
+    expect(t.state.name).toBe('awaiting_approval');
+    // The screen's own reading of the same state adds no event.
+    t.observe(screen(['Would you like to run the following command?', '  $ touch a']));
+    clock.advance(1500);
+    t.observe(screen(['Would you like to run the following command?', '  $ touch a', '']));
+    expect(events.map((e) => e.to)).toEqual(['working', 'awaiting_approval']);
+    expect(t.state.approval?.source).toBe('protocol');
+    // After the hold, the screen moves the state again.
+    t.observe(screen(['• Working (3s • esc to interrupt)']));
+    expect(t.state.name).toBe('working');
+  });
+
+  it('an error on screen still counts during the hold', () => {
+    const { t } = tracker();
+    t.report({ name: 'working', reason: 'turn/started', evidence: [] }, { holdMs: 5000 });
+    t.observe(screen(['■ unexpected status 500']));
+    expect(t.state).toMatchObject({ name: 'error', error: { class: 'server' } });
+  });
+
+  it('protocol progress keeps a quiet screen from being called stalled', () => {
+    const { t, clock } = tracker({ idleDebounceMs: 400, stallTimeoutMs: 10_000, liveRows: 6 });
+    t.observe(screen(['• Working (1s • esc to interrupt)']));
+    for (let i = 0; i < 5; i++) {
+      clock.advance(4000);
+      t.progress();
+    }
+    expect(t.state.name).toBe('working');
+    clock.advance(10_001);
+    expect(t.state.name).toBe('stalled');
+  });
+});
+
 describe('liveRegion', () => {
   it('takes the last non-empty rows up to the last text or the cursor', () => {
     const snap: ScreenSnapshot = { lines: ['a', 'b', 'c', 'd', '', ''], cursorRow: 3, title: '' };

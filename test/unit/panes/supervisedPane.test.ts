@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryLog } from '../../../extension/core/observability/appLog';
 import { nodePtyHost } from '../../../extension/core/panes/ptyHost';
-import { SupervisedPane, type RuntimeProfile } from '../../../extension/core/panes/supervisedPane';
+import {
+  SupervisedPane,
+  keysForDecision,
+  type RuntimeProfile,
+} from '../../../extension/core/panes/supervisedPane';
 import type { PaneStateEvent } from '../../../extension/core/panes/types';
 
 // A scripted "agent" (a real process under a real pty): shows a prompt, then works, then asks for approval,
@@ -125,5 +129,35 @@ describe('SupervisedPane with a real process', () => {
     await sp.send('y', { whenReady: false });
     await queued;
     expect(delivered).toBe(true);
+  });
+});
+
+describe('keysForDecision', () => {
+  const codex = {
+    kind: 'command' as const,
+    options: [
+      { keys: 'y', label: 'Yes, proceed' },
+      { keys: 'p', label: "Yes, and don't ask again for this command" },
+      { keys: '\u001b', label: 'No, and tell Codex what to do differently' },
+    ],
+  };
+  const claude = {
+    kind: 'command' as const,
+    options: [
+      { keys: '1', label: 'Yes' },
+      { keys: '2', label: "Yes, and don't ask again for touch commands" },
+      { keys: '3', label: 'No' },
+    ],
+  };
+  it('maps each decision to the option on screen', () => {
+    expect(
+      ['approve', 'approve_for_session', 'deny', 'cancel'].map((d) => keysForDecision(codex, d as never)),
+    ).toEqual(['y', 'p', '\u001b', '\u001b']);
+    expect(keysForDecision(claude, 'deny')).toBe('3');
+    expect(keysForDecision(claude, 'approve_for_session')).toBe('2');
+  });
+  it('answers a bare y/n question with y or n', () => {
+    expect(keysForDecision({ kind: 'other', options: [] }, 'approve')).toBe('y');
+    expect(keysForDecision({ kind: 'other', options: [] }, 'deny')).toBe('n');
   });
 });
