@@ -8,6 +8,12 @@ export const ErrorCode = {
   StoreWrite: 'E_STORE_WRITE',
   StoreRead: 'E_STORE_READ',
   ConfigInvalid: 'E_CONFIG_INVALID',
+  /** The orchestrator config is not JSON/JSONC (or cannot be read); the message has file:line:column. */
+  ConfigParse: 'E_CONFIG_PARSE',
+  /** The orchestrator config has a field of the wrong type or value, or one that does not exist. */
+  ConfigSchema: 'E_CONFIG_SCHEMA',
+  /** The orchestrator config names an id that is not there, twice, or in a dependency cycle. */
+  ConfigReference: 'E_CONFIG_REFERENCE',
   NativeModule: 'E_NATIVE_MODULE',
   PaneSpawn: 'E_PANE_SPAWN',
   /** An agent's program is not installed (not on PATH, or the path given does not exist). */

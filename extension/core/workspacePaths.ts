@@ -7,6 +7,8 @@ export interface WorkspacePaths {
   logsDir: string;
   appLog: string;
   paneLogsDir: string;
+  /** The supervisor's settings (JSONC), see extension/core/config/orchestratorConfig.ts. */
+  orchestratorConfig: string;
 }
 
 export function workspacePaths(workspaceFolder: string, directoryName = '.fleetai'): WorkspacePaths {
@@ -18,5 +20,6 @@ export function workspacePaths(workspaceFolder: string, directoryName = '.fleeta
     logsDir,
     appLog: path.join(logsDir, 'app.jsonl'),
     paneLogsDir: path.join(logsDir, 'panes'),
+    orchestratorConfig: path.join(root, 'orchestrator.json'),
   };
 }
