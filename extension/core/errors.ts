@@ -25,6 +25,22 @@ export const ErrorCode = {
   PaneTranscript: 'E_PANE_TRANSCRIPT',
   Git: 'E_GIT',
   Worktree: 'E_WORKTREE',
+  /** No model endpoint is configured: the supervisor decides by its rules alone (the normal default). */
+  ModelNotConfigured: 'E_MODEL_NOT_CONFIGURED',
+  /** The model endpoint could not be reached (connection refused, DNS, TLS); the message names the URL. */
+  ModelUnreachable: 'E_MODEL_UNREACHABLE',
+  /** The model endpoint answered with an HTTP error (401, 429, 500...); details carry the status. */
+  ModelHttp: 'E_MODEL_HTTP',
+  /** The model did not answer within the call's timeout. */
+  ModelTimeout: 'E_MODEL_TIMEOUT',
+  /** The model's answer is not JSON or does not fit the schema; the message names the field. */
+  ModelBadOutput: 'E_MODEL_BAD_OUTPUT',
+  /** A prompt template is missing, or uses a placeholder its caller does not supply; names the file. */
+  PromptTemplate: 'E_PROMPT_TEMPLATE',
+  /** A question asked of a running agent got no finished answer in time. */
+  AskTimeout: 'E_ASK_TIMEOUT',
+  /** A question could not be asked or answered: the pane exited or refused the input. */
+  AskFailed: 'E_ASK_FAILED',
   Internal: 'E_INTERNAL',
 } as const;
 
