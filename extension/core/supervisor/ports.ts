@@ -1,0 +1,129 @@
+import type { Disposable } from '../panes/events';
+import type { ApprovalDecision, ApprovalRequest, PaneState, PaneStateEvent } from '../panes/types';
+import type { PaneMeta, Phase, Risk } from './paneMetadata';
+
+/**
+ * What the supervisor needs from the panes, whoever hosts them (the VS Code window's registry, the headless
+ * `fleet orchestrator`, a test). Kept narrow so the policies can be driven by a scripted fleet in unit tests.
+ */
+export interface FleetPaneView {
+  id: string;
+  kind: string;
+  branch?: string;
+  cwd: string;
+  state: PaneState;
+  exited: boolean;
+  /** When the current process started (ms). */
+  startedAt: number;
+  /** The current process was started by `restart`. */
+  restarted: boolean;
+  /** A person stopped it (or it exited cleanly): no automatic restart. */
+  stoppedByUser: boolean;
+}
+
+export interface FleetPort {
+  list(): FleetPaneView[];
+  get(id: string): FleetPaneView | undefined;
+  onStateChange(listener: (event: PaneStateEvent) => void): Disposable;
+  /** A pane was added or removed. */
+  onMembershipChange(listener: () => void): Disposable;
+  /** Types text (paced, submitted); `whenReady: false` types even though the agent does not wait for input. */
+  send(id: string, text: string, options?: { whenReady?: boolean }): Promise<boolean>;
+  /** Sends the agent's interrupt keys (Esc for Codex), for a nudge of a stalled agent. */
+  interrupt(id: string): boolean;
+  /** The agent's nudge text (profile `nudge.text`). */
+  nudgeText(id: string): string;
+  answerApproval(
+    id: string,
+    decision: ApprovalDecision,
+    message?: string,
+  ): Promise<{ via: string } | undefined>;
+  /** Starts the agent again in the same pane with its resume command (`codex resume --last`...). */
+  restart(id: string): Promise<void>;
+  /** The visible screen, for summaries, loop fingerprints and approval excerpts. */
+  screen(id: string): string[];
+}
+
+export interface ApprovalRecordView {
+  id: string;
+  pane: string;
+  command?: string;
+  kind: string;
+  risk: Risk;
+  source: 'agent' | 'fleet';
+  decision?: ApprovalDecision | 'expired';
+  decidedBy?: string;
+  message?: string;
+}
+
+export interface ApprovalsPort {
+  request(input: {
+    pane: string;
+    branch?: string;
+    agent: string;
+    kind: ApprovalRequest['kind'];
+    command?: string;
+    reason?: string;
+    risk: Risk;
+    reasons: string[];
+    source: 'agent' | 'fleet';
+    transcriptExcerpt?: string;
+  }): Promise<ApprovalRecordView>;
+  /** First decision wins; a later one is refused. */
+  decide(
+    id: string,
+    decision: ApprovalDecision | 'expired',
+    by: { by: string; message?: string },
+  ): Promise<
+    { ok: true; record: ApprovalRecordView } | { ok: false; error: { code: string; message: string } }
+  >;
+  pending(): Promise<ApprovalRecordView[]>;
+  /** Called with each record decided by anyone (this process or another). */
+  onDecided(listener: (record: ApprovalRecordView) => void): Disposable;
+}
+
+export interface Notification {
+  severity: 'info' | 'warning' | 'critical';
+  title: string;
+  message: string;
+  pane?: string;
+  branch?: string;
+  /** Set when the human can answer it (Approve / Deny). */
+  approvalId?: string;
+  requires_confirmation: boolean;
+}
+
+export interface NotifierPort {
+  notify(notification: Notification): void;
+}
+
+export interface DecisionContext {
+  phase: Phase;
+  pane: Pick<PaneMeta, 'pane' | 'branch' | 'agent' | 'blockers' | 'last_command_result' | 'recent_actions'>;
+  state: { name: string; reason: string; error?: unknown };
+  screen: string[];
+  recent_summary?: string;
+  task?: { id: string; title: string; acceptance?: unknown };
+}
+
+export interface ModelDecision {
+  commands: { text: string; pane?: string; reason: string; risk: Risk }[];
+  summary: string;
+  phase: Phase;
+  blockers: { reason: string }[];
+  next_actions: string[];
+  requires_confirmation: boolean;
+  risk: Risk;
+}
+
+/** The optional model; without one the supervisor decides by rules. Every method resolves, never throws. */
+export interface DeciderPort {
+  decide(
+    context: DecisionContext,
+  ): Promise<{ ok: true; value: ModelDecision } | { ok: false; error: { code: string; message: string } }>;
+  summarize(
+    transcript: string,
+    previous?: string,
+  ): Promise<{ ok: true; value: string } | { ok: false; error: { code: string; message: string } }>;
+  judgeRisk(request: { command?: string; kind: string; reason?: string }): Promise<Risk | undefined>;
+}
