@@ -60,7 +60,11 @@ describe('recovery policy', () => {
     expect(plan({ state: err, meta: m, now: T0 + 30_000, trigger: 'tick' })).toMatchObject([
       { type: 'retry', attempt: 1 },
     ]);
-    const second = plan({ state: state('error', { error: err.error }, T0 + 40_000), meta: m, now: T0 + 40_000 });
+    const second = plan({
+      state: state('error', { error: err.error }, T0 + 40_000),
+      meta: m,
+      now: T0 + 40_000,
+    });
     expect(second).toMatchObject([{ type: 'wait', until: T0 + 40_000 + 60_000 }]);
   });
 
