@@ -1,8 +1,10 @@
-// Writes the JSON Schemas of the agent profiles (agents-config/*.schema.json) from the zod schemas in
-// extension/core/schemas/agentProfile.ts, formatted the way prettier formats the repository.
+// Writes the JSON Schemas editors use from the zod schemas they describe, formatted the way prettier formats
+// the repository:
+//   agents-config/*.schema.json       from extension/core/schemas/agentProfile.ts
+//   config/orchestrator.schema.json   from extension/core/config/orchestratorConfig.ts
 //   node extension/build/gen-schemas.mjs           -> rewrite the files
 //   node extension/build/gen-schemas.mjs --check   -> exit 1 when a committed file is out of date
-// test/unit/agents/schema.test.ts fails when they are out of date.
+// test/unit/agents/schema.test.ts and test/unit/config/schema.test.ts fail when they are out of date.
 import { build } from 'esbuild';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -13,42 +15,54 @@ import * as prettier from 'prettier';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const check = process.argv.includes('--check');
 
-// Node 20 cannot import TypeScript: bundle the schema module to a temporary ES module first.
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fleetai-gen-schemas-'));
-let schemas;
-try {
-  const outfile = path.join(tmp, 'agentProfile.mjs');
+/** Node 20 cannot import TypeScript: bundle a schema module to a temporary ES module first. */
+async function importTs(tmp, relative) {
+  const outfile = path.join(tmp, `${path.basename(relative, '.ts')}.mjs`);
   await build({
-    entryPoints: [path.join(root, 'extension/core/schemas/agentProfile.ts')],
+    entryPoints: [path.join(root, relative)],
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     outfile,
+    // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow.
+    mainFields: ['module', 'main'],
     logLevel: 'warning',
   });
-  const module = await import(pathToFileURL(outfile).href);
-  schemas = module.agentProfileJsonSchemas();
+  return import(pathToFileURL(outfile).href);
+}
+
+const tmp = await mkdtemp(path.join(os.tmpdir(), 'fleetai-gen-schemas-'));
+/** Repository-relative file -> JSON Schema. */
+const schemas = {};
+try {
+  const profiles = await importTs(tmp, 'extension/core/schemas/agentProfile.ts');
+  for (const [name, schema] of Object.entries(profiles.agentProfileJsonSchemas())) {
+    schemas[path.join('agents-config', name)] = schema;
+  }
+  const orchestrator = await importTs(tmp, 'extension/core/config/orchestratorConfig.ts');
+  schemas[path.join('config', orchestrator.ORCHESTRATOR_CONFIG_SCHEMA_FILE)] =
+    orchestrator.orchestratorConfigJsonSchema();
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }
 
 let stale = 0;
-for (const [name, schema] of Object.entries(schemas)) {
-  const file = path.join(root, 'agents-config', name);
+for (const [relative, schema] of Object.entries(schemas)) {
+  const file = path.join(root, relative);
   const options = { ...(await prettier.resolveConfig(file)), filepath: file };
   const text = await prettier.format(JSON.stringify(schema, null, 2), options);
   const current = await readFile(file, 'utf8').catch(() => '');
   if (current === text) continue;
   stale++;
-  if (check) console.error(`gen-schemas: ${path.relative(root, file)} is out of date`);
+  if (check) console.error(`gen-schemas: ${relative} is out of date`);
   else {
     await writeFile(file, text);
-    console.log(`gen-schemas: wrote ${path.relative(root, file)}`);
+    console.log(`gen-schemas: wrote ${relative}`);
   }
 }
 if (check && stale > 0) {
   console.error('gen-schemas: run `node extension/build/gen-schemas.mjs` and commit the result');
   process.exit(1);
 }
-if (stale === 0) console.log('gen-schemas: agents-config schemas are up to date');
+if (stale === 0) console.log('gen-schemas: the JSON Schemas are up to date');
