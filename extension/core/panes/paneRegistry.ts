@@ -8,6 +8,7 @@ import { workspacePaths, type WorkspacePaths } from '../workspacePaths';
 import { Emitter, type Disposable } from './events';
 import type { PtyExit, PtyHost } from './ptyHost';
 import { SupervisedPane } from './supervisedPane';
+import type { AgentProfile } from '../schemas/agentProfile';
 import type { PaneState, PaneStateEvent, PaneStateName } from './types';
 
 export interface PaneRegistryOptions {
@@ -54,12 +55,18 @@ export interface AgentChoice {
 
 export type PaneRegistryChange =
   | { type: 'added'; pane: AgentPane }
+  /** The agent was started again in the same pane (a new process, a new `supervised`). */
+  | { type: 'restarted'; pane: AgentPane }
   | { type: 'state'; pane: AgentPane; event: PaneStateEvent }
   | { type: 'removed'; id: string };
 
 /** One agent the registry started: what it is, how it was started, and its supervised pane. */
 export class AgentPane {
-  readonly startedAt = new Date().toISOString();
+  startedAt = new Date().toISOString();
+  /** The current process was started by `restart` (with the profile's resume arguments). */
+  restarted = false;
+  /** A person (or FleetAI on request) stopped it: the supervisor does not restart it. */
+  stoppedByUser = false;
 
   constructor(
     readonly id: string,
@@ -71,7 +78,9 @@ export class AgentPane {
     readonly cwd: string,
     readonly branch: string | undefined,
     readonly version: string | undefined,
-    readonly supervised: SupervisedPane,
+    public supervised: SupervisedPane,
+    readonly definition?: AgentProfile,
+    readonly request?: StartPaneRequest,
   ) {}
 
   get state(): PaneState {
@@ -191,23 +200,7 @@ export class PaneRegistry implements Disposable {
     if (this.disposed) throw new FleetError(ErrorCode.Internal, 'The pane registry is closed');
 
     const id = `p${this.nextId++}`;
-    const supervised = new SupervisedPane({
-      id,
-      command: resolved.command,
-      args: resolved.args,
-      cwd: request.cwd,
-      env: { ...env, ...resolved.definition.env },
-      ...(request.cols !== undefined ? { cols: request.cols } : {}),
-      ...(request.rows !== undefined ? { rows: request.rows } : {}),
-      ...(request.branch !== undefined ? { branch: request.branch } : {}),
-      transcriptDir: this.paths(request.cwd).paneLogsDir,
-      // A VS Code terminal shows the pane and answers the program's terminal queries itself.
-      answerQueries: false,
-      profile: resolved.profile,
-      ptyHost: this.options.ptyHost,
-      log: this.options.log,
-      ...(this.options.stallTimeoutMs ? { stallTimeoutMs: this.options.stallTimeoutMs() } : {}),
-    });
+    const supervised = this.createSupervised(id, resolved, request, resolved.args, env);
     const pane = new AgentPane(
       id,
       request.name?.trim() || resolved.kind,
@@ -219,6 +212,8 @@ export class PaneRegistry implements Disposable {
       request.branch,
       resolved.version,
       supervised,
+      resolved.definition,
+      request,
     );
     this.panes.set(id, pane);
     this.subscriptions.set(id, [
@@ -235,6 +230,68 @@ export class PaneRegistry implements Disposable {
     return pane;
   }
 
+  /**
+   * Starts the agent again in the same pane with its profile's resume arguments (`codex resume --last`,
+   * `claude --continue`), after an exit or a stop. The pane keeps its id, branch and metadata; the old process
+   * and screen are closed.
+   */
+  async restart(id: string): Promise<AgentPane> {
+    const pane = this.require(id);
+    // Without a resume command (a plain shell) the program simply starts again.
+    const resumeArgs = pane.definition?.resume?.args ?? [];
+    if (!pane.exited) await this.stop(id);
+    const env = this.env();
+    const loaded = await this.loadProfiles(pane.cwd);
+    const resolved = await resolveAgent(loaded, {
+      kind: pane.kind,
+      command: pane.command,
+      args: pane.args,
+      env,
+    });
+    const args = [...pane.args, ...resumeArgs];
+    for (const s of this.subscriptions.get(id) ?? []) s.dispose();
+    const old = pane.supervised;
+    const supervised = this.createSupervised(id, resolved, pane.request ?? { cwd: pane.cwd }, args, env);
+    pane.supervised = supervised;
+    pane.restarted = true;
+    pane.stoppedByUser = false;
+    pane.startedAt = new Date().toISOString();
+    this.subscriptions.set(id, [
+      supervised.onState((event) => this.changeEmitter.fire({ type: 'state', pane, event })),
+    ]);
+    await old.dispose();
+    this.options.log.info(CATEGORY, 'pane.restarted', { pane: id, agent: pane.kind, args });
+    this.changeEmitter.fire({ type: 'restarted', pane });
+    return pane;
+  }
+
+  private createSupervised(
+    id: string,
+    resolved: Awaited<ReturnType<typeof resolveAgent>>,
+    request: StartPaneRequest,
+    args: readonly string[],
+    env: Record<string, string | undefined>,
+  ): SupervisedPane {
+    const supervised = new SupervisedPane({
+      id,
+      command: resolved.command,
+      args,
+      cwd: request.cwd,
+      env: { ...env, ...resolved.definition.env },
+      ...(request.cols !== undefined ? { cols: request.cols } : {}),
+      ...(request.rows !== undefined ? { rows: request.rows } : {}),
+      ...(request.branch !== undefined ? { branch: request.branch } : {}),
+      transcriptDir: this.paths(request.cwd).paneLogsDir,
+      // A VS Code terminal shows the pane and answers the program's terminal queries itself.
+      answerQueries: false,
+      profile: resolved.profile,
+      ptyHost: this.options.ptyHost,
+      log: this.options.log,
+      ...(this.options.stallTimeoutMs ? { stallTimeoutMs: this.options.stallTimeoutMs() } : {}),
+    });
+    return supervised;
+  }
+
   /** Types text for the agent once it waits for input (see `SupervisedPane.send`). */
   send(id: string, text: string, options?: { submit?: boolean; whenReady?: boolean }): Promise<boolean> {
     return this.require(id).supervised.send(text, options);
@@ -245,7 +302,9 @@ export class PaneRegistry implements Disposable {
    * the grace period. Resolves with how it ended; the pane stays listed, as exited.
    */
   async stop(id: string): Promise<PtyExit> {
-    const pane = this.require(id).supervised.pane;
+    const agent = this.require(id);
+    agent.stoppedByUser = true;
+    const pane = agent.supervised.pane;
     if (pane.exit) return pane.exit;
     pane.kill('SIGHUP');
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -218,3 +218,38 @@ describe('PaneRegistry with a real /bin/sh', () => {
     await expect(registry.start({ command: '/bin/sh', cwd: workspace })).rejects.toThrow(/closed/);
   });
 });
+
+describe('PaneRegistry.restart', () => {
+  it('starts the agent again in the same pane (same id, new process) and reports it', async () => {
+    const { registry, workspace, changes } = setup();
+    const counter = path.join(workspace, 'runs');
+    const pane = await registry.start({
+      command: '/bin/sh',
+      args: ['-c', `echo run >> ${counter}; exec sleep 30`],
+      cwd: workspace,
+    });
+    const firstPid = pane.supervised.pane.pid;
+    await until(
+      () => existsSync(counter),
+      () => 'first run',
+    );
+    const restarted = await registry.restart('p1');
+    expect(restarted).toBe(pane);
+    expect(pane.restarted).toBe(true);
+    expect(pane.stoppedByUser).toBe(false);
+    expect(pane.supervised.pane.pid).not.toBe(firstPid);
+    await until(
+      () => readFileSync(counter, 'utf8') === 'run\nrun\n',
+      () => readFileSync(counter, 'utf8'),
+    );
+    expect(changes.map((c) => c.type)).toContain('restarted');
+    expect(registry.list()).toEqual([pane]);
+  });
+
+  it('stop marks the pane as stopped by the user', async () => {
+    const { registry, workspace } = setup();
+    const pane = await registry.start({ command: '/bin/sh', cwd: workspace });
+    await registry.stop(pane.id);
+    expect(pane.stoppedByUser).toBe(true);
+  });
+});
