@@ -25,6 +25,14 @@ export const ErrorCode = {
   PaneTranscript: 'E_PANE_TRANSCRIPT',
   Git: 'E_GIT',
   Worktree: 'E_WORKTREE',
+  /** Someone (another window, the CLI, a phone) answered this approval first; details say who and when. */
+  ApprovalAlreadyDecided: 'E_APPROVAL_ALREADY_DECIDED',
+  /** No approval request with the id given. */
+  ApprovalNotFound: 'E_APPROVAL_NOT_FOUND',
+  /** An approval request or decision that does not fit the schema. */
+  ApprovalInvalid: 'E_APPROVAL_INVALID',
+  /** The approvals folder stayed locked by another process for too long, or the lock was lost mid-write. */
+  ApprovalLock: 'E_APPROVAL_LOCK',
   /** No model endpoint is configured: the supervisor decides by its rules alone (the normal default). */
   ModelNotConfigured: 'E_MODEL_NOT_CONFIGURED',
   /** The model endpoint could not be reached (connection refused, DNS, TLS); the message names the URL. */
@@ -41,6 +49,9 @@ export const ErrorCode = {
   AskTimeout: 'E_ASK_TIMEOUT',
   /** A question could not be asked or answered: the pane exited or refused the input. */
   AskFailed: 'E_ASK_FAILED',
+  /** No supervisor answers on the control socket of the workspace. */
+  ControlUnreachable: 'E_CONTROL_UNREACHABLE',
+  ControlTimeout: 'E_CONTROL_TIMEOUT',
   Internal: 'E_INTERNAL',
 } as const;
 

@@ -27,9 +27,15 @@ export interface PaneRegistryOptions {
   env?: () => Record<string, string | undefined>;
   /** How long `stop` waits after SIGHUP before it sends SIGKILL. Default 3000 ms. */
   stopGraceMs?: number;
+  /** No terminal shows the panes (`fleet orchestrator`): the headless screen answers terminal queries. */
+  headless?: boolean;
 }
 
 export interface StartPaneRequest {
+  /** The pane id (a workspace config names its panes); `p1`, `p2`... when left out. Must be unused. */
+  id?: string;
+  /** Variables added to the agent's environment, after the profile's. */
+  env?: Record<string, string>;
   /** The agent kind; inferred from `command` when left out ("shell" when nothing matches). */
   kind?: string;
   /** The program; the profile's command when left out. */
@@ -199,7 +205,10 @@ export class PaneRegistry implements Disposable {
     }
     if (this.disposed) throw new FleetError(ErrorCode.Internal, 'The pane registry is closed');
 
-    const id = `p${this.nextId++}`;
+    if (request.id !== undefined && this.panes.has(request.id)) {
+      throw new FleetError(ErrorCode.Internal, `A pane "${request.id}" already exists`, { pane: request.id });
+    }
+    const id = request.id ?? this.freshId();
     const supervised = this.createSupervised(id, resolved, request, resolved.args, env);
     const pane = new AgentPane(
       id,
@@ -277,19 +286,27 @@ export class PaneRegistry implements Disposable {
       command: resolved.command,
       args,
       cwd: request.cwd,
-      env: { ...env, ...resolved.definition.env },
+      env: { ...env, ...resolved.definition.env, ...request.env },
       ...(request.cols !== undefined ? { cols: request.cols } : {}),
       ...(request.rows !== undefined ? { rows: request.rows } : {}),
       ...(request.branch !== undefined ? { branch: request.branch } : {}),
       transcriptDir: this.paths(request.cwd).paneLogsDir,
-      // A VS Code terminal shows the pane and answers the program's terminal queries itself.
-      answerQueries: false,
+      // A VS Code terminal shows the pane and answers the program's terminal queries itself; headless, nothing
+      // else would answer them.
+      answerQueries: this.options.headless ?? false,
       profile: resolved.profile,
       ptyHost: this.options.ptyHost,
       log: this.options.log,
       ...(this.options.stallTimeoutMs ? { stallTimeoutMs: this.options.stallTimeoutMs() } : {}),
     });
     return supervised;
+  }
+
+  private freshId(): string {
+    let id: string;
+    do id = `p${this.nextId++}`;
+    while (this.panes.has(id));
+    return id;
   }
 
   /** Types text for the agent once it waits for input (see `SupervisedPane.send`). */

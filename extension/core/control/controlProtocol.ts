@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * The control channel between `fleet` commands and a running supervisor (`fleet orchestrator` or the VS Code
+ * window): newline-delimited JSON over a unix socket (a named pipe on Windows) that only the user can open, and
+ * a token on every request besides. The socket path and token are in `.fleetai/state/control.json` (mode 0600),
+ * written by the supervisor at start and removed at exit.
+ */
+export const CONTROL_METHODS = ['status', 'send', 'approvals.list', 'approvals.decide', 'unblock'] as const;
+
+export const controlRequestSchema = z.object({
+  id: z.number().int(),
+  token: z.string().min(1),
+  method: z.enum(CONTROL_METHODS),
+  params: z.record(z.string(), z.unknown()).default({}),
+});
+export type ControlRequest = z.infer<typeof controlRequestSchema>;
+
+export type ControlResponse =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { code: string; message: string } };
+
+export const controlFileSchema = z.object({
+  socket: z.string(),
+  token: z.string(),
+  pid: z.number().int(),
+  started_at: z.string(),
+  workspace: z.string(),
+});
+export type ControlFile = z.infer<typeof controlFileSchema>;
+
+export const sendParamsSchema = z.object({ pane: z.string().min(1), text: z.string().min(1) });
+export const decideParamsSchema = z.object({
+  id: z.string().min(1),
+  decision: z.enum(['approve', 'approve_for_session', 'deny', 'cancel']),
+  message: z.string().optional(),
+});
+export const unblockParamsSchema = z.object({ pane: z.string().min(1) });
