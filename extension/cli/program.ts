@@ -93,6 +93,38 @@ export function createProgram(io: CliIo = processIo): Command {
     });
 
   program
+    .command('replay')
+    .description(
+      'summarise the application log: event counts, time span, last command, largest queue depth, approvals, ' +
+        'pane states, recoveries, errors',
+    )
+    .option('-w, --workspace <dir>', 'workspace whose .fleetai/logs/app.jsonl to read', process.cwd())
+    .option('-l, --log <file>', 'the JSONL log to read (default: the workspace log)')
+    .option('-b, --branch <name>', 'only events of this branch')
+    .addOption(
+      new Option('-n, --limit <count>', 'only the newest N matching events').argParser((v) =>
+        parsePositive(v, '--limit'),
+      ),
+    )
+    .option('--json', 'print the summary as one JSON object')
+    .action(
+      async (opts: { workspace: string; log?: string; branch?: string; limit?: number; json?: boolean }) => {
+        const { replayLog, formatReplay } = await import('../core/audit/replay');
+        const file = opts.log ?? workspacePaths(opts.workspace).appLog;
+        try {
+          const summary = await replayLog(file, {
+            ...(opts.branch !== undefined ? { branch: opts.branch } : {}),
+            ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+          });
+          io.out(opts.json ? `${JSON.stringify(summary)}\n` : formatReplay(summary));
+        } catch (error) {
+          io.err(`fleet replay: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exitCode = 1;
+        }
+      },
+    );
+
+  program
     .command('watch')
     .description(
       'run COMMAND in a supervised pane inside this terminal and report each state change it detects ' +
