@@ -4,6 +4,8 @@ import * as path from 'node:path';
 export interface WorkspacePaths {
   root: string;
   stateDir: string;
+  /** Approval requests waiting (`pending.json`) and answered (`completed.json`). */
+  approvalsDir: string;
   logsDir: string;
   appLog: string;
   paneLogsDir: string;
@@ -14,9 +16,11 @@ export interface WorkspacePaths {
 export function workspacePaths(workspaceFolder: string, directoryName = '.fleetai'): WorkspacePaths {
   const root = path.resolve(workspaceFolder, directoryName);
   const logsDir = path.join(root, 'logs');
+  const stateDir = path.join(root, 'state');
   return {
     root,
-    stateDir: path.join(root, 'state'),
+    stateDir,
+    approvalsDir: path.join(stateDir, 'approvals'),
     logsDir,
     appLog: path.join(logsDir, 'app.jsonl'),
     paneLogsDir: path.join(logsDir, 'panes'),
