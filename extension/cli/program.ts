@@ -30,12 +30,21 @@ export function createProgram(io: CliIo = processIo): Command {
 
   program
     .command('doctor')
-    .description('check node-pty, the state folder and which agent CLIs are installed')
+    .description(
+      'check node-pty, the state folder, which agent CLIs are installed, and the workspace orchestrator config ' +
+        '(its agents, environment variables, model endpoint, webhooks, control socket)',
+    )
     .option('-w, --workspace <dir>', 'workspace whose .fleetai/ must be writable', process.cwd())
     .option('--json', 'print the report as JSON')
     .action(async (opts: { workspace: string; json?: boolean }) => {
       const { runDoctor } = await import('../core/doctor/doctor');
-      const report = await runDoctor({ stateRoot: workspacePaths(opts.workspace).root });
+      const { builtinProfilesDir } = await import('./resolveAgent');
+      const paths = workspacePaths(opts.workspace);
+      const report = await runDoctor({
+        stateRoot: paths.root,
+        workspace: paths,
+        builtinProfilesDir: builtinProfilesDir(),
+      });
       if (opts.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
       else {
         for (const check of report.checks) {

@@ -70,7 +70,15 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
 
   const doctor = async (): Promise<DoctorReport> => {
     const { runDoctor } = await import('../core/doctor/doctor');
-    const report = await runDoctor(paths ? { stateRoot: paths.root } : {});
+    const report = await runDoctor(
+      paths
+        ? {
+            stateRoot: paths.root,
+            workspace: paths,
+            builtinProfilesDir: context.asAbsolutePath('agents-config'),
+          }
+        : {},
+    );
     log.info('doctor', 'doctor.finished', { ok: report.ok, checks: report.checks });
     return report;
   };

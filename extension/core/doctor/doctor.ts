@@ -2,18 +2,12 @@ import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { describeError } from '../errors';
 import { findOnPath } from '../executables';
+import type { WorkspacePaths } from '../workspacePaths';
+import type { DoctorCheck } from './checks';
 import { probePty } from './nativePty';
 
 export { findOnPath } from '../executables';
-
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-
-export interface DoctorCheck {
-  id: string;
-  status: CheckStatus;
-  summary: string;
-  detail?: string;
-}
+export type { CheckStatus, DoctorCheck } from './checks';
 
 export interface DoctorReport {
   ok: boolean;
@@ -25,6 +19,17 @@ export interface DoctorOptions {
   stateRoot?: string;
   /** PATH to search for agent CLIs (defaults to the process's). */
   pathEnv?: string;
+  /**
+   * A workspace to check for the supervisor: its `.fleetai/orchestrator.json`, the programs its panes start, the
+   * environment variables it names, the model endpoint and webhook hosts, the control socket.
+   */
+  workspace?: WorkspacePaths;
+  /** The shipped agent profiles (`agents-config/`), for the commands of configured panes. */
+  builtinProfilesDir?: string;
+  /** Environment whose variables are checked (defaults to the process's); values are never reported. */
+  env?: NodeJS.ProcessEnv;
+  /** Deadline of each network probe. Default 3000 ms. */
+  networkTimeoutMs?: number;
 }
 
 /** Agent CLIs FleetAI knows; missing ones are a warning, since a user may run only one of them. */
@@ -60,6 +65,20 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
       found
         ? { id: `agent:${cli}`, status: 'ok', summary: `${cli} found at ${found}` }
         : { id: `agent:${cli}`, status: 'warn', summary: `${cli} is not on PATH` },
+    );
+  }
+
+  if (options.workspace) {
+    // Loaded on use: the config schema and the profiles are not needed for the machine checks.
+    const { orchestratorChecks } = await import('./orchestratorChecks');
+    checks.push(
+      ...(await orchestratorChecks({
+        paths: options.workspace,
+        env: options.env ?? process.env,
+        pathEnv: options.pathEnv ?? process.env.PATH ?? '',
+        networkTimeoutMs: options.networkTimeoutMs ?? 3000,
+        ...(options.builtinProfilesDir ? { builtinProfilesDir: options.builtinProfilesDir } : {}),
+      })),
     );
   }
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
