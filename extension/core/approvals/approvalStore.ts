@@ -79,6 +79,8 @@ export class ApprovalStore {
   readonly dir: string;
   readonly pendingFile: string;
   readonly completedFile: string;
+  /** The lock proper-lockfile creates (a folder); every process of the workspace uses the same one. */
+  readonly lockFile: string;
   private readonly now: () => Date;
   private readonly lockStaleMs: number;
   private readonly lockWaitMs: number;
@@ -91,6 +93,7 @@ export class ApprovalStore {
     this.dir = path.resolve(options.approvalsDir);
     this.pendingFile = path.join(this.dir, PENDING);
     this.completedFile = path.join(this.dir, COMPLETED);
+    this.lockFile = path.join(this.dir, LOCK);
     this.now = options.now ?? (() => new Date());
     this.lockStaleMs = Math.max(5000, options.lockStaleMs ?? 10_000);
     this.lockWaitMs = options.lockWaitMs ?? 30_000;
@@ -388,7 +391,7 @@ export class ApprovalStore {
       let release: () => Promise<void>;
       try {
         release = await lockfile.lock(this.dir, {
-          lockfilePath: path.join(this.dir, LOCK),
+          lockfilePath: this.lockFile,
           realpath: false,
           stale: this.lockStaleMs,
           update: Math.max(1000, Math.floor(this.lockStaleMs / 4)),

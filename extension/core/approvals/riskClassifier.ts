@@ -812,30 +812,33 @@ function gitRisk(entry: SubcommandRisk, args: ShellWord[]): void {
   }
 }
 
-const PUBLISHERS: Record<string, string[]> = {
-  npm: ['publish', 'unpublish'],
-  pnpm: ['publish'],
-  yarn: ['publish'],
-  bun: ['publish'],
-  npx: ['publish'],
-  pnpx: ['publish'],
-  bunx: ['publish'],
-  cargo: ['publish'],
-  twine: ['upload'],
-  gem: ['push'],
-  poetry: ['publish'],
-  flit: ['publish'],
-  hatch: ['publish'],
-  vsce: ['publish'],
-  ovsx: ['publish'],
-  docker: ['push'],
-  podman: ['push'],
-  mvn: ['deploy'],
-  gradle: ['publish'],
-};
+const PUBLISHERS = new Map<string, string[]>(
+  Object.entries({
+    npm: ['publish', 'unpublish'],
+    pnpm: ['publish'],
+    yarn: ['publish'],
+    bun: ['publish'],
+    npx: ['publish'],
+    pnpx: ['publish'],
+    bunx: ['publish'],
+    cargo: ['publish'],
+    twine: ['upload'],
+    gem: ['push'],
+    poetry: ['publish'],
+    flit: ['publish'],
+    hatch: ['publish'],
+    vsce: ['publish'],
+    ovsx: ['publish'],
+    docker: ['push'],
+    podman: ['push'],
+    mvn: ['deploy'],
+    gradle: ['publish'],
+  }),
+);
 
 function publishes(name: string, values: string[]): string | undefined {
-  const triggers = PUBLISHERS[name];
+  // A Map, not an object: a command named `toString` must not find Object.prototype.toString.
+  const triggers = PUBLISHERS.get(name);
   const hit = triggers?.find((t) => values.includes(t));
   if (hit) return `${name} ${hit}`;
   if (name === 'dotnet' && values.includes('nuget') && values.includes('push')) return 'dotnet nuget push';
