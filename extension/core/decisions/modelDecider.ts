@@ -171,7 +171,9 @@ export function createModelDecider(
             // Explicit, so OPENAI_ORG_ID/OPENAI_PROJECT_ID meant for OpenAI are not sent to another provider.
             organization: null,
             project: null,
-            timeout: settings.timeoutMs,
+            // The call's own timer (abort) is the timeout that counts, also when a call asks for a longer one;
+            // the client's is only a backstop.
+            timeout: 10 * 60_000,
             // One retry for a dropped connection or a 5xx; the call's own timeout bounds the whole.
             maxRetries: 1,
           }),
