@@ -263,6 +263,8 @@ class Analysis {
     if (unwrapped.script) {
       const { via, dynamic, text } = unwrapped.script;
       if (dynamic) raise(entry, 'high', `the code given to ${via} is built at run time`);
+      // `xargs sh -c 'rm -rf {}'`: xargs fills the code in from its input.
+      if (unwrapped.argsFromStdin) raise(entry, 'high', `xargs fills in the code given to ${via}`);
       if (via === 'eval') raise(entry, 'medium', 'eval runs text as shell code');
       if (command.substitutions.some((s) => this.downloads(s.body))) {
         raise(entry, 'critical', `runs code downloaded from the network (${via})`);
@@ -291,12 +293,37 @@ class Analysis {
         raise(entry, 'medium', `${NOT_ALLOWED}${words[0]!.value}`);
       }
       this.builtins(entry, name, words.slice(1), command, unwrapped.argsFromStdin, depth);
+      this.scriptOnStdin(entry, name, words.slice(1), command, depth);
     }
     if (denied) {
       entry.matched = { list: 'deny', prefix: denied };
       raise(entry, 'high', `matches the deny rule "${denied}"`);
     }
     return info;
+  }
+
+  /** `bash <<EOF … EOF` and `sh <<< "…"` run their input as code: judge it like `sh -c`. */
+  private scriptOnStdin(
+    entry: SubcommandRisk,
+    name: string,
+    args: ShellWord[],
+    command: SimpleCommand,
+    depth: number,
+  ): void {
+    if (!INTERPRETERS.has(name) || !readsScriptFromStdin(name, args)) return;
+    for (const redirection of command.redirections) {
+      const code =
+        redirection.heredoc?.body ?? (redirection.op === '<<<' ? redirection.target.value : undefined);
+      if (code === undefined) continue;
+      if (SHELLS.has(name)) {
+        if (redirection.op === '<<<' && redirection.target.expands) {
+          raise(entry, 'high', `the code given to ${name} is built at run time`);
+        }
+        raise(entry, this.script(code, depth + 1));
+      } else {
+        raise(entry, 'medium', `${name} runs code from its input`);
+      }
+    }
   }
 
   /** The longest deny prefix matching any layer (`sudo rm -rf x` and `rm -rf x`), by program name. */

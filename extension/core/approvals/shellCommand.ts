@@ -823,6 +823,15 @@ export function unwrapCommand(words: ShellWord[]): Unwrapped {
         inner = args.slice(k);
         break;
       }
+      case 'trap': {
+        // `trap 'code' EXIT` runs the code later, in this shell.
+        const code = args[0];
+        if (!code || code.value.startsWith('-') || args.length < 2) break;
+        result.wrappers.push({ name, words: rest });
+        result.script = { text: code.value, via: 'trap', dynamic: code.expands };
+        result.words = [];
+        return result;
+      }
       case 'eval': {
         result.wrappers.push({ name, words: rest });
         result.script = {

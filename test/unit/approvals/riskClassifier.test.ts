@@ -180,6 +180,12 @@ describe('built-in raisers', () => {
     ['find / -name core -delete', 'critical', 'find -delete outside the workspace'],
     ['find . -name "*.pyc" -delete', 'medium', 'find -delete removes files'],
     ['find /etc -exec rm -rf {} +', 'critical', 'rm -r outside the workspace (/etc)'],
+    ["ls | xargs -I{} sh -c 'echo {}'", 'high', 'xargs fills in the code given to sh -c'],
+    ['bash <<EOF\nrm -rf /\nEOF', 'critical', 'rm -r of /'],
+    ["sh <<'EOF'\ngit push --force\nEOF", 'high', 'git push --force'],
+    ['bash <<< "rm -rf ~"', 'critical', 'rm -r of ~'],
+    ['python3 <<EOF\nimport os\nEOF', 'medium', 'python3 runs code from its input'],
+    ["trap 'rm -rf /' EXIT", 'critical', 'rm -r of /'],
     ['$SHELL -c ls', 'high', 'the program to run is built at run time'],
     // environment that changes what runs
     ['LD_PRELOAD=/tmp/x.so ls', 'high', 'sets LD_PRELOAD'],
