@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ErrorCode, FleetError } from '../errors';
+import { formatIssues } from '../schemas/issues';
 import { RiskSchema, type Risk } from './risk';
 
 /**
@@ -124,7 +126,14 @@ export const DEFAULT_RISK_RULES: RiskRules = {
  * workspace entry with the same prefix as a default one overrides it (on equal length the later entry wins).
  */
 export function extendRiskRules(base: RiskRules, extra: RiskRulesConfig | undefined): RiskRules {
-  const parsed = RiskRulesConfigSchema.parse(extra ?? {});
+  const result = RiskRulesConfigSchema.safeParse(extra ?? {});
+  if (!result.success) {
+    const problems = formatIssues(result.error.issues);
+    throw new FleetError(ErrorCode.ConfigInvalid, `Invalid approval rules: ${problems.join('; ')}`, {
+      problems,
+    });
+  }
+  const parsed = result.data;
   return {
     allow: [...base.allow, ...(parsed.allow ?? [])],
     deny: [...base.deny, ...(parsed.deny ?? [])],

@@ -307,6 +307,9 @@ describe('allow and deny rules', () => {
 
   it('rejects rule entries that are not one command', () => {
     expect(() => extendRiskRules(DEFAULT_RISK_RULES, { allow: ['ls; rm'] })).toThrow(/one command/);
+    expect(() => extendRiskRules(DEFAULT_RISK_RULES, { allow: ['ls; rm'] })).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG_INVALID' }) as Error,
+    );
     expect(() => extendRiskRules(DEFAULT_RISK_RULES, { deny: [' '] })).toThrow();
   });
 });
