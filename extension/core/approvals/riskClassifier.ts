@@ -797,10 +797,21 @@ const GIT_OPTIONS_WITH_VALUE = new Set([
   '--exec-path',
 ]);
 
+/** Git settings whose value is a program git runs (pager, ssh, hooks, aliases with `!`, filters, ...). */
+const GIT_CONFIG_THAT_RUNS =
+  /^(core\.(pager|editor|sshcommand|fsmonitor|hookspath|askpass|gitproxy)|alias\.|pager\.|diff\..*\.(command|textconv)|merge\..*\.driver|filter\.|credential\.|gpg\.|sequence\.editor|uploadpack\.|protocol\.|remote\..*\.(uploadpack|receivepack)|include)/;
+
 function gitRisk(entry: SubcommandRisk, args: ShellWord[]): void {
   let k = 0;
   while (k < args.length && args[k]!.value.startsWith('-')) {
-    k += GIT_OPTIONS_WITH_VALUE.has(args[k]!.value) ? 2 : 1;
+    const option = args[k]!.value;
+    if (option === '-c' || option === '--config-env') {
+      const key = (args[k + 1]?.value ?? '').split('=')[0]!.toLowerCase();
+      if (GIT_CONFIG_THAT_RUNS.test(key)) raise(entry, 'high', `git -c ${key} runs a program`);
+    }
+    if (option === '--exec-path' || option.startsWith('--exec-path='))
+      raise(entry, 'high', 'git --exec-path runs other programs');
+    k += GIT_OPTIONS_WITH_VALUE.has(option) ? 2 : 1;
   }
   const sub = args[k]?.value;
   const rest = args.slice(k + 1).map((a) => a.value);
