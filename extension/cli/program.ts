@@ -3,11 +3,10 @@ import { promises as fs } from 'node:fs';
 import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
+import type { CliIo } from './io';
+import { registerSupervisorCommands } from './supervisorCommands';
 
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type { CliIo } from './io';
 
 const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
@@ -180,6 +179,7 @@ export function createProgram(io: CliIo = processIo): Command {
       },
     );
 
+  registerSupervisorCommands(program, io);
   return program;
 }
 

@@ -36,6 +36,7 @@ import { TaskBoard, type TaskSpec } from './taskBoard';
 const AUDIT = 'audit';
 const CATEGORY = 'supervisor';
 const ACTION_KEYS_KEPT = 12;
+const APPROVAL_SETTLE_MS = 600;
 
 export interface StateStorePort {
   load(): Promise<SupervisorState | undefined>;
@@ -87,6 +88,10 @@ export class Orchestrator {
   /** Logged waits, so a backoff is audited once per spell rather than at every tick. */
   private readonly announcedWaits = new Map<string, number>();
   private readonly busy = new Set<string>();
+  private readonly auditedDecisions = new Set<string>();
+  /** When FleetAI last interrupted or nudged a pane: the interruption it causes is not the end of a command. */
+  private readonly lastNudgeAt = new Map<string, number>();
+  private lastLoggedHeartbeat = 0;
   private started = false;
   private readonly now: () => number;
 
@@ -233,7 +238,8 @@ export class Orchestrator {
     meta.state = event.to;
     meta.state_since = event.ts;
     this.settleCommand(pane, event);
-    if (event.to === 'awaiting_input') {
+    // An interrupted turn (our own nudge) says nothing about what the agent answers: not a loop candidate.
+    if (event.to === 'awaiting_input' && !/interrupt/i.test(event.reason)) {
       this.pushActionKey(meta, `turn:${fingerprint(this.options.fleet.screen(pane.id).slice(-12))}`);
     }
     if (event.from === 'awaiting_approval' && event.to !== 'awaiting_approval')
@@ -299,7 +305,7 @@ export class Orchestrator {
     const dry = this.settings.dryRun;
     switch (step.type) {
       case 'nudge': {
-        this.pushActionKey(meta, 'nudge');
+        this.lastNudgeAt.set(pane.id, Date.now());
         recordAction(meta, 'nudge', `attempt ${step.attempt}: ${step.reason}`, this.iso());
         this.audit('recovery.nudge', {
           ...ctx,
@@ -308,14 +314,16 @@ export class Orchestrator {
           result: dry ? 'dry_run' : 'sent',
         });
         if (!dry) {
-          this.options.fleet.interrupt(pane.id);
-          await new Promise((r) => setTimeout(r, 300));
-          await this.options.fleet.send(pane.id, this.options.fleet.nudgeText(pane.id), { whenReady: false });
+          // Interrupt the stuck turn, let the agent show its prompt again, then tell it to go on.
+          const since = this.options.fleet.get(pane.id)?.state.since;
+          if (this.options.fleet.interrupt(pane.id)) await this.waitForStateChange(pane.id, since, 3000);
+          const idle = this.options.fleet.get(pane.id)?.state.name === 'awaiting_input';
+          await this.options.fleet.send(pane.id, this.options.fleet.nudgeText(pane.id), { whenReady: idle });
         }
         break;
       }
       case 'retry': {
-        this.pushActionKey(meta, 'retry');
+        this.lastNudgeAt.set(pane.id, Date.now());
         recordAction(meta, 'retry', `attempt ${step.attempt}: ${step.reason}`, this.iso());
         this.audit('recovery.retry', {
           ...ctx,
@@ -345,7 +353,6 @@ export class Orchestrator {
         break;
       }
       case 'restart': {
-        this.pushActionKey(meta, 'restart');
         recordAction(meta, 'restart', `attempt ${step.attempt}: ${step.reason}`, this.iso());
         this.queue.abandon(pane.id, 'the agent exited');
         this.audit('recovery.restart', {
@@ -411,7 +418,14 @@ export class Orchestrator {
       event.to === 'awaiting_input' &&
       (event.from === 'working' || event.from === 'stalled' || event.from === 'awaiting_approval')
     ) {
-      this.queue.settle(pane.id, 'success', `turn finished: ${event.reason}`);
+      // A turn FleetAI itself interrupted to nudge it goes on after the nudge: the command is still running.
+      const interrupted = /interrupt/i.test(event.reason);
+      if (interrupted && Date.now() - (this.lastNudgeAt.get(pane.id) ?? 0) < 10_000) return;
+      this.queue.settle(
+        pane.id,
+        interrupted ? 'failure' : 'success',
+        `${interrupted ? 'interrupted' : 'turn finished'}: ${event.reason}`,
+      );
     } else if (event.to === 'error' && !event.error?.retrying) {
       this.queue.settle(
         pane.id,
@@ -453,9 +467,21 @@ export class Orchestrator {
 
   // --- approvals asked by agents -----------------------------------------------------------------------------
 
-  private async onAgentApproval(pane: FleetPaneView): Promise<void> {
+  private async onAgentApproval(first: FleetPaneView): Promise<void> {
+    if (this.agentApprovals.has(first.id)) return;
+    this.agentApprovals.set(first.id, 'pending');
+    let pane = first;
+    // A prompt is drawn over a few frames (the title first, the command a moment later): give it that moment.
+    if (!pane.state.approval?.command) {
+      await new Promise((r) => setTimeout(r, APPROVAL_SETTLE_MS));
+      const now = this.options.fleet.get(first.id);
+      if (!now || now.state.name !== 'awaiting_approval') {
+        this.agentApprovals.delete(first.id);
+        return;
+      }
+      pane = now;
+    }
     const request = pane.state.approval;
-    if (this.agentApprovals.has(pane.id)) return;
     const kind = request?.kind ?? 'other';
     const text = request?.command ?? '';
     let verdict = this.options.classify({ text, kind: text ? 'command' : kind, cwd: pane.cwd });
@@ -546,6 +572,18 @@ export class Orchestrator {
 
   private async onApprovalDecided(record: ApprovalRecordView): Promise<void> {
     if (!record.decision || record.decision === 'expired') return;
+    if (this.auditedDecisions.has(record.id)) return;
+    this.auditedDecisions.add(record.id);
+    this.audit('approval.decided', {
+      id: record.id,
+      pane: record.pane,
+      branch: this.options.fleet.get(record.pane)?.branch,
+      command: record.command,
+      decision: record.decision,
+      decidedBy: record.decidedBy,
+      ...(record.message ? { message: record.message } : {}),
+      source: record.source,
+    });
     if (record.source === 'fleet') {
       const approved = record.decision === 'approve' || record.decision === 'approve_for_session';
       if (this.queue.decided(record.id, approved, record.decidedBy ?? 'someone', record.message)) {
@@ -754,8 +792,14 @@ export class Orchestrator {
           verdict = { ...verdict, decision: 'ask' };
         return Promise.resolve(verdict);
       },
-      isReady: (pane) => this.options.fleet.get(pane)?.state.name === 'awaiting_input',
-      type: (command) => this.options.fleet.send(command.pane, command.text, { whenReady: true }),
+      isReady: (pane) => {
+        const state = this.options.fleet.get(pane)?.state;
+        // A turn that ended in an error the agent no longer retries leaves it waiting for input too.
+        return (
+          state?.name === 'awaiting_input' || (state?.name === 'error' && state.error?.retrying === false)
+        );
+      },
+      type: (command) => this.typeCommand(command),
       requestApproval: async (command, verdict) => {
         const pane = this.options.fleet.get(command.pane);
         const record = await this.options.approvals.request({
@@ -785,6 +829,46 @@ export class Orchestrator {
       cooldownMs: () => this.settings.sessionCooldownMs,
       dryRun: () => this.settings.dryRun,
     });
+  }
+
+  /**
+   * Types a command and makes sure the agent took it: an agent that shows its prompt while it still starts up
+   * (Codex, at its first start) ignores the Enter. If the pane does not start working and the text still sits
+   * in its input, Enter is pressed again (twice at most).
+   */
+  private async typeCommand(command: { pane: string; text: string; id: string }): Promise<boolean> {
+    const fleet = this.options.fleet;
+    const before = fleet.get(command.pane)?.state;
+    const sent = await fleet.send(command.pane, command.text, {
+      whenReady: before?.name === 'awaiting_input',
+    });
+    if (!sent) return false;
+    const probe = command.text.replace(/\s+/g, '').slice(0, 24);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const since = fleet.get(command.pane)?.state.since;
+      const moved = await this.waitForStateChange(command.pane, since, 3000);
+      if (moved) return true;
+      const screen = fleet.screen(command.pane).join('').replace(/\s+/g, '');
+      if (!probe || !screen.includes(probe)) return true;
+      this.audit('command.resubmitted', { pane: command.pane, id: command.id, attempt });
+      fleet.submit(command.pane);
+    }
+    return true;
+  }
+
+  private async waitForStateChange(
+    pane: string,
+    since: string | undefined,
+    timeoutMs: number,
+  ): Promise<boolean> {
+    // Real time: this waits for a real agent, whatever clock the policies run on.
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const state = this.options.fleet.get(pane)?.state;
+      if (!state || state.since !== since) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
   }
 
   private onQueueEvent(event: QueueEvent): void {
@@ -886,7 +970,13 @@ export class Orchestrator {
 
   private heartbeat(): void {
     this.state.orchestrator_heartbeat = new Date(this.now()).toISOString();
-    this.options.log.debug(CATEGORY, 'supervisor.heartbeat', { panes: Object.keys(this.state.panes).length });
+    // The state file gets every beat; the log one a minute, enough for replay to show the supervisor was alive.
+    if (this.now() - this.lastLoggedHeartbeat >= 60_000) {
+      this.lastLoggedHeartbeat = this.now();
+      this.options.log.info(CATEGORY, 'supervisor.heartbeat', {
+        panes: Object.keys(this.state.panes).length,
+      });
+    }
     this.changed();
   }
 

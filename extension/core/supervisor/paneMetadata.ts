@@ -77,6 +77,8 @@ export const paneMetaSchema = z.object({
   stall_nudges: z.number().int().nonnegative(),
   /** Retries of the current error spell (rate limit, server, network). */
   error_retries: z.number().int().nonnegative(),
+  /** When the pending retry of the current error spell is due. */
+  retry_at: z.string().optional(),
   /** Restarts that failed in a row, and when the breaker lets the next one happen. */
   restart_failures: z.number().int().nonnegative(),
   restart_not_before: z.string().optional(),

@@ -29,6 +29,8 @@ export interface FleetPort {
   onMembershipChange(listener: () => void): Disposable;
   /** Types text (paced, submitted); `whenReady: false` types even though the agent does not wait for input. */
   send(id: string, text: string, options?: { whenReady?: boolean }): Promise<boolean>;
+  /** Presses the agent's submit keys (Enter) again, for text that sits unsent in its input. */
+  submit(id: string): boolean;
   /** Sends the agent's interrupt keys (Esc for Codex), for a nudge of a stalled agent. */
   interrupt(id: string): boolean;
   /** The agent's nudge text (profile `nudge.text`). */

@@ -1,5 +1,6 @@
 import type { PaneState } from '../panes/types';
 import { backoffDelayMs } from './backoff';
+import { refineErrorClass } from './errorClass';
 import { detectLoop } from './loopDetector';
 import { clearBlockers, setBlocker, type Blocker, type PaneMeta } from './paneMetadata';
 import type { SupervisorSettings } from './settings';
@@ -46,13 +47,15 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
   const steps: RecoveryStep[] = [];
   const looping = meta.blockers.some((b) => b.kind === 'loop');
 
-  // A pane that works or waits normally again sheds the blockers of the problems it had.
-  if (state.name === 'working' || state.name === 'awaiting_input' || state.name === 'awaiting_approval') {
+  // A pane that finished a turn (or asks a question) again sheds the blockers of the problems it had. Working
+  // alone proves nothing: a nudged agent works again at once, and may stall again.
+  if (state.name === 'awaiting_input' || state.name === 'awaiting_approval') {
     const healed: Blocker['kind'][] = ['stall', 'error', 'restart'];
     const cleared = clearBlockers(meta, healed);
     const hadSpell = meta.stall_nudges > 0 || meta.error_retries > 0;
     meta.stall_nudges = 0;
     meta.error_retries = 0;
+    delete meta.retry_at;
     // A restarted agent that stays up long enough proves the restart worked: the breaker closes.
     if (input.startedAt !== undefined && now - input.startedAt >= settings.restart.minUptimeMs) {
       meta.restart_failures = 0;
@@ -107,7 +110,7 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
       break;
     }
     case 'error': {
-      const error = state.error;
+      const error = state.error ? refineErrorClass(state.error) : undefined;
       if (!error || error.retrying) break; // the agent retries by itself: leave it be
       if (error.class === 'auth') {
         if (!meta.blockers.some((b) => b.kind === 'auth')) {
@@ -141,7 +144,10 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
         }
         break;
       }
-      const until = Date.parse(state.since) + backoffDelayMs(meta.error_retries, policy, random);
+      // The wait of this attempt is drawn once (with its jitter) and kept, so every tick agrees on it.
+      if (!meta.retry_at)
+        meta.retry_at = iso(Date.parse(state.since) + backoffDelayMs(meta.error_retries, policy, random));
+      const until = Date.parse(meta.retry_at);
       if (now < until) {
         steps.push({
           type: 'wait',
@@ -151,6 +157,7 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
         break;
       }
       meta.error_retries += 1;
+      delete meta.retry_at;
       steps.push({
         type: 'retry',
         reason: `${error.class} error: ${error.message}`,

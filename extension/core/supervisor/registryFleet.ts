@@ -43,6 +43,12 @@ export function registryFleet(registry: PaneRegistry): FleetPort & Disposable {
       pane.supervised.pane.write(keys);
       return true;
     },
+    submit: (id) => {
+      const pane = registry.get(id);
+      if (!pane || pane.exited) return false;
+      pane.supervised.pane.write(pane.definition?.input?.submitKeys ?? '\r');
+      return true;
+    },
     nudgeText: (id) => registry.get(id)?.definition?.nudge?.text ?? 'continue',
     answerApproval: async (id, decision, message) => {
       const pane = registry.get(id);

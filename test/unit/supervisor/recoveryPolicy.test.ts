@@ -32,8 +32,11 @@ describe('recovery policy', () => {
     // Still stalled a stall timeout later: try again quietly, so work resumes once the cause is gone.
     const later = plan({ state: state('stalled'), meta: m, now: T0 + S.stallTimeoutMs, trigger: 'tick' });
     expect(later.map((x) => x.type)).toEqual(['nudge']);
-    // Working again: blocker cleared, counters reset, recovery recorded.
-    const healed = plan({ state: state('working'), meta: m, now: T0 + S.stallTimeoutMs + 1000 });
+    // Working again proves nothing yet (a nudged agent works at once, and may stall again).
+    expect(plan({ state: state('working'), meta: m, now: T0 + S.stallTimeoutMs + 500 })).toEqual([]);
+    expect(m.stall_nudges).toBe(3);
+    // A finished turn: blocker cleared, counters reset, recovery recorded.
+    const healed = plan({ state: state('awaiting_input'), meta: m, now: T0 + S.stallTimeoutMs + 1000 });
     expect(healed).toMatchObject([{ type: 'recovered', cleared: [{ kind: 'stall' }] }]);
     expect(m.blockers).toEqual([]);
     expect(m.stall_nudges).toBe(0);
@@ -162,5 +165,45 @@ describe('loop detector and backoff', () => {
     ]);
     expect(backoffDelayMs(1, opts, () => 0)).toBe(1600);
     expect(backoffDelayMs(1, opts, () => 0.999999)).toBe(2400);
+  });
+});
+
+describe('error classes by their words', () => {
+  it('an unknown error naming a missing key is an auth error: never retried, a human is told', async () => {
+    const { refineErrorClass } = await import('../../../extension/core/supervisor/errorClass');
+    const msg = (message: string) => refineErrorClass({ class: 'unknown', retrying: false, message }).class;
+    expect(msg('■ Missing environment variable: `FAKE_MODEL_API_KEY`.')).toBe('auth');
+    expect(msg('stream disconnected before completion')).toBe('network');
+    expect(msg('429 Too Many Requests')).toBe('rate_limit');
+    expect(msg('HTTP 503 Service Unavailable')).toBe('server');
+    expect(msg('something odd')).toBe('unknown');
+    const m = meta();
+    const steps = plan({
+      state: state('error', {
+        error: { class: 'unknown', retrying: false, message: 'Missing environment variable: `X_API_KEY`.' },
+      }),
+      meta: m,
+      now: T0,
+    });
+    expect(steps.map((s) => s.type)).toEqual(['notify']);
+    expect(m.blockers.map((b) => b.kind)).toEqual(['auth']);
+  });
+
+  it('the jittered wait of one retry is drawn once: every tick agrees on it', () => {
+    const m = meta();
+    const err = state('error', { error: { class: 'server', retrying: false, message: '500' } });
+    let r = 0;
+    const waits = [1, 2, 3].map(() =>
+      planRecovery({
+        state: err,
+        meta: m,
+        now: T0 + 100,
+        settings: S,
+        trigger: 'tick',
+        random: () => (r = (r + 0.37) % 1),
+      }),
+    );
+    const untils = waits.map((w) => (w[0] as { until: number }).until);
+    expect(new Set(untils).size).toBe(1);
   });
 });

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { createAppLog } from '../core/observability/appLog';
+import { describeError } from '../core/errors';
+import { startHeadlessOrchestrator } from '../core/supervisor/headless';
+import { workspacePaths } from '../core/workspacePaths';
+import type { CliIo } from './io';
+import { builtinProfilesDir } from './resolveAgent';
+
+/** `fleet orchestrator`: runs until SIGINT or SIGTERM, then stops its panes and saves its state. */
+export async function runOrchestratorCli(options: {
+  workspace: string;
+  config?: string;
+  dryRun?: boolean;
+  io: CliIo;
+}): Promise<number> {
+  const paths = workspacePaths(options.workspace);
+  const configFile = options.config ?? paths.orchestratorConfig;
+  if (options.config && !existsSync(configFile)) {
+    options.io.err(`fleet orchestrator: ${configFile} does not exist\n`);
+    return 2;
+  }
+  const log = createAppLog({ file: paths.appLog });
+  let running;
+  try {
+    running = await startHeadlessOrchestrator({
+      configFile,
+      workspace: options.workspace,
+      paths,
+      builtinProfilesDir: builtinProfilesDir(),
+      log,
+      ...(options.dryRun ? { dryRun: true } : {}),
+      onNotify: (n) =>
+        options.io.err(
+          `[${n.severity}] ${n.title}: ${n.message}${n.approvalId ? `\n  answer: fleet approvals:approve ${n.approvalId}  |  fleet approvals:deny ${n.approvalId} --reason "..."` : ''}\n`,
+        ),
+    });
+  } catch (error) {
+    options.io.err(`fleet orchestrator: ${describeError(error)}\n`);
+    await log.close();
+    return 1;
+  }
+  const panes = running.registry.list();
+  options.io.err(
+    `fleet orchestrator: supervising ${panes.length} pane(s) [${panes.map((p) => p.id).join(', ')}]${running.orchestrator.settings.dryRun ? ' in DRY RUN' : ''}; control ${running.control.socket}; Ctrl-C stops\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  options.io.err('fleet orchestrator: stopping\n');
+  await running.stop();
+  await log.close();
+  return 0;
+}

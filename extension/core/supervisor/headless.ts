@@ -1,0 +1,219 @@
+import * as path from 'node:path';
+import {
+  loadOrchestratorConfig,
+  controlSocketPath,
+  type OrchestratorConfig,
+  type PaneConfig,
+} from '../config/orchestratorConfig';
+import { ControlError, startControlServer, type ControlServer } from '../control/controlServer';
+import { decideParamsSchema, sendParamsSchema, unblockParamsSchema } from '../control/controlProtocol';
+import { describeError } from '../errors';
+import type { Logger } from '../observability/appLog';
+import { PaneRegistry, type AgentPane } from '../panes/paneRegistry';
+import { nodePtyHost, type PtyHost } from '../panes/ptyHost';
+import { createWorktree, listWorktrees } from '../panes/worktree';
+import type { WorkspacePaths } from '../workspacePaths';
+import { createApprovalsPort, createClassifier } from './approvalsGlue';
+import { Orchestrator } from './orchestrator';
+import type { DeciderPort, Notification, NotifierPort } from './ports';
+import { settingsFromConfig } from './settingsFromConfig';
+import { supervisorStateStore } from './stateStore';
+
+export interface HeadlessOptions {
+  configFile: string;
+  workspace: string;
+  paths: WorkspacePaths;
+  builtinProfilesDir: string;
+  log: Logger;
+  dryRun?: boolean;
+  /** Where notifications go besides the log (the CLI prints them). */
+  onNotify?: (notification: Notification) => void;
+  ptyHost?: PtyHost;
+  env?: () => Record<string, string | undefined>;
+  decider?: DeciderPort;
+}
+
+export interface HeadlessOrchestrator {
+  orchestrator: Orchestrator;
+  registry: PaneRegistry;
+  config: OrchestratorConfig;
+  control: ControlServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * `fleet orchestrator`: the panes of the workspace config, the supervisor over them, and the control channel the
+ * other `fleet` commands use — the same core the VS Code window runs, without a window.
+ */
+export async function startHeadlessOrchestrator(options: HeadlessOptions): Promise<HeadlessOrchestrator> {
+  const { config, file } = await loadOrchestratorConfig(options.configFile);
+  const { log, paths } = options;
+  const registry = new PaneRegistry({
+    builtinProfilesDir: options.builtinProfilesDir,
+    paths,
+    ptyHost: options.ptyHost ?? nodePtyHost(),
+    log,
+    headless: true,
+    stallTimeoutMs: () => config.stall_timeout_seconds * 1000,
+    ...(options.env ? { env: options.env } : {}),
+  });
+  const approvals = createApprovalsPort(paths, log);
+  const notifier: NotifierPort = {
+    notify: (n) => {
+      log.info('notify', 'notify.local', { ...n });
+      options.onNotify?.(n);
+    },
+  };
+  const { registryFleet } = await import('./registryFleet');
+  const fleet = registryFleet(registry);
+  const orchestrator = new Orchestrator({
+    fleet,
+    approvals,
+    notifier,
+    store: supervisorStateStore(paths.stateDir),
+    log,
+    settings: settingsFromConfig(config, options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
+    classify: createClassifier(config, options.workspace),
+    workspaceRoot: options.workspace,
+    tasks: config.tasks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      ...(t.branch ? { branch: t.branch } : {}),
+      ...(t.pane ? { pane: t.pane } : {}),
+      ...(t.owner ? { owner: t.owner } : {}),
+      tags: t.tags,
+      ...(t.phase ? { phase: t.phase } : {}),
+      depends_on: t.depends_on,
+      ...(t.acceptance ? { acceptance: t.acceptance } : {}),
+      ...(t.requirements_doc ? { requirements_doc: t.requirements_doc } : {}),
+      ...(t.prompt ? { prompt: t.prompt } : {}),
+    })),
+    ...(options.decider ? { decider: options.decider } : {}),
+  });
+
+  for (const pane of config.panes.filter((p) => p.autostart)) {
+    try {
+      await startConfiguredPane(registry, config, pane, options.workspace, log);
+    } catch (error) {
+      // One pane that cannot start (a missing CLI, a branch checked out elsewhere) must not stop the others.
+      log.error('supervisor', 'pane.autostart.failed', {
+        pane: pane.id,
+        agent: pane.agent,
+        error: describeError(error),
+      });
+      options.onNotify?.({
+        severity: 'critical',
+        title: `Pane ${pane.id} did not start`,
+        message: describeError(error),
+        pane: pane.id,
+        requires_confirmation: false,
+      });
+    }
+  }
+  await orchestrator.start();
+
+  const control = await startControlServer({
+    preferredSocket: controlSocketPath(config, file, paths.stateDir),
+    controlFile: path.join(paths.stateDir, 'control.json'),
+    workspace: options.workspace,
+    log,
+    handler: async (request) => {
+      switch (request.method) {
+        case 'status':
+          return {
+            pid: process.pid,
+            dry_run: orchestrator.settings.dryRun,
+            state: orchestrator.snapshot(),
+            panes: registry.list().map((p) => ({
+              id: p.id,
+              agent: p.kind,
+              branch: p.branch,
+              state: p.state.name,
+              reason: p.state.reason,
+              since: p.state.since,
+            })),
+            pending_approvals: await approvals.pending(),
+          };
+        case 'send': {
+          const params = sendParamsSchema.parse(request.params);
+          if (!registry.get(params.pane))
+            throw new ControlError('E_PANE_NOT_FOUND', `No agent pane "${params.pane}"`);
+          return orchestrator.submit({ pane: params.pane, text: params.text, source: 'cli' });
+        }
+        case 'approvals.list':
+          return approvals.pending();
+        case 'approvals.decide': {
+          const params = decideParamsSchema.parse(request.params);
+          const result = await orchestrator.decideApproval(params.id, params.decision, 'cli', params.message);
+          if (!result.ok) throw new ControlError(result.error.code, result.error.message);
+          return result.record;
+        }
+        case 'unblock': {
+          const params = unblockParamsSchema.parse(request.params);
+          orchestrator.unblock(params.pane, 'cli');
+          return { pane: params.pane };
+        }
+      }
+    },
+  });
+
+  return {
+    orchestrator,
+    registry,
+    config,
+    control,
+    stop: async () => {
+      await control.close().catch(() => undefined);
+      await orchestrator.dispose();
+      fleet.dispose();
+      for (const pane of registry.list()) {
+        if (!pane.exited) await registry.stop(pane.id).catch(() => undefined);
+      }
+      await registry.disposeAll();
+      approvals.dispose();
+    },
+  };
+}
+
+/** Starts one pane of the config: its agent's bin and extra args, its worktree when asked for. */
+export async function startConfiguredPane(
+  registry: PaneRegistry,
+  config: OrchestratorConfig,
+  pane: PaneConfig,
+  workspace: string,
+  log: Logger,
+): Promise<AgentPane> {
+  const agent = config.agents[pane.agent];
+  let cwd = path.resolve(workspace, pane.cwd ?? '.');
+  if (pane.worktree && pane.branch) {
+    const holder = (await listWorktrees(cwd)).find((w) => w.branch === pane.branch);
+    if (holder && path.resolve(holder.path) !== path.resolve(cwd)) cwd = holder.path;
+    else if (!holder) {
+      const created = await createWorktree({
+        repo: cwd,
+        branch: pane.branch,
+        ...(pane.base ? { base: pane.base } : {}),
+        log,
+      });
+      cwd = created.path;
+    }
+  }
+  let command = pane.command ?? agent?.bin;
+  let args = pane.args ?? (command === undefined ? undefined : []);
+  if (agent?.extra_args.length) args = [...(args ?? []), ...agent.extra_args];
+  // A bin with shell syntax (". ~/.proxy-on.sh && proxychains4 -q codex") runs through the shell.
+  if (command !== undefined && /[\s;&|$`<>]/.test(command)) {
+    const quoted = (args ?? []).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    args = ['-c', `${command}${quoted ? ` ${quoted}` : ''}`];
+    command = '/bin/sh';
+  }
+  return registry.start({
+    id: pane.id,
+    kind: pane.agent,
+    ...(command !== undefined ? { command } : {}),
+    ...(args !== undefined ? { args } : {}),
+    cwd,
+    ...(pane.branch ? { branch: pane.branch } : {}),
+    env: { ...(agent?.env ?? {}), ...pane.env },
+  });
+}

@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OrchestratorRun } from './orchestratorRun';
+
+// Seed 003's scenarios against the real Codex CLI 0.169.0 and the fake model server, with `fleet orchestrator`
+// running as its own process and every other `fleet` command run as a separate process, as a user would.
+let run: OrchestratorRun | undefined;
+afterEach(async () => {
+  await run?.stop();
+  run = undefined;
+});
+
+interface Status {
+  running: boolean;
+  state: {
+    orchestrator_heartbeat?: string;
+    panes: Record<
+      string,
+      {
+        phase: string;
+        blockers: { kind: string; reason: string }[];
+        last_command_result?: { result: string; text: string; detail: string };
+        failure_streak: number;
+        next_actions: string[];
+      }
+    >;
+  };
+  pending_approvals: { id: string; pane: string; command?: string; risk: string }[];
+}
+
+describe('fleet orchestrator with a real Codex pane', () => {
+  it('approval asked by Codex: approved once from the CLI, a second answer refused, the command runs', async () => {
+    run = await OrchestratorRun.start();
+    await run.settled('awaiting_input');
+    const sent = run.fleet('send', 'codex', 'fake:approval Create the file approved.txt.');
+    expect(sent.code, sent.stderr).toBe(0);
+    const requested = await run.waitForLog(
+      (l) => l.event === 'approval.requested',
+      'an approval request',
+      60_000,
+    );
+    expect(requested.context).toMatchObject({ pane: 'codex', command: 'touch approved.txt' });
+    const pending = run.fleetJson<Status['pending_approvals']>('approvals:list');
+    expect(pending).toHaveLength(1);
+    const id = pending[0]!.id;
+    expect(run.fleet('approvals:approve', id).code).toBe(0);
+    const second = run.fleet('approvals:deny', id, '--reason', 'too late');
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('E_APPROVAL_ALREADY_DECIDED');
+    await run.waitForLog(
+      (l) => l.event === 'approval.applied' && l.context?.id === id,
+      'the decision applied',
+    );
+    await run.waitForLog((l) => l.event === 'command.result', 'the command result', 60_000);
+    expect(existsSync(path.join(run.workdir, 'approved.txt'))).toBe(true);
+    const replay = run.fleet('replay', '--json');
+    expect(replay.code).toBe(0);
+  });
+
+  it('A. command feedback: a succeeding and a failing command land in last_command_result and the log', async () => {
+    run = await OrchestratorRun.start({ recovery: { server_error: { max_retries: 0 } } }, { retries: 0 });
+    await run.settled('awaiting_input');
+    expect(run.fleet('send', 'codex', 'fake:plain Say hello.').code).toBe(0);
+    const ok = await run.waitForLog((l) => l.event === 'command.result', 'the first result', 60_000);
+    expect(ok.context).toMatchObject({ result: 'success', text: 'fake:plain Say hello.' });
+    let status = run.fleetJson<Status>('status');
+    expect(status.state.panes.codex?.last_command_result).toMatchObject({ result: 'success' });
+    await run.settled('awaiting_input', 1000);
+    const before = run.log().length;
+    expect(run.fleet('send', 'codex', 'fake:http500 Fail now.').code).toBe(0);
+    const failed = await run.waitForLog(
+      (l) => l.event === 'command.result',
+      'the second result',
+      60_000,
+      before,
+    );
+    expect(failed.context).toMatchObject({ result: 'failure', text: 'fake:http500 Fail now.' });
+    expect(String(failed.context?.detail)).toMatch(/server/);
+    status = run.fleetJson<Status>('status');
+    expect(status.state.panes.codex?.last_command_result).toMatchObject({ result: 'failure' });
+    expect(status.state.panes.codex?.failure_streak).toBe(1);
+  });
+
+  it('B. stall self-heal: nudged twice, then a human is told and a blocker recorded; work resumes after', async () => {
+    run = await OrchestratorRun.start({ stall_timeout_seconds: 5, stall_retries_before_notify: 2 });
+    // The first prompt stalls; the nudges ("continue") stall twice more, the next one is answered.
+    run.server.script(['stall', 'stall', 'plain']);
+    await run.settled('awaiting_input');
+    expect(run.fleet('send', 'codex', 'fake:stall This never ends.').code).toBe(0);
+    const notified = await run.waitForLog(
+      (l) => l.event === 'notify.sent' && l.context?.title === 'Agent stalled',
+      'the stall notification',
+      90_000,
+    );
+    const nudges = run
+      .log()
+      .filter((l) => l.event === 'recovery.nudge' && Date.parse(l.ts) <= Date.parse(notified.ts));
+    expect(nudges.map((n) => n.context?.attempt)).toEqual([1, 2]);
+    expect(run.stderr).toContain('Agent stalled');
+    const blocked = run.fleetJson<Status>('status');
+    expect(blocked.state.panes.codex?.blockers.map((b) => b.kind)).toContain('stall');
+    expect(blocked.state.panes.codex?.phase).toBe('BLOCKED');
+    // After the cooldown the supervisor tries again; this time the model answers and the blocker goes.
+    await run.waitForLog(
+      (l) =>
+        l.event === 'recovery.recovered' &&
+        (l.context?.cleared as string[] | undefined)?.includes('stall') === true,
+      'the recovery',
+      90_000,
+    );
+    await run.settled('awaiting_input', 1000);
+    const healed = run.fleetJson<Status>('status');
+    expect(healed.state.panes.codex?.blockers).toEqual([]);
+    // The model saw the first prompt, two nudges that stalled and the later nudge it answered.
+    const turns = run.server.requests.filter((r) => r.model !== undefined && !r.aux);
+    expect(turns.map((r) => r.behaviour)).toEqual(['stall', 'stall', 'stall', 'plain']);
+    expect(turns.slice(1).every((r) => r.userText === 'continue')).toBe(true);
+  });
+
+  it('E. failure streak: at the threshold the pane is blocked and an alert goes out', async () => {
+    run = await OrchestratorRun.start(
+      { failure_alert_threshold: 2, recovery: { server_error: { max_retries: 0 } } },
+      { retries: 0 },
+    );
+    await run.settled('awaiting_input');
+    for (let i = 1; i <= 2; i++) {
+      const before = run.log().length;
+      expect(run.fleet('send', 'codex', `fake:http500 Failure ${i}.`).code).toBe(0);
+      await run.waitForLog(
+        (l) => l.event === 'command.result' && l.context?.result === 'failure',
+        `failure ${i}`,
+        60_000,
+        before,
+      );
+      await run.settled('error', 500).catch(() => undefined);
+    }
+    const blocked = await run.waitForLog((l) => l.event === 'supervisor.blocked', 'the pane blocked', 10_000);
+    expect(blocked.context).toMatchObject({ pane: 'codex', reason: 'failure_streak', failure_streak: 2 });
+    await run.waitForLog(
+      (l) =>
+        l.event === 'notify.sent' ||
+        (l.event === 'notify.local' && l.context?.title === 'Commands keep failing'),
+      'the alert',
+      10_000,
+    );
+    expect(run.stderr).toContain('Commands keep failing');
+    const status = run.fleetJson<Status>('status');
+    expect(status.state.panes.codex?.phase).toBe('BLOCKED');
+    expect(status.state.panes.codex?.blockers.map((b) => b.kind)).toContain('failure_streak');
+  });
+
+  it('C. decision help: a missing API key becomes a blocker with next actions', async () => {
+    run = await OrchestratorRun.start({}, { dropEnv: ['FAKE_MODEL_API_KEY'] });
+    await run.settled('awaiting_input');
+    expect(run.fleet('send', 'codex', 'fake:plain Say hello.').code).toBe(0);
+    const advice = await run.waitForLog(
+      (l) =>
+        l.event === 'supervisor.next_actions' && JSON.stringify(l.context).includes('FAKE_MODEL_API_KEY'),
+      'next actions about the key',
+      60_000,
+    );
+    expect(advice.context?.source).toBe('rules');
+    const status = run.fleetJson<Status>('status');
+    expect(status.state.panes.codex?.next_actions.join(' ')).toContain('FAKE_MODEL_API_KEY');
+  });
+
+  it('dry run: decisions are logged with result dry_run and nothing is typed', async () => {
+    run = await OrchestratorRun.start({}, { dryRun: true });
+    await run.settled('awaiting_input');
+    const sent = run.fleet('send', 'codex', 'fake:plain Do not type this.');
+    expect(sent.code, sent.stderr).toBe(0);
+    const result = await run.waitForLog((l) => l.event === 'command.result', 'the dry-run result', 30_000);
+    expect(result.context).toMatchObject({ result: 'dry_run' });
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(run.transcript()).not.toContain('Do not type this');
+    expect(run.server.requests.some((r) => JSON.stringify(r).includes('Do not type this'))).toBe(false);
+  });
+});
