@@ -34,6 +34,9 @@ export class OrchestratorRun {
       retries?: number;
       paneEnv?: Record<string, string>;
       dropEnv?: string[];
+      extraEnv?: Record<string, string>;
+      /** Files to write into the workspace (relative path -> text). */
+      files?: Record<string, string>;
     } = {},
   ): Promise<OrchestratorRun> {
     const run = new OrchestratorRun();
@@ -48,22 +51,31 @@ export class OrchestratorRun {
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
     });
     mkdirSync(path.join(run.workdir, '.fleetai'), { recursive: true });
+    for (const [file, text] of Object.entries(options.files ?? {})) {
+      mkdirSync(path.dirname(path.join(run.workdir, file)), { recursive: true });
+      writeFileSync(path.join(run.workdir, file), text);
+    }
+    // FAKE_URL and CODEX in the config stand for the fake server's URL and the Codex command.
+    const configText = (text: string): string =>
+      text.replaceAll('FAKE_URL', run.server.url).replaceAll('"CODEX"', JSON.stringify(run.spec.command));
     writeFileSync(
       path.join(run.workdir, '.fleetai/orchestrator.json'),
-      JSON.stringify(
-        {
-          tick_seconds: 1,
-          heartbeat_seconds: 1,
-          session_cooldown_seconds: 0,
-          metrics_port: 0,
-          panes: [{ id: 'codex', agent: 'codex', command: run.spec.command, env: options.paneEnv ?? {} }],
-          ...config,
-        },
-        null,
-        2,
+      configText(
+        JSON.stringify(
+          {
+            tick_seconds: 1,
+            heartbeat_seconds: 1,
+            session_cooldown_seconds: 0,
+            metrics_port: 0,
+            panes: [{ id: 'codex', agent: 'codex', command: run.spec.command, env: options.paneEnv ?? {} }],
+            ...config,
+          },
+          null,
+          2,
+        ),
       ),
     );
-    const env: Record<string, string> = { ...run.spec.env };
+    const env: Record<string, string> = { ...run.spec.env, ...options.extraEnv };
     for (const name of options.dropEnv ?? []) delete env[name];
     run.proc = spawn(
       process.execPath,

@@ -176,4 +176,82 @@ describe('fleet orchestrator with a real Codex pane', () => {
     expect(run.transcript()).not.toContain('Do not type this');
     expect(run.server.requests.some((r) => JSON.stringify(r).includes('Do not type this'))).toBe(false);
   });
+
+  it("D. requirements decomposition: with the fake model, a task's document becomes task_decomposition; the task is dispatched", async () => {
+    const doc = [
+      '# Weather bot',
+      '',
+      '## Fetch the forecast',
+      'Call the API.',
+      '',
+      '## Format the message',
+      '',
+      '## Send it to WeCom',
+      '',
+    ].join('\n');
+    run = await OrchestratorRun.start(
+      {
+        model: { base_url: 'FAKE_URL/v1', model: 'fake-supervisor', api_key_env: 'FAKE_MODEL_API_KEY' },
+        panes: [{ id: 'codex', agent: 'codex', command: 'CODEX', task: 'bot' }],
+        tasks: [
+          {
+            id: 'bot',
+            title: 'Build the weather bot',
+            pane: 'codex',
+            requirements_doc: 'docs/weather_bot_plan.md',
+          },
+        ],
+      },
+      { files: { 'docs/weather_bot_plan.md': doc } },
+    );
+    const decomposed = await run.waitForLog(
+      (l) => l.event === 'task.decomposed',
+      'the decomposition',
+      60_000,
+    );
+    expect(decomposed.context?.task).toBe('bot');
+    const status = run.fleetJson<
+      Status & {
+        state: {
+          panes: Record<
+            string,
+            { task_decomposition?: { id: string; title: string; depends_on: string[] }[] }
+          >;
+        };
+      }
+    >('status');
+    const subtasks = status.state.panes.codex?.task_decomposition ?? [];
+    expect(subtasks.map((t) => t.title)).toEqual([
+      'Fetch the forecast',
+      'Format the message',
+      'Send it to WeCom',
+    ]);
+    expect(subtasks[1]?.depends_on).toEqual([subtasks[0]?.id]);
+    const request = run.server.requests.find((r) => r.fleetai === 'decompose');
+    expect(request).toBeDefined();
+    // The task itself is dispatched to its pane once the pane waits for input.
+    const dispatched = await run.waitForLog(
+      (l) => l.event === 'task.dispatched',
+      'the task dispatched',
+      60_000,
+    );
+    expect(dispatched.context).toMatchObject({ task: 'bot', pane: 'codex' });
+    await run.waitForLog(
+      (l) => l.event === 'command.dispatched' && l.context?.source === 'task',
+      'the task prompt typed',
+      60_000,
+    );
+  });
+
+  it("C with a model: the blocker goes to the fake model, whose next actions replace the rules'", async () => {
+    run = await OrchestratorRun.start(
+      { model: { base_url: 'FAKE_URL/v1', model: 'fake-supervisor', api_key_env: 'FLEETAI_TEST_MODEL_KEY' } },
+      { dropEnv: ['FAKE_MODEL_API_KEY'], extraEnv: { FLEETAI_TEST_MODEL_KEY: 'fake-key' } },
+    );
+    await run.settled('awaiting_input');
+    expect(run.fleet('send', 'codex', 'fake:plain Say hello.').code).toBe(0);
+    const decision = await run.waitForLog((l) => l.event === 'model.decision', 'a model decision', 60_000);
+    expect(JSON.stringify(decision.context?.next_actions)).toMatch(/API key/i);
+    expect(run.server.requests.some((r) => r.fleetai === 'decide')).toBe(true);
+  });
 });

@@ -65,6 +65,7 @@ export async function startHeadlessOrchestrator(options: HeadlessOptions): Promi
     },
   };
   const { registryFleet } = await import('./registryFleet');
+  const decider = options.decider ?? (await modelDeciderFromConfig(config, file, paths, log));
   const fleet = registryFleet(registry);
   const orchestrator = new Orchestrator({
     fleet,
@@ -88,7 +89,7 @@ export async function startHeadlessOrchestrator(options: HeadlessOptions): Promi
       ...(t.requirements_doc ? { requirements_doc: t.requirements_doc } : {}),
       ...(t.prompt ? { prompt: t.prompt } : {}),
     })),
-    ...(options.decider ? { decider: options.decider } : {}),
+    ...(decider ? { decider } : {}),
   });
 
   for (const pane of config.panes.filter((p) => p.autostart)) {
@@ -216,4 +217,46 @@ export async function startConfiguredPane(
     ...(pane.branch ? { branch: pane.branch } : {}),
     env: { ...(agent?.env ?? {}), ...pane.env },
   });
+}
+
+/**
+ * The model of the config's `model` section (base_url, model, the key from the variable `api_key_env`), or none:
+ * without a model named, the supervisor decides by its rules. A broken model setting is logged and ignored, so
+ * the panes still start.
+ */
+async function modelDeciderFromConfig(
+  config: OrchestratorConfig,
+  configFile: string,
+  paths: WorkspacePaths,
+  log: Logger,
+): Promise<DeciderPort | undefined> {
+  try {
+    const {
+      resolveModelSettings,
+      createModelDecider,
+      loadPromptTemplates,
+      builtinPromptsDir,
+      describeModelSettings,
+    } = await import('../decisions');
+    const settings = await resolveModelSettings({
+      settings: {
+        baseUrl: config.model.base_url,
+        model: config.model.model,
+        apiKey: process.env[config.model.api_key_env],
+        timeoutSeconds: config.model.timeout_seconds,
+      },
+      env: process.env,
+    });
+    if (!settings) return undefined;
+    const templates = await loadPromptTemplates({
+      builtinDir: builtinPromptsDir(),
+      workspaceDir: path.join(paths.root, 'prompts'),
+      log,
+    });
+    log.info('supervisor', 'model.configured', { ...describeModelSettings(settings), config: configFile });
+    return createModelDecider(settings, { log, templates });
+  } catch (error) {
+    log.error('supervisor', 'model.config.invalid', { error: describeError(error), config: configFile });
+    return undefined;
+  }
 }

@@ -8,6 +8,8 @@ import { describeError } from '../errors';
 import type { Logger } from '../observability/appLog';
 import type { Disposable } from '../panes/events';
 import type { ApprovalDecision, PaneState, PaneStateEvent } from '../panes/types';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { fingerprint } from './loopDetector';
 import {
   emptySupervisorState,
@@ -15,6 +17,7 @@ import {
   newPaneMeta,
   recordAction,
   setBlocker,
+  SUMMARIES_KEPT,
   type PaneMeta,
   type Phase,
   type Risk,
@@ -89,6 +92,10 @@ export class Orchestrator {
   private readonly announcedWaits = new Map<string, number>();
   private readonly busy = new Set<string>();
   private readonly auditedDecisions = new Set<string>();
+  private readonly askingModel = new Set<string>();
+  private readonly decomposing = new Set<string>();
+  private readonly summarizing = new Set<string>();
+  private readonly lastSummaryAt = new Map<string, string>();
   /** When FleetAI last interrupted or nudged a pane: the interruption it causes is not the end of a command. */
   private readonly lastNudgeAt = new Map<string, number>();
   private lastLoggedHeartbeat = 0;
@@ -208,6 +215,10 @@ export class Orchestrator {
       void this.queue.pump(pane.id);
     }
     await this.dispatchTasks();
+    if (this.options.decider) {
+      void this.decomposeTasks();
+      for (const pane of this.options.fleet.list()) void this.summarize(pane, this.ensureMeta(pane));
+    }
     this.options.log.debug(CATEGORY, 'supervisor.tick', { ms: this.now() - started });
   }
 
@@ -485,15 +496,30 @@ export class Orchestrator {
     const kind = request?.kind ?? 'other';
     const text = request?.command ?? '';
     let verdict = this.options.classify({ text, kind: text ? 'command' : kind, cwd: pane.cwd });
-    if (this.options.decider && this.settings.approvals.modelJudge) {
-      // The model may only make a decision stricter; any failure of the judge leaves the rules' verdict, which
-      // for anything but low risk already asks a human.
-      const judged = await this.options.decider
-        .judgeRisk({ command: text, kind, ...(request?.reason ? { reason: request.reason } : {}) })
-        .catch(() => 'high' as const);
-      const risk = stricter(verdict.risk, judged);
-      if (risk !== verdict.risk)
-        verdict = { risk, reasons: [...verdict.reasons, `model judged ${risk}`], decision: 'ask' };
+    if (this.options.decider && this.settings.approvals.modelJudge && verdict.decision !== 'deny') {
+      // The model may only make a decision stricter; a failing judge fails closed (a human decides).
+      const judged = await this.options.decider.judgeRisk({
+        command: text || `(${kind} request) ${request?.reason ?? ''}`,
+        baseline: verdict.risk,
+        cwd: pane.cwd,
+        agent: pane.kind,
+        pane: pane.id,
+      });
+      if (!judged.ok) {
+        verdict = {
+          ...verdict,
+          reasons: [...verdict.reasons, `model judge failed (${judged.error.code}): a human decides`],
+          decision: 'ask',
+        };
+      } else {
+        const risk = stricter(verdict.risk, judged.value.risk);
+        if (risk !== verdict.risk)
+          verdict = {
+            risk,
+            reasons: [...verdict.reasons, `model judged ${risk}: ${judged.value.reason}`],
+            decision: 'ask',
+          };
+      }
     }
     const ctx = {
       pane: pane.id,
@@ -705,74 +731,179 @@ export class Orchestrator {
 
   private async askModel(pane: FleetPaneView, meta: PaneMeta): Promise<void> {
     const decider = this.options.decider;
-    if (!decider) return;
-    const started = this.now();
-    const task = this.tasks.taskForPane(pane);
-    const result = await decider.decide({
-      phase: meta.phase,
-      pane: {
-        pane: meta.pane,
-        ...(meta.branch ? { branch: meta.branch } : {}),
-        agent: meta.agent,
-        blockers: meta.blockers,
-        recent_actions: meta.recent_actions.slice(-8),
-        ...(meta.last_command_result ? { last_command_result: meta.last_command_result } : {}),
-      },
-      state: {
-        name: pane.state.name,
-        reason: pane.state.reason,
-        ...(pane.state.error ? { error: pane.state.error } : {}),
-      },
-      screen: this.options.fleet.screen(pane.id).filter(Boolean).slice(-30),
-      ...(meta.history_summaries.at(-1) ? { recent_summary: meta.history_summaries.at(-1)!.summary } : {}),
-      ...(task
-        ? {
-            task: {
-              id: task.id,
-              title: task.title,
-              ...(task.acceptance ? { acceptance: task.acceptance } : {}),
-            },
-          }
-        : {}),
-    });
-    const latency_ms = this.now() - started;
-    if (!result.ok) {
-      this.audit(
-        'model.error',
-        {
-          pane: pane.id,
-          branch: pane.branch,
-          code: result.error.code,
-          message: result.error.message,
-          latency_ms,
+    if (!decider || this.askingModel.has(pane.id)) return;
+    this.askingModel.add(pane.id);
+    try {
+      const task = this.tasks.taskForPane(pane);
+      const result = await decider.decide({
+        pane: {
+          id: pane.id,
+          agent: pane.kind,
+          ...(pane.branch ? { branch: pane.branch } : {}),
+          state: pane.state.name,
+          state_reason: pane.state.reason,
+          state_since: pane.state.since,
         },
-        'warn',
-      );
-      return;
-    }
-    const decision = result.value;
-    meta.next_actions = decision.next_actions;
-    this.audit('model.decision', {
-      pane: pane.id,
-      branch: pane.branch,
-      latency_ms,
-      next_actions: decision.next_actions,
-      phase: decision.phase,
-      commands: decision.commands.length,
-      requires_confirmation: decision.requires_confirmation,
-      risk: decision.risk,
-    });
-    for (const command of decision.commands) {
-      await this.queue.enqueue({
-        pane: command.pane ?? pane.id,
-        text: command.text,
-        kind: 'prompt',
-        source: 'model',
-        // The model may ask for confirmation; it can never waive what the rules require.
-        requires_confirmation: decision.requires_confirmation || RISK_ORDER.indexOf(command.risk) >= 2,
+        phase: meta.phase,
+        ...(task
+          ? {
+              task: {
+                id: task.id,
+                title: task.title,
+                ...(task.acceptance ? { acceptance: task.acceptance } : {}),
+              },
+            }
+          : {}),
+        screen: this.options.fleet.tail(pane.id, 60),
+        ...(meta.last_command_result ? { last_command_result: meta.last_command_result } : {}),
+        blockers: meta.blockers,
+        ...(meta.history_summaries.at(-1) ? { recent_summary: meta.history_summaries.at(-1)!.summary } : {}),
+        recent_actions: meta.recent_actions.slice(-10),
+        next_actions: meta.next_actions,
       });
+      if (!result.ok) {
+        this.audit(
+          'model.error',
+          {
+            pane: pane.id,
+            branch: pane.branch,
+            op: 'decide',
+            code: result.error.code,
+            message: result.error.message,
+            latency_ms: result.latencyMs,
+          },
+          'warn',
+        );
+        return;
+      }
+      const decision = result.value;
+      meta.next_actions = decision.next_actions;
+      this.audit('model.decision', {
+        pane: pane.id,
+        branch: pane.branch,
+        latency_ms: result.latencyMs,
+        next_actions: decision.next_actions,
+        phase: decision.phase,
+        summary: decision.summary,
+        commands: decision.commands.length,
+        requires_confirmation: decision.requires_confirmation,
+        risk: decision.risk,
+      });
+      for (const command of decision.commands) {
+        await this.queue.enqueue({
+          pane: command.pane && this.options.fleet.get(command.pane) ? command.pane : pane.id,
+          text: command.text,
+          kind: 'prompt',
+          source: 'model',
+          // The model may ask for confirmation; it can never waive what the rules require.
+          requires_confirmation: decision.requires_confirmation || RISK_ORDER.indexOf(command.risk) >= 2,
+        });
+      }
+      this.changed();
+    } finally {
+      this.askingModel.delete(pane.id);
     }
-    this.changed();
+  }
+
+  /**
+   * A task with a requirements document is decomposed into sub-tasks by the model (seed 003, scenario D), once;
+   * the result is kept with the task and as its pane's `task_decomposition`.
+   */
+  private async decomposeTasks(): Promise<void> {
+    const decider = this.options.decider;
+    if (!decider) return;
+    for (const task of this.tasks.list()) {
+      if (!task.requirements_doc || task.status.decomposition || this.decomposing.has(task.id)) continue;
+      this.decomposing.add(task.id);
+      try {
+        const file = path.resolve(this.options.workspaceRoot, task.requirements_doc);
+        const text = await fs.readFile(file, 'utf8').catch((error: unknown) => {
+          this.audit(
+            'task.decomposition.failed',
+            { task: task.id, error: `cannot read ${file}: ${describeError(error)}` },
+            'warn',
+          );
+          return undefined;
+        });
+        if (text === undefined) continue;
+        const result = await decider.decompose(text, task.title);
+        if (!result.ok) {
+          this.audit(
+            'model.error',
+            {
+              op: 'decompose',
+              task: task.id,
+              code: result.error.code,
+              message: result.error.message,
+              latency_ms: result.latencyMs,
+            },
+            'warn',
+          );
+          continue;
+        }
+        const decomposition = result.value.map((t) => ({
+          id: t.id,
+          title: t.title,
+          depends_on: [...(t.depends_on ?? [])],
+          acceptance: {
+            ...(t.acceptance?.checklist ? { checklist: [...t.acceptance.checklist] } : {}),
+            ...(t.acceptance?.command ? { command: t.acceptance.command } : {}),
+          },
+        }));
+        const status = this.tasks.statusOf(task.id);
+        status.decomposition = decomposition;
+        const pane = this.options.fleet
+          .list()
+          .find(
+            (p) =>
+              p.id === task.pane ||
+              p.id === status.pane ||
+              (task.branch !== undefined && p.branch === task.branch),
+          );
+        if (pane) this.ensureMeta(pane).task_decomposition = decomposition;
+        this.audit('task.decomposed', {
+          task: task.id,
+          pane: pane?.id,
+          branch: task.branch,
+          subtasks: decomposition.map((d) => d.id),
+          latency_ms: result.latencyMs,
+        });
+        this.changed();
+      } finally {
+        this.decomposing.delete(task.id);
+      }
+    }
+  }
+
+  /** Long transcripts are summarised into `history_summaries`, fed back to the model as `recent_summary`. */
+  private async summarize(pane: FleetPaneView, meta: PaneMeta): Promise<void> {
+    const decider = this.options.decider;
+    const every = this.settings.summaryEveryLines;
+    if (!decider || this.summarizing.has(pane.id)) return;
+    const tail = this.options.fleet.tail(pane.id, every);
+    const mark = fingerprint(tail.slice(-20));
+    if (tail.length < every || this.lastSummaryAt.get(pane.id) === mark) return;
+    this.summarizing.add(pane.id);
+    try {
+      const result = await decider.summarize(tail, meta.history_summaries.at(-1)?.summary);
+      this.lastSummaryAt.set(pane.id, mark);
+      if (!result.ok) {
+        this.audit(
+          'model.error',
+          { op: 'summarize', pane: pane.id, code: result.error.code, message: result.error.message },
+          'warn',
+        );
+        return;
+      }
+      meta.history_summaries.push({ ts: this.iso(), summary: result.value.summary });
+      if (meta.history_summaries.length > SUMMARIES_KEPT) {
+        meta.history_summaries.splice(0, meta.history_summaries.length - SUMMARIES_KEPT);
+      }
+      this.audit('model.summary', { pane: pane.id, branch: pane.branch, latency_ms: result.latencyMs });
+      this.changed();
+    } finally {
+      this.summarizing.delete(pane.id);
+    }
   }
 
   // --- bookkeeping -------------------------------------------------------------------------------------------

@@ -12,6 +12,14 @@ export type Phase = (typeof PHASES)[number];
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
 export type Risk = (typeof RISKS)[number];
 
+export const subTaskSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  depends_on: z.array(z.string()),
+  acceptance: z.object({ checklist: z.array(z.string()).optional(), command: z.string().optional() }),
+});
+export type SubTask = z.infer<typeof subTaskSchema>;
+
 export const blockerSchema = z.object({
   /** Stable kind, so the same blocker is updated rather than added twice. */
   kind: z.enum([
@@ -84,16 +92,7 @@ export const paneMetaSchema = z.object({
   restart_not_before: z.string().optional(),
   /** Actions FleetAI took recently, as short keys, for the loop detector. */
   action_keys: z.array(z.string()),
-  task_decomposition: z
-    .array(
-      z.object({
-        id: z.string(),
-        title: z.string(),
-        depends_on: z.array(z.string()),
-        acceptance: z.object({ checklist: z.array(z.string()).optional(), command: z.string().optional() }),
-      }),
-    )
-    .optional(),
+  task_decomposition: z.array(subTaskSchema).optional(),
 });
 export type PaneMeta = z.infer<typeof paneMetaSchema>;
 
@@ -107,7 +106,13 @@ export const supervisorStateSchema = z.object({
   panes: z.record(z.string(), paneMetaSchema),
   tasks: z.record(
     z.string(),
-    z.object({ phase: z.enum(PHASES), pane: z.string().optional(), updated_at: z.string() }),
+    z.object({
+      phase: z.enum(PHASES),
+      pane: z.string().optional(),
+      updated_at: z.string(),
+      /** Sub-tasks the model derived from the task's requirements document. */
+      decomposition: z.array(subTaskSchema).optional(),
+    }),
   ),
 });
 export type SupervisorState = z.infer<typeof supervisorStateSchema>;

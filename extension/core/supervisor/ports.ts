@@ -1,6 +1,7 @@
 import type { Disposable } from '../panes/events';
 import type { ApprovalDecision, ApprovalRequest, PaneState, PaneStateEvent } from '../panes/types';
-import type { PaneMeta, Phase, Risk } from './paneMetadata';
+import type { ModelDecider } from '../decisions/modelDecider';
+import type { Risk } from './paneMetadata';
 
 /**
  * What the supervisor needs from the panes, whoever hosts them (the VS Code window's registry, the headless
@@ -42,8 +43,10 @@ export interface FleetPort {
   ): Promise<{ via: string } | undefined>;
   /** Starts the agent again in the same pane with its resume command (`codex resume --last`...). */
   restart(id: string): Promise<void>;
-  /** The visible screen, for summaries, loop fingerprints and approval excerpts. */
+  /** The visible screen, for loop fingerprints and approval excerpts. */
   screen(id: string): string[];
+  /** The last `lines` lines of the pane (scrollback included), for summaries and the model's context. */
+  tail(id: string, lines: number): string[];
 }
 
 export interface ApprovalRecordView {
@@ -99,33 +102,8 @@ export interface NotifierPort {
   notify(notification: Notification): void;
 }
 
-export interface DecisionContext {
-  phase: Phase;
-  pane: Pick<PaneMeta, 'pane' | 'branch' | 'agent' | 'blockers' | 'last_command_result' | 'recent_actions'>;
-  state: { name: string; reason: string; error?: unknown };
-  screen: string[];
-  recent_summary?: string;
-  task?: { id: string; title: string; acceptance?: unknown };
-}
-
-export interface ModelDecision {
-  commands: { text: string; pane?: string; reason: string; risk: Risk }[];
-  summary: string;
-  phase: Phase;
-  blockers: { reason: string }[];
-  next_actions: string[];
-  requires_confirmation: boolean;
-  risk: Risk;
-}
-
-/** The optional model; without one the supervisor decides by rules. Every method resolves, never throws. */
-export interface DeciderPort {
-  decide(
-    context: DecisionContext,
-  ): Promise<{ ok: true; value: ModelDecision } | { ok: false; error: { code: string; message: string } }>;
-  summarize(
-    transcript: string,
-    previous?: string,
-  ): Promise<{ ok: true; value: string } | { ok: false; error: { code: string; message: string } }>;
-  judgeRisk(request: { command?: string; kind: string; reason?: string }): Promise<Risk | undefined>;
-}
+/**
+ * The optional model (extension/core/decisions): without one the supervisor decides by rules. Every method
+ * resolves, never throws.
+ */
+export type DeciderPort = Pick<ModelDecider, 'decide' | 'summarize' | 'decompose' | 'judgeRisk'>;

@@ -59,6 +59,7 @@ export function registryFleet(registry: PaneRegistry): FleetPort & Disposable {
       await registry.restart(id);
     },
     screen: (id) => registry.get(id)?.screen() ?? [],
+    tail: (id, lines) => registry.get(id)?.supervised.pane.screen.tail(lines) ?? [],
     dispose: () => {
       subscription.dispose();
       states.dispose();

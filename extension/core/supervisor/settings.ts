@@ -18,6 +18,8 @@ export interface SupervisorSettings {
   /** How many times an idle agent is told what remains before a human is asked. */
   maxContinues: number;
   approvals: { medium: 'auto' | 'ask' | 'deny'; allow: string[]; deny: string[]; modelJudge: boolean };
+  /** With a model: summarise a pane once this many new lines have come. */
+  summaryEveryLines: number;
 }
 
 export const DEFAULT_SUPERVISOR_SETTINGS: SupervisorSettings = {
@@ -35,4 +37,5 @@ export const DEFAULT_SUPERVISOR_SETTINGS: SupervisorSettings = {
   continueUnfinished: true,
   maxContinues: 3,
   approvals: { medium: 'ask', allow: [], deny: [], modelJudge: false },
+  summaryEveryLines: 400,
 };

@@ -43,5 +43,6 @@ export function settingsFromConfig(
       deny: config.approvals.deny,
       modelJudge: config.approvals.model_judge,
     },
+    summaryEveryLines: config.model.summary_every_lines,
   };
 }

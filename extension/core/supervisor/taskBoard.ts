@@ -1,7 +1,7 @@
 import { exec } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Phase } from './paneMetadata';
+import type { Phase, SubTask } from './paneMetadata';
 
 export interface TaskSpec {
   id: string;
@@ -22,6 +22,7 @@ export interface TaskStatus {
   phase: Phase;
   pane?: string;
   updated_at: string;
+  decomposition?: SubTask[];
 }
 
 /**
