@@ -151,11 +151,19 @@ export function createProgram(io: CliIo = processIo): Command {
         .argParser((v) => parsePositive(v, '--stall-timeout')),
     )
     .option('-C, --cwd <dir>', 'folder to run COMMAND in', process.cwd())
+    .option('--no-hooks', "read the agent's screen only: no Claude Code hooks, no Codex notify")
     .argument('<command...>', 'the agent command line, after --')
     .action(
       async (
         commandLine: string[],
-        opts: { agent?: string; events?: string; json?: boolean; stallTimeout: number; cwd: string },
+        opts: {
+          agent?: string;
+          events?: string;
+          json?: boolean;
+          stallTimeout: number;
+          cwd: string;
+          hooks: boolean;
+        },
       ) => {
         const { resolveAgent } = await import('./resolveAgent');
         const { runWatch } = await import('./watch');
@@ -175,9 +183,27 @@ export function createProgram(io: CliIo = processIo): Command {
           stallTimeoutSeconds: opts.stallTimeout,
           ...(opts.events ? { eventsFile: opts.events } : {}),
           ...(opts.json ? { json: true } : {}),
+          ...(opts.hooks && resolved.hooks
+            ? { hooks: { setup: resolved.hooks, approval: resolved.approval } }
+            : {}),
         });
       },
     );
+
+  program
+    .command('hook')
+    .description(
+      'forward an agent hook event to the FleetAI process that runs the agent: Claude Code hooks pass their JSON ' +
+        'on stdin, Codex notify as the last argument. Prints nothing and always exits 0, so it never blocks or ' +
+        'breaks the agent',
+    )
+    .argument('[payload...]', "Codex notify's JSON")
+    .allowUnknownOption()
+    .action(async (payload: string[]) => {
+      const { runHook } = await import('./hook');
+      await runHook(payload, io);
+      process.exitCode = 0;
+    });
 
   registerSupervisorCommands(program, io);
   return program;

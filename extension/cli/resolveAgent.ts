@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { loadProfiles } from '../core/agents/profiles';
 import { resolveAgent as resolveAgentProfile } from '../core/agents/resolveAgent';
 import type { RuntimeProfile } from '../core/panes/supervisedPane';
+import type { AgentHooks, AgentProfileApproval } from '../core/schemas/agentProfile';
 import { workspacePaths } from '../core/workspacePaths';
 
 /**
@@ -21,11 +22,25 @@ export async function resolveAgent(options: {
   args: string[];
   cwd: string;
   kind?: string;
-}): Promise<{ profile: RuntimeProfile; kind: string; version?: string; problems: string[] }> {
+}): Promise<{
+  profile: RuntimeProfile;
+  kind: string;
+  version?: string;
+  problems: string[];
+  hooks: AgentHooks | null | undefined;
+  approval: AgentProfileApproval | null;
+}> {
   const loaded = await loadProfiles({
     builtinDir: builtinProfilesDir(),
     workspaceDir: path.join(workspacePaths(options.cwd).root, 'agents'),
   });
-  const { profile, kind, version, problems } = await resolveAgentProfile(loaded, options);
-  return { profile, kind, ...(version ? { version } : {}), problems };
+  const { profile, kind, version, problems, definition } = await resolveAgentProfile(loaded, options);
+  return {
+    profile,
+    kind,
+    ...(version ? { version } : {}),
+    problems,
+    hooks: definition.hooks,
+    approval: definition.approval,
+  };
 }

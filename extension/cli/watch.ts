@@ -4,6 +4,7 @@ import { createAppLog, createMemoryLog, type Logger } from '../core/observabilit
 import { nodePtyHost } from '../core/panes/ptyHost';
 import { SupervisedPane, type RuntimeProfile } from '../core/panes/supervisedPane';
 import type { PaneStateEvent } from '../core/panes/types';
+import type { AgentHooks, AgentProfileApproval } from '../core/schemas/agentProfile';
 import { workspacePaths } from '../core/workspacePaths';
 
 export interface WatchOptions {
@@ -16,6 +17,8 @@ export interface WatchOptions {
   /** Write state changes as JSON lines to stderr. */
   json?: boolean;
   stallTimeoutSeconds: number;
+  /** The profile's hooks (`fleet watch --no-hooks` leaves this out). */
+  hooks?: { setup: AgentHooks; approval: AgentProfileApproval | null };
 }
 
 /** One line per state change: flat, so `jq` and tests read it without knowing FleetAI's types. */
@@ -41,10 +44,25 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   const stdin = process.stdin;
   const stdout = process.stdout;
   const interactive = stdin.isTTY && stdout.isTTY;
-  const sp = new SupervisedPane({
-    id: `watch-${process.pid}`,
-    command: options.command,
+  const id = `watch-${process.pid}`;
+  // Loaded only for agents with hooks: `fleet watch -- bash` does not pay for the listener.
+  const hooks = options.hooks
+    ? new (await import('../core/agents/hooks/paneHooks')).PaneHooks({ log, cli: ownScript() })
+    : undefined;
+  const launch = await hooks?.prepare({
+    id,
+    kind: options.profile.kind,
+    cwd: options.cwd,
+    hooks: options.hooks?.setup,
+    approval: options.hooks?.approval,
     args: options.args,
+    env: process.env,
+  });
+  const sp = new SupervisedPane({
+    id,
+    command: options.command,
+    args: launch?.args ?? options.args,
+    ...(launch ? { env: { ...process.env, ...launch.env } } : {}),
     cwd: options.cwd,
     cols: stdout.columns || 120,
     rows: stdout.rows || 40,
@@ -56,6 +74,7 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     // The outer terminal answers the agent's queries (cursor position...) when there is one.
     answerQueries: !stdout.isTTY,
   });
+  launch?.bind(sp);
   sp.onState((event) => {
     const line = watchLine(event);
     events?.write(line);
@@ -81,7 +100,15 @@ export async function runWatch(options: WatchOptions): Promise<number> {
   if (interactive) stdin.setRawMode(false);
   stdin.pause();
   await sp.dispose();
+  await hooks?.close();
   await log.close();
   if (events) await new Promise<void>((resolve) => events.end(resolve));
   return exit.signal ? 128 + exit.signal : exit.exitCode;
+}
+
+/** This CLI's own file (`dist/cli.js`), which the agent's hooks run as `fleet hook`. */
+function ownScript(): string {
+  return typeof __filename === 'string' && __filename.endsWith('.js')
+    ? __filename
+    : path.resolve(process.argv[1] ?? '');
 }

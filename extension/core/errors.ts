@@ -52,6 +52,14 @@ export const ErrorCode = {
   /** No supervisor answers on the control socket of the workspace. */
   ControlUnreachable: 'E_CONTROL_UNREACHABLE',
   ControlTimeout: 'E_CONTROL_TIMEOUT',
+  /** A hook message that is not JSON or does not fit the schema; the message names the field. */
+  HookMessage: 'E_HOOK_MESSAGE',
+  /** A hook message without the pane's token (or with another pane's). */
+  HookToken: 'E_HOOK_TOKEN',
+  /** A hook message for a pane this FleetAI process does not run. */
+  HookPane: 'E_HOOK_PANE',
+  /** The hook listener could not listen on its socket or pipe. */
+  HookListen: 'E_HOOK_LISTEN',
   Internal: 'E_INTERNAL',
 } as const;
 

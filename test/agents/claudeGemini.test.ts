@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RealAgent } from './realAgents';
 
 // The real Claude Code 2.1.329 (native binary) and Gemini CLI 0.61.0 (Node) under `fleet watch`, against the
-// fake Messages and streamGenerateContent APIs: working, an approval answered, idle.
+// fake Messages and streamGenerateContent APIs: working, an approval answered, idle. From the screen alone
+// (`--no-hooks`): claudeHooks.test.ts covers Claude Code's hooks.
 const agents = [
   { kind: 'claude' as const, name: 'Claude Code', approvalEvidence: /Do you want to proceed\?|Bash command/ },
   { kind: 'gemini' as const, name: 'Gemini CLI', approvalEvidence: /Allow execution of|Action Required/ },
@@ -16,7 +17,7 @@ afterEach(async () => {
 
 describe.each(agents)('fleet watch -- $kind (real $name)', ({ kind, approvalEvidence }) => {
   async function start(): Promise<RealAgent> {
-    agent = await RealAgent.start(kind);
+    agent = await RealAgent.start(kind, { hooks: false });
     await agent.settled('awaiting_input');
     return agent;
   }

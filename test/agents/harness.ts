@@ -41,6 +41,8 @@ export class WatchRun {
       env?: NodeJS.ProcessEnv;
       /** Use exactly `env`, not this process's environment plus `env` (no CI=true leaking into the agent). */
       replaceEnv?: boolean;
+      /** false: `fleet watch --no-hooks`, the screen alone. */
+      hooks?: boolean;
     } = {},
   ) {
     if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first`);
@@ -50,6 +52,7 @@ export class WatchRun {
     const args = [cli, 'watch', '--events', this.eventsFile];
     if (options.agent) args.push('--agent', options.agent);
     if (options.stallTimeout) args.push('--stall-timeout', String(options.stallTimeout));
+    if (options.hooks === false) args.push('--no-hooks');
     args.push('--', ...command);
     this.proc = pty.spawn(process.execPath, args, {
       cols,

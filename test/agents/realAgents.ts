@@ -16,7 +16,7 @@ export class RealAgent {
 
   static async start(
     agent: 'codex' | 'claude' | 'gemini',
-    options: { stallTimeout?: number; retries?: number } = {},
+    options: { stallTimeout?: number; retries?: number; hooks?: boolean } = {},
   ): Promise<RealAgent> {
     const a = new RealAgent();
     a.server = await startFakeModel();
@@ -36,6 +36,7 @@ export class RealAgent {
       env: a.spec.env,
       replaceEnv: true,
       ...(options.stallTimeout ? { stallTimeout: options.stallTimeout } : {}),
+      ...(options.hooks === false ? { hooks: false } : {}),
     });
     return a;
   }

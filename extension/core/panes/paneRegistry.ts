@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { PaneHooks, type HookLaunch } from '../agents/hooks/paneHooks';
 import { loadProfiles, WORKSPACE_PROFILES_DIR, type LoadedProfiles } from '../agents/profiles';
 import { resolveAgent } from '../agents/resolveAgent';
 import { ErrorCode, FleetError, describeError } from '../errors';
@@ -29,6 +31,11 @@ export interface PaneRegistryOptions {
   stopGraceMs?: number;
   /** No terminal shows the panes (`fleet orchestrator`): the headless screen answers terminal queries. */
   headless?: boolean;
+  /**
+   * The bundled CLI whose `fleet hook` agents with hooks in their profile (Claude Code, Codex) run to report
+   * their events; false: screens only. Default: `dist/cli.js` beside the profiles folder, when it exists.
+   */
+  hookCli?: string | false;
 }
 
 export interface StartPaneRequest {
@@ -123,6 +130,7 @@ export class PaneRegistry implements Disposable {
   private readonly subscriptions = new Map<string, Disposable[]>();
   private readonly changeEmitter: Emitter<PaneRegistryChange>;
   private nextId = 1;
+  private hooks: PaneHooks | undefined;
   private disposed = false;
 
   constructor(private readonly options: PaneRegistryOptions) {
@@ -209,7 +217,16 @@ export class PaneRegistry implements Disposable {
       throw new FleetError(ErrorCode.Internal, `A pane "${request.id}" already exists`, { pane: request.id });
     }
     const id = request.id ?? this.freshId();
-    const supervised = this.createSupervised(id, resolved, request, resolved.args, env);
+    const launch = await this.hookLaunch(id, resolved, request, resolved.args, env);
+    if (this.disposed) throw new FleetError(ErrorCode.Internal, 'The pane registry is closed');
+    const supervised = this.createSupervised(
+      id,
+      resolved,
+      request,
+      launch?.args ?? resolved.args,
+      env,
+      launch,
+    );
     const pane = new AgentPane(
       id,
       request.name?.trim() || resolved.kind,
@@ -260,7 +277,9 @@ export class PaneRegistry implements Disposable {
     const args = [...pane.args, ...resumeArgs];
     for (const s of this.subscriptions.get(id) ?? []) s.dispose();
     const old = pane.supervised;
-    const supervised = this.createSupervised(id, resolved, pane.request ?? { cwd: pane.cwd }, args, env);
+    const request = pane.request ?? { cwd: pane.cwd };
+    const launch = await this.hookLaunch(id, resolved, request, args, env);
+    const supervised = this.createSupervised(id, resolved, request, launch?.args ?? args, env, launch);
     pane.supervised = supervised;
     pane.restarted = true;
     pane.stoppedByUser = false;
@@ -280,13 +299,14 @@ export class PaneRegistry implements Disposable {
     request: StartPaneRequest,
     args: readonly string[],
     env: Record<string, string | undefined>,
+    launch?: HookLaunch,
   ): SupervisedPane {
     const supervised = new SupervisedPane({
       id,
       command: resolved.command,
       args,
       cwd: request.cwd,
-      env: { ...env, ...resolved.definition.env, ...request.env },
+      env: { ...env, ...resolved.definition.env, ...request.env, ...launch?.env },
       ...(request.cols !== undefined ? { cols: request.cols } : {}),
       ...(request.rows !== undefined ? { rows: request.rows } : {}),
       ...(request.branch !== undefined ? { branch: request.branch } : {}),
@@ -299,7 +319,30 @@ export class PaneRegistry implements Disposable {
       log: this.options.log,
       ...(this.options.stallTimeoutMs ? { stallTimeoutMs: this.options.stallTimeoutMs() } : {}),
     });
+    launch?.bind(supervised);
     return supervised;
+  }
+
+  /** The hooks' arguments and environment for an agent whose profile has hooks (see agents/hooks/paneHooks.ts). */
+  private hookLaunch(
+    id: string,
+    resolved: Awaited<ReturnType<typeof resolveAgent>>,
+    request: StartPaneRequest,
+    args: readonly string[],
+    env: Record<string, string | undefined>,
+  ): Promise<HookLaunch | undefined> {
+    const cli = this.options.hookCli ?? path.resolve(this.options.builtinProfilesDir, '..', 'dist', 'cli.js');
+    if (!resolved.definition.hooks || cli === false || !existsSync(cli)) return Promise.resolve(undefined);
+    this.hooks ??= new PaneHooks({ log: this.options.log, cli });
+    return this.hooks.prepare({
+      id,
+      kind: resolved.kind,
+      cwd: request.cwd,
+      hooks: resolved.definition.hooks,
+      approval: resolved.definition.approval,
+      args,
+      env: { ...env, ...resolved.definition.env, ...request.env },
+    });
   }
 
   private freshId(): string {
@@ -389,6 +432,7 @@ export class PaneRegistry implements Disposable {
     for (const subs of this.subscriptions.values()) for (const s of subs) s.dispose();
     this.subscriptions.clear();
     await Promise.all(panes.map((p) => p.supervised.dispose()));
+    await this.hooks?.close();
   }
 
   dispose(): void {

@@ -299,6 +299,29 @@ export const Timing = z
   })
   .describe('Detection timing for this agent.');
 
+export const Hooks = z
+  .strictObject({
+    via: z
+      .enum(['claude-settings', 'codex-notify'])
+      .describe(
+        'How the agent reports its events to FleetAI: "claude-settings" Claude Code hooks (UserPromptSubmit, ' +
+          'PreToolUse, PermissionRequest, Notification, Stop...) that run `fleet hook`; "codex-notify" Codex\'s ' +
+          '`notify` program, called as `fleet hook <json>` when a turn completes.',
+      ),
+    inject: z
+      .boolean()
+      .describe(
+        'true: FleetAI adds the hooks to the command line ("claude-settings": `--settings <file>` in a temporary ' +
+          'folder, the user\'s own settings untouched; "codex-notify": `-c notify=[...]`, which turns off Codex\'s ' +
+          'app-server daemon). false: FleetAI only gives the agent the FLEETAI_HOOK_* variables, for hooks the ' +
+          'user\'s own config names (`notify = ["fleet", "hook"]` in config.toml).',
+      ),
+  })
+  .describe(
+    'Agent hooks as a structured state source: they outrank the screen for a moment. Left out or null: FleetAI ' +
+      'reads this agent from its screen only.',
+  );
+
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name');
 
 const fields = {
@@ -317,6 +340,7 @@ const fields = {
   interrupt: Keys.describe('Keys that stop the current turn without quitting the agent.'),
   input: Input,
   timing: Timing,
+  hooks: Hooks.nullable().optional(),
   patterns: z
     .array(PatternSet)
     .min(1)
@@ -333,6 +357,7 @@ export type AgentProfile = z.output<typeof AgentProfile>;
 export type AgentProfileRule = z.output<typeof Rule>;
 export type AgentProfilePatternSet = z.output<typeof PatternSet>;
 export type AgentProfileApproval = z.output<typeof Approval>;
+export type AgentHooks = z.output<typeof Hooks>;
 
 /**
  * A workspace file for a kind that already has a profile: only `schemaVersion` and `kind` are required, every
@@ -356,6 +381,7 @@ export const AgentProfileOverride = z
     interrupt: fields.interrupt.optional(),
     input: Input.partial().optional(),
     timing: Timing.partial().optional(),
+    hooks: Hooks.partial().nullable().optional(),
     patterns: fields.patterns.optional(),
   })
   .describe(
