@@ -54,8 +54,25 @@ describe('fleet orchestrator with a real Codex pane', () => {
     );
     await run.waitForLog((l) => l.event === 'command.result', 'the command result', 60_000);
     expect(existsSync(path.join(run.workdir, 'approved.txt'))).toBe(true);
+    // F. The audit trail replays: counts, time span, the last command, the largest queue depth, the decision.
     const replay = run.fleet('replay', '--json');
-    expect(replay.code).toBe(0);
+    expect(replay.code, replay.stderr).toBe(0);
+    const summary = JSON.parse(replay.stdout) as {
+      byEvent: Record<string, number>;
+      span?: { seconds: number };
+      commands: { queued: number; dispatched: number; results: Record<string, number> };
+      lastCommand?: { text?: string };
+      maxQueueDepth?: { depth: number };
+      approvals: { requested: number; decided: number; decisions: Record<string, number> };
+    };
+    expect(summary.commands).toMatchObject({ queued: 1, dispatched: 1, results: { success: 1 } });
+    expect(summary.lastCommand?.text).toBe('fake:approval Create the file approved.txt.');
+    expect(summary.maxQueueDepth?.depth).toBe(1);
+    expect(summary.approvals).toMatchObject({ requested: 1, decided: 1, decisions: { approve: 1 } });
+    expect(summary.span?.seconds).toBeGreaterThan(0);
+    expect(summary.byEvent['pane.state']).toBeGreaterThanOrEqual(4);
+    const text = run.fleet('replay');
+    expect(text.stdout).toContain('Largest queue depth: 1');
   });
 
   it('A. command feedback: a succeeding and a failing command land in last_command_result and the log', async () => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandResult, PaneMeta, QueuedCommand, Risk } from '../supervisor/paneMetadata';
 
+const HOLDING_BLOCKERS: readonly string[] = ['failure_streak', 'loop', 'auth'];
+
 export interface CommandRequest {
   pane: string;
   text: string;
@@ -53,6 +55,7 @@ export class CommandQueue {
   private readonly lastDispatchAt = new Map<string, number>();
   private readonly inflight = new Map<string, QueuedCommand>();
   private readonly pumping = new Set<string>();
+  private readonly repump = new Set<string>();
 
   constructor(private readonly deps: CommandQueueDeps) {}
 
@@ -125,19 +128,20 @@ export class CommandQueue {
 
   /** Dispatches the head of the pane's queue when the pane is ready, the cooldown is over and it is approved. */
   async pump(pane: string): Promise<void> {
-    if (this.pumping.has(pane)) return;
+    if (this.pumping.has(pane)) {
+      // Another pump of this pane is typing: it looks at the queue again when it is done.
+      this.repump.add(pane);
+      return;
+    }
     this.pumping.add(pane);
     try {
       const meta = this.deps.meta(pane);
       const head = meta?.queued_commands[0];
       if (!meta || !head || head.requires_confirmation || this.inflight.has(pane)) return;
-      // A pane blocked by a failure streak takes no more commands from FleetAI until a person clears it.
-      if (
-        meta.blockers.some((b) => b.kind === 'failure_streak') &&
-        head.source !== 'user' &&
-        head.source !== 'cli'
-      )
-        return;
+      // A pane blocked by a failure streak, a loop or missing credentials takes no more commands from FleetAI
+      // until a person clears it; a person's own commands still go.
+      const holding = meta.blockers.some((b) => HOLDING_BLOCKERS.includes(b.kind));
+      if (holding && head.source !== 'user' && head.source !== 'cli') return;
       if (!this.deps.isReady(pane)) return;
       const since = this.deps.now() - (this.lastDispatchAt.get(pane) ?? 0);
       if (since < this.deps.cooldownMs()) return;
@@ -165,6 +169,7 @@ export class CommandQueue {
       }
     } finally {
       this.pumping.delete(pane);
+      if (this.repump.delete(pane)) void this.pump(pane);
     }
   }
 

@@ -64,6 +64,8 @@ export interface OrchestratorOptions {
   workspaceRoot: string;
   now?: () => number;
   random?: () => number;
+  /** How long a typed command may sit before its Enter is pressed again (default 3 s). */
+  submitCheckMs?: number;
 }
 
 const RISK_ORDER: Risk[] = ['low', 'medium', 'high', 'critical'];
@@ -90,7 +92,7 @@ export class Orchestrator {
   private readonly agentApprovals = new Map<string, string>();
   /** Logged waits, so a backoff is audited once per spell rather than at every tick. */
   private readonly announcedWaits = new Map<string, number>();
-  private readonly busy = new Set<string>();
+  private readonly chains = new Map<string, Promise<void>>();
   private readonly auditedDecisions = new Set<string>();
   private readonly askingModel = new Set<string>();
   private readonly decomposing = new Set<string>();
@@ -131,7 +133,9 @@ export class Orchestrator {
     this.started = true;
     for (const pane of this.options.fleet.list()) this.ensureMeta(pane);
     this.subscriptions.push(
-      this.options.fleet.onStateChange((event) => void this.onPaneState(event)),
+      this.options.fleet.onStateChange(
+        (event) => void this.serial(event.pane, () => this.onPaneState(event)),
+      ),
       this.options.fleet.onMembershipChange(() => {
         for (const pane of this.options.fleet.list()) this.ensureMeta(pane);
         this.changed();
@@ -209,9 +213,11 @@ export class Orchestrator {
   async tick(): Promise<void> {
     if (!this.started) return;
     const started = this.now();
+    // A pane whose events are still being handled is looked at by the next tick.
     for (const pane of this.options.fleet.list()) {
+      if (this.chains.has(pane.id)) continue;
       const meta = this.ensureMeta(pane);
-      await this.evaluate(pane, meta, 'tick');
+      await this.serial(pane.id, () => this.evaluate(pane, meta, 'tick'));
       void this.queue.pump(pane.id);
     }
     await this.dispatchTasks();
@@ -242,16 +248,51 @@ export class Orchestrator {
 
   // ---------------------------------------------------------------------------------------------------------
 
+  /**
+   * One pane's events are handled one after the other, in order: a handler may wait (a nudge waits for the
+   * agent to show its prompt), and the next state change must not overtake it.
+   */
+  private serial(paneId: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(paneId) ?? Promise.resolve();
+    const next = previous.then(work).catch((error: unknown) => {
+      this.options.log.error(CATEGORY, 'supervisor.handler.failed', {
+        pane: paneId,
+        error: describeError(error),
+      });
+    });
+    this.chains.set(paneId, next);
+    void next.then(() => {
+      if (this.chains.get(paneId) === next) this.chains.delete(paneId);
+    });
+    return next;
+  }
+
   private async onPaneState(event: PaneStateEvent): Promise<void> {
-    const pane = this.options.fleet.get(event.pane);
-    if (!pane) return;
+    const current = this.options.fleet.get(event.pane);
+    if (!current) return;
+    // Judged as it was when it happened: later changes are queued behind this one.
+    const pane: FleetPaneView = {
+      ...current,
+      state: {
+        name: event.to,
+        reason: event.reason,
+        evidence: event.evidence,
+        since: event.ts,
+        ...(event.approval ? { approval: event.approval } : {}),
+        ...(event.error ? { error: event.error } : {}),
+        ...(event.exitCode !== undefined ? { exitCode: event.exitCode } : {}),
+      },
+      exited: event.to === 'exited',
+    };
     const meta = this.ensureMeta(pane);
     meta.state = event.to;
     meta.state_since = event.ts;
     this.settleCommand(pane, event);
     // An interrupted turn (our own nudge) says nothing about what the agent answers: not a loop candidate.
     if (event.to === 'awaiting_input' && !/interrupt/i.test(event.reason)) {
-      this.pushActionKey(meta, `turn:${fingerprint(this.options.fleet.screen(pane.id).slice(-12))}`);
+      const output = this.options.fleet.screen(pane.id).slice(-12);
+      // A turn with nothing on screen tells nothing about a loop.
+      if (output.some((line) => line.trim())) this.pushActionKey(meta, `turn:${fingerprint(output)}`);
     }
     if (event.from === 'awaiting_approval' && event.to !== 'awaiting_approval')
       await this.agentApprovalGone(pane);
@@ -263,9 +304,7 @@ export class Orchestrator {
 
   /** Runs the recovery policies for one pane and carries out their steps. */
   private async evaluate(pane: FleetPaneView, meta: PaneMeta, trigger: 'transition' | 'tick'): Promise<void> {
-    if (this.busy.has(pane.id)) return;
-    this.busy.add(pane.id);
-    try {
+    {
       const now = this.now();
       const task = this.tasks.taskForPane(pane);
       let remaining: string[] | undefined;
@@ -306,8 +345,6 @@ export class Orchestrator {
         if (this.options.decider && meta.blockers.length > 0) void this.askModel(pane, meta);
       }
       this.updatePhase(meta);
-    } finally {
-      this.busy.delete(pane.id);
     }
   }
 
@@ -584,7 +621,7 @@ export class Orchestrator {
     meta.blockers = meta.blockers.filter((b) => b.kind !== 'approval');
     if (!id || id.startsWith('rule:') || id === 'pending') return;
     const result = await this.options.approvals.decide(id, 'expired', {
-      by: 'agent',
+      by: 'terminal',
       message: 'answered in the terminal',
     });
     if (result.ok)
@@ -977,7 +1014,7 @@ export class Orchestrator {
     const probe = command.text.replace(/\s+/g, '').slice(0, 24);
     for (let attempt = 1; attempt <= 2; attempt++) {
       const since = fleet.get(command.pane)?.state.since;
-      const moved = await this.waitForStateChange(command.pane, since, 3000);
+      const moved = await this.waitForStateChange(command.pane, since, this.options.submitCheckMs ?? 3000);
       if (moved) return true;
       const screen = fleet.screen(command.pane).join('').replace(/\s+/g, '');
       if (!probe || !screen.includes(probe)) return true;

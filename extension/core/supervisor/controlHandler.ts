@@ -1,0 +1,59 @@
+import { ControlError, type ControlHandler } from '../control/controlServer';
+import { decideParamsSchema, sendParamsSchema, unblockParamsSchema } from '../control/controlProtocol';
+import type { PaneRegistry } from '../panes/paneRegistry';
+import type { Orchestrator } from './orchestrator';
+import type { ApprovalsPort } from './ports';
+
+/**
+ * What a running supervisor answers on its control socket (`fleet status`, `send`, `approvals:*`, `unblock`),
+ * whoever hosts it: the same answers from a VS Code window as from `fleet orchestrator`. `decidedBy` names the
+ * channel in the approval record (the CLI talks through this socket).
+ */
+export function supervisorControlHandler(options: {
+  orchestrator: Orchestrator;
+  registry: Pick<PaneRegistry, 'list' | 'get'>;
+  approvals: Pick<ApprovalsPort, 'pending'>;
+  /** Who hosts the supervisor, reported by `status` (`vscode`, `cli`). */
+  host: string;
+}): ControlHandler {
+  const { orchestrator, registry, approvals } = options;
+  return async (request) => {
+    switch (request.method) {
+      case 'status':
+        return {
+          pid: process.pid,
+          host: options.host,
+          dry_run: orchestrator.settings.dryRun,
+          state: { ...orchestrator.snapshot(), dry_run: orchestrator.settings.dryRun },
+          panes: registry.list().map((p) => ({
+            id: p.id,
+            agent: p.kind,
+            branch: p.branch,
+            state: p.state.name,
+            reason: p.state.reason,
+            since: p.state.since,
+          })),
+          pending_approvals: await approvals.pending(),
+        };
+      case 'send': {
+        const params = sendParamsSchema.parse(request.params);
+        if (!registry.get(params.pane))
+          throw new ControlError('E_PANE_NOT_FOUND', `No agent pane "${params.pane}"`);
+        return orchestrator.submit({ pane: params.pane, text: params.text, source: 'cli' });
+      }
+      case 'approvals.list':
+        return approvals.pending();
+      case 'approvals.decide': {
+        const params = decideParamsSchema.parse(request.params);
+        const result = await orchestrator.decideApproval(params.id, params.decision, 'cli', params.message);
+        if (!result.ok) throw new ControlError(result.error.code, result.error.message);
+        return result.record;
+      }
+      case 'unblock': {
+        const params = unblockParamsSchema.parse(request.params);
+        orchestrator.unblock(params.pane, 'cli');
+        return { pane: params.pane };
+      }
+    }
+  };
+}
