@@ -92,7 +92,7 @@ describe('recovery policy', () => {
       );
       kinds.push(...plan({ state: err, meta: m, now, trigger: 'tick' }).map((s) => s.type));
     }
-    expect(kinds).toEqual([...Array(S.serverError.maxRetries).fill('retry'), 'notify']);
+    expect(kinds).toEqual([...Array<string>(S.serverError.maxRetries).fill('retry'), 'notify']);
     expect(m.blockers.map((b) => b.kind)).toEqual(['error']);
   });
 
