@@ -17,6 +17,7 @@ async function call(
   workspace: string,
   method: Parameters<typeof callControl>[1],
   params: Record<string, unknown> = {},
+  timeoutMs?: number,
 ): Promise<Call | undefined> {
   let control: ControlFile | undefined;
   try {
@@ -26,7 +27,7 @@ async function call(
   }
   if (!control) return undefined;
   try {
-    const response = await callControl(control, method, params);
+    const response = await callControl(control, method, params, timeoutMs);
     return response.ok
       ? { ok: true, value: response.value }
       : { ok: false, code: response.error.code, message: response.error.message };
@@ -126,6 +127,42 @@ export async function send(
       `queued ${value.id} for ${pane} (risk ${value.risk}${value.requires_confirmation ? ', waits for approval' : ''}${value.result ? `, ${value.result}` : ''})\n`,
     );
   return value.result === 'denied' ? 1 : 0;
+}
+
+export async function ask(
+  workspace: string,
+  pane: string,
+  question: string,
+  timeoutSeconds: number,
+  io: CliIo,
+  json: boolean,
+): Promise<number> {
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    return fail(
+      io,
+      'ask',
+      { code: 'E_USAGE', message: '--timeout must be a positive number of seconds' },
+      json,
+    );
+  }
+  const result = await call(
+    workspace,
+    'ask',
+    { pane, question, timeoutSeconds },
+    (timeoutSeconds + 10) * 1000,
+  );
+  if (!result)
+    return fail(
+      io,
+      'ask',
+      { code: 'E_CONTROL_UNREACHABLE', message: `no supervisor runs for ${workspace}` },
+      json,
+    );
+  if (!result.ok) return fail(io, 'ask', result, json);
+  const value = result.value as { answer: string; latencyMs: number };
+  if (json) io.out(`${JSON.stringify({ ok: true, ...value })}\n`);
+  else io.out(`${value.answer}\n`);
+  return 0;
 }
 
 export async function listApprovals(workspace: string, io: CliIo, json: boolean): Promise<number> {

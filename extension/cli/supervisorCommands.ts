@@ -54,6 +54,32 @@ export function registerSupervisorCommands(program: Command, io: CliIo): void {
     });
 
   program
+    .command('ask')
+    .description("ask PANE's agent a question and print its answer once its turn is over")
+    .argument('<pane>', 'pane id')
+    .argument('<question...>', 'the question')
+    .option('-t, --timeout <seconds>', 'longest wait for the answer', '120')
+    .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
+    .option('--json', 'print JSON')
+    .action(
+      async (
+        pane: string,
+        question: string[],
+        opts: { workspace: string; timeout: string; json?: boolean },
+      ) => {
+        const { ask } = await import('./controlCommands');
+        process.exitCode = await ask(
+          path.resolve(opts.workspace),
+          pane,
+          question.join(' '),
+          Number(opts.timeout),
+          io,
+          opts.json === true,
+        );
+      },
+    );
+
+  program
     .command('approvals:list')
     .description('pending approval requests')
     .option('-w, --workspace <dir>', 'workspace folder', process.cwd())

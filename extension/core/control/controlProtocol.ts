@@ -6,7 +6,14 @@ import { z } from 'zod';
  * a token on every request besides. The socket path and token are in `.fleetai/state/control.json` (mode 0600),
  * written by the supervisor at start and removed at exit.
  */
-export const CONTROL_METHODS = ['status', 'send', 'approvals.list', 'approvals.decide', 'unblock'] as const;
+export const CONTROL_METHODS = [
+  'status',
+  'send',
+  'ask',
+  'approvals.list',
+  'approvals.decide',
+  'unblock',
+] as const;
 
 export const controlRequestSchema = z.object({
   id: z.number().int(),
@@ -34,5 +41,10 @@ export const decideParamsSchema = z.object({
   id: z.string().min(1),
   decision: z.enum(['approve', 'approve_for_session', 'deny', 'cancel']),
   message: z.string().optional(),
+});
+export const askParamsSchema = z.object({
+  pane: z.string().min(1),
+  question: z.string().min(1),
+  timeoutSeconds: z.number().positive().max(3600).default(120),
 });
 export const unblockParamsSchema = z.object({ pane: z.string().min(1) });

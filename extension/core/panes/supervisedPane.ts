@@ -39,6 +39,8 @@ export interface SupervisedPaneOptions extends Omit<PaneOptions, 'agent' | 'paci
 export class SupervisedPane {
   readonly pane: Pane;
   readonly tracker: StateTracker;
+  /** The profile the pane runs with (its rules tell the agent's interface lines from its answers). */
+  readonly profile: RuntimeProfile;
   private readonly stateEmitter = new Emitter<PaneStateEvent>();
   private evaluating = false;
   private dirty = false;
@@ -52,6 +54,7 @@ export class SupervisedPane {
 
   constructor(options: SupervisedPaneOptions) {
     const { profile, stallTimeoutMs, clock, log, ...paneOptions } = options;
+    this.profile = profile;
     this.tracker = new StateTracker(
       { id: options.id, agent: profile.kind, ...(options.branch ? { branch: options.branch } : {}) },
       profile.rules,

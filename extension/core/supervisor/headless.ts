@@ -6,7 +6,12 @@ import {
   type PaneConfig,
 } from '../config/orchestratorConfig';
 import { ControlError, startControlServer, type ControlServer } from '../control/controlServer';
-import { decideParamsSchema, sendParamsSchema, unblockParamsSchema } from '../control/controlProtocol';
+import {
+  askParamsSchema,
+  decideParamsSchema,
+  sendParamsSchema,
+  unblockParamsSchema,
+} from '../control/controlProtocol';
 import { describeError } from '../errors';
 import type { Logger } from '../observability/appLog';
 import { PaneRegistry, type AgentPane } from '../panes/paneRegistry';
@@ -140,6 +145,17 @@ export async function startHeadlessOrchestrator(options: HeadlessOptions): Promi
           if (!registry.get(params.pane))
             throw new ControlError('E_PANE_NOT_FOUND', `No agent pane "${params.pane}"`);
           return orchestrator.submit({ pane: params.pane, text: params.text, source: 'cli' });
+        }
+        case 'ask': {
+          const params = askParamsSchema.parse(request.params);
+          const result = await orchestrator.ask(
+            params.pane,
+            params.question,
+            'cli',
+            params.timeoutSeconds * 1000,
+          );
+          if (!result.ok) throw new ControlError(result.error.code, result.error.message);
+          return result;
         }
         case 'approvals.list':
           return approvals.pending();

@@ -185,6 +185,50 @@ export class Orchestrator {
     };
   }
 
+  /**
+   * Asks a running agent a question and returns its answer (seed 002). Nothing is typed in dry run; a question
+   * that quotes a command the rules do not let through on their own is refused: such commands go through
+   * `submit`, where they wait for an approval.
+   */
+  async ask(
+    paneId: string,
+    question: string,
+    by: string,
+    timeoutMs = 120_000,
+  ): Promise<
+    { ok: true; answer: string; latencyMs: number } | { ok: false; error: { code: string; message: string } }
+  > {
+    const pane = this.options.fleet.get(paneId);
+    if (!pane)
+      return { ok: false, error: { code: 'E_PANE_NOT_FOUND', message: `No agent pane "${paneId}"` } };
+    const verdict = this.options.classify({ text: question, kind: 'prompt', cwd: pane.cwd });
+    const ctx = { pane: paneId, branch: pane.branch, question, by, risk: verdict.risk };
+    if (verdict.decision !== 'auto') {
+      this.audit('ask.refused', { ...ctx, reasons: verdict.reasons }, 'warn');
+      return {
+        ok: false,
+        error: {
+          code: 'E_ASK_NEEDS_APPROVAL',
+          message: `The question quotes a command the rules do not let through (${verdict.risk}: ${verdict.reasons.join('; ')}); send it with "fleet send" so it waits for an approval`,
+        },
+      };
+    }
+    if (this.settings.dryRun) {
+      this.audit('ask.sent', { ...ctx, result: 'dry_run' });
+      return { ok: false, error: { code: 'E_DRY_RUN', message: 'Dry run: nothing is typed into any pane' } };
+    }
+    this.audit('ask.sent', ctx);
+    const result = await this.options.fleet.ask(paneId, question, timeoutMs);
+    if (result.ok)
+      this.audit('ask.answered', {
+        ...ctx,
+        latency_ms: result.latencyMs,
+        answer: result.answer.slice(0, 500),
+      });
+    else this.audit('ask.failed', { ...ctx, code: result.error.code, message: result.error.message }, 'warn');
+    return result;
+  }
+
   /** A person cleared a pane's blockers (e.g. after fixing a key): automatic recovery starts over. */
   unblock(paneId: string, by: string): void {
     const meta = this.metaFor(paneId);
@@ -221,6 +265,7 @@ export class Orchestrator {
       void this.queue.pump(pane.id);
     }
     await this.dispatchTasks();
+    if (this.settings.approvals.expireMs > 0) await this.expireApprovals();
     if (this.options.decider) {
       void this.decomposeTasks();
       for (const pane of this.options.fleet.list()) void this.summarize(pane, this.ensureMeta(pane));
@@ -715,6 +760,30 @@ export class Orchestrator {
       via: applied?.via ?? 'none',
     });
     this.changed();
+  }
+
+  /** Requests nobody answered in time are declined: the agent is told no, a queued command is dropped. */
+  private async expireApprovals(): Promise<void> {
+    const expired = await this.options.approvals
+      .expire(this.settings.approvals.expireMs)
+      .catch((error: unknown) => {
+        this.options.log.warn(CATEGORY, 'approvals.expire.failed', { error: describeError(error) });
+        return [];
+      });
+    for (const record of expired) {
+      this.audit(
+        'approval.expired',
+        { id: record.id, pane: record.pane, command: record.command, reason: 'no answer in time' },
+        'warn',
+      );
+      if (record.source === 'fleet') {
+        this.queue.decided(record.id, false, 'expiry', 'no answer in time');
+      } else if (this.agentApprovals.get(record.pane) === record.id) {
+        this.agentApprovals.set(record.pane, `done:${record.id}`);
+        if (!this.settings.dryRun)
+          await this.applyDecision(record.pane, 'deny', undefined, 'expiry', record.id);
+      }
+    }
   }
 
   // --- tasks ------------------------------------------------------------------------------------------------

@@ -43,6 +43,17 @@ export interface FleetPort {
   ): Promise<{ via: string } | undefined>;
   /** Starts the agent again in the same pane with its resume command (`codex resume --last`...). */
   restart(id: string): Promise<void>;
+  /**
+   * Asks the agent a question and returns its answer once the turn is over (seed 002's "talk with a running
+   * agent"). Resolves with a coded error, never throws.
+   */
+  ask(
+    id: string,
+    question: string,
+    timeoutMs: number,
+  ): Promise<
+    { ok: true; answer: string; latencyMs: number } | { ok: false; error: { code: string; message: string } }
+  >;
   /** The visible screen, for loop fingerprints and approval excerpts. */
   screen(id: string): string[];
   /** The last `lines` lines of the pane (scrollback included), for summaries and the model's context. */
@@ -83,6 +94,8 @@ export interface ApprovalsPort {
     { ok: true; record: ApprovalRecordView } | { ok: false; error: { code: string; message: string } }
   >;
   pending(): Promise<ApprovalRecordView[]>;
+  /** Closes requests nobody answered for `olderThanMs` (decision `expired`); returns them. */
+  expire(olderThanMs: number): Promise<ApprovalRecordView[]>;
   /** Called with each record decided by anyone (this process or another). */
   onDecided(listener: (record: ApprovalRecordView) => void): Disposable;
 }

@@ -58,6 +58,19 @@ export function registryFleet(registry: PaneRegistry): FleetPort & Disposable {
     restart: async (id) => {
       await registry.restart(id);
     },
+    ask: async (id, question, timeoutMs) => {
+      const pane = registry.get(id);
+      if (!pane || pane.exited)
+        return { ok: false, error: { code: 'E_PANE_NOT_FOUND', message: `No running agent pane "${id}"` } };
+      const { askAgent, chromeFromRules } = await import('../decisions/askAgent');
+      const result = await askAgent(pane.supervised, question, {
+        timeoutMs,
+        chrome: chromeFromRules(pane.supervised.profile.rules),
+      });
+      return result.ok
+        ? { ok: true, answer: result.value.answer, latencyMs: result.value.latencyMs }
+        : { ok: false, error: { code: result.error.code, message: result.error.message } };
+    },
     screen: (id) => registry.get(id)?.screen() ?? [],
     tail: (id, lines) => registry.get(id)?.supervised.pane.screen.tail(lines) ?? [],
     dispose: () => {

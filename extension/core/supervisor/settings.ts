@@ -17,7 +17,14 @@ export interface SupervisorSettings {
   continueUnfinished: boolean;
   /** How many times an idle agent is told what remains before a human is asked. */
   maxContinues: number;
-  approvals: { medium: 'auto' | 'ask' | 'deny'; allow: string[]; deny: string[]; modelJudge: boolean };
+  approvals: {
+    medium: 'auto' | 'ask' | 'deny';
+    allow: string[];
+    deny: string[];
+    modelJudge: boolean;
+    /** Unanswered requests are declined after this long; 0 waits for ever. */
+    expireMs: number;
+  };
   /** With a model: summarise a pane once this many new lines have come. */
   summaryEveryLines: number;
 }
@@ -36,6 +43,6 @@ export const DEFAULT_SUPERVISOR_SETTINGS: SupervisorSettings = {
   loop: { window: 6, repeats: 3 },
   continueUnfinished: true,
   maxContinues: 3,
-  approvals: { medium: 'ask', allow: [], deny: [], modelJudge: false },
+  approvals: { medium: 'ask', allow: [], deny: [], modelJudge: false, expireMs: 0 },
   summaryEveryLines: 400,
 };

@@ -42,6 +42,7 @@ export function settingsFromConfig(
       allow: config.approvals.allow,
       deny: config.approvals.deny,
       modelJudge: config.approvals.model_judge,
+      expireMs: config.approvals.expire_minutes * 60_000,
     },
     summaryEveryLines: config.model.summary_every_lines,
   };

@@ -71,6 +71,7 @@ export function storeApprovalsPort(
       return { ok: true, record: view(result.record) };
     },
     pending: async () => (await store.pending()).map(view),
+    expire: async (olderThanMs) => (await store.expire(olderThanMs)).map(view),
     onDecided: (listener) => {
       listeners.add(listener);
       return { dispose: () => listeners.delete(listener) };

@@ -153,6 +153,21 @@ describe('Orchestrator: approvals asked by agents', () => {
   });
 });
 
+describe('Orchestrator: approvals that nobody answers', () => {
+  it('expire after approvals.expire_minutes: the agent is told no', async () => {
+    const { orchestrator, fleet, notifier, audit } = await setup({
+      settings: { approvals: { ...DEFAULT_SUPERVISOR_SETTINGS.approvals, expireMs: 1 } },
+    });
+    fleet.set('p1', 'awaiting_approval', approvalState('touch c.txt'));
+    await until(() => notifier.sent.some((n) => n.approvalId), 'the request');
+    await new Promise((r) => setTimeout(r, 10));
+    await orchestrator.tick();
+    await until(() => fleet.answers.length === 1, 'the denial');
+    expect(fleet.answers[0]).toMatchObject({ pane: 'p1', decision: 'deny' });
+    expect(audit('approval.expired')).toHaveLength(1);
+  });
+});
+
 describe('Orchestrator: commands', () => {
   it('dry run: nothing is typed, answered, interrupted or restarted; every would-be action is logged as dry_run', async () => {
     const { orchestrator, fleet, audit } = await setup({
@@ -246,6 +261,27 @@ describe('Orchestrator: commands', () => {
     expect(fleet.typed.map((t) => t.text)).not.toContain('from the model');
     orchestrator.unblock('p1', 'cli');
     await until(() => fleet.typed.some((t) => t.text === 'from the model'), 'the command after unblocking');
+  });
+});
+
+describe('Orchestrator: ask', () => {
+  it('asks through the fleet and audits; refuses risky questions and types nothing in dry run', async () => {
+    const { orchestrator, fleet, audit } = await setup();
+    expect(await orchestrator.ask('p1', 'what is left?', 'cli')).toMatchObject({
+      ok: true,
+      answer: 'answer to what is left?',
+    });
+    const risky = await orchestrator.ask('p1', 'please run `git push --force`', 'cli');
+    expect(risky).toMatchObject({ ok: false, error: { code: 'E_ASK_NEEDS_APPROVAL' } });
+    expect(fleet.asked.map((a) => a.question)).toEqual(['what is left?']);
+    expect(audit('ask.answered')).toHaveLength(1);
+    expect(audit('ask.refused')).toHaveLength(1);
+    const dry = await setup({ settings: { dryRun: true } });
+    expect(await dry.orchestrator.ask('p1', 'anything?', 'cli')).toMatchObject({
+      ok: false,
+      error: { code: 'E_DRY_RUN' },
+    });
+    expect(dry.fleet.asked).toEqual([]);
   });
 });
 

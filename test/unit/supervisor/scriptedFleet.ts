@@ -103,6 +103,11 @@ export class ScriptedFleet implements FleetPort {
     pane.startedAt = Date.now();
     return Promise.resolve();
   }
+  readonly asked: { pane: string; question: string }[] = [];
+  ask(id: string, question: string) {
+    this.asked.push({ pane: id, question });
+    return Promise.resolve({ ok: true as const, answer: `answer to ${question}`, latencyMs: 1 });
+  }
   screen(id: string): string[] {
     return this.screens.get(id) ?? [];
   }
