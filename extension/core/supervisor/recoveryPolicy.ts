@@ -49,7 +49,9 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
 
   // A pane that finished a turn (or asks a question) again sheds the blockers of the problems it had. Working
   // alone proves nothing: a nudged agent works again at once, and may stall again.
-  if (state.name === 'awaiting_input' || state.name === 'awaiting_approval') {
+  // An interruption (FleetAI's own nudge starts with one) heals nothing either.
+  const interrupted = /interrupt/i.test(state.reason);
+  if ((state.name === 'awaiting_input' && !interrupted) || state.name === 'awaiting_approval') {
     const healed: Blocker['kind'][] = ['stall', 'error', 'restart'];
     const cleared = clearBlockers(meta, healed);
     const hadSpell = meta.stall_nudges > 0 || meta.error_retries > 0;

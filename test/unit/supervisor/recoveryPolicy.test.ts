@@ -35,6 +35,15 @@ describe('recovery policy', () => {
     // Working again proves nothing yet (a nudged agent works at once, and may stall again).
     expect(plan({ state: state('working'), meta: m, now: T0 + S.stallTimeoutMs + 500 })).toEqual([]);
     expect(m.stall_nudges).toBe(3);
+    // The interruption of a nudge is no recovery.
+    expect(
+      plan({
+        state: state('awaiting_input', { reason: 'turn/completed (interrupted)' }),
+        meta: m,
+        now: T0 + S.stallTimeoutMs + 600,
+      }),
+    ).toEqual([]);
+    expect(m.stall_nudges).toBe(3);
     // A finished turn: blocker cleared, counters reset, recovery recorded.
     const healed = plan({ state: state('awaiting_input'), meta: m, now: T0 + S.stallTimeoutMs + 1000 });
     expect(healed).toMatchObject([{ type: 'recovered', cleared: [{ kind: 'stall' }] }]);
