@@ -5,6 +5,7 @@ import { Pane, type PaneOptions } from './pane';
 import type { PtyHost } from './ptyHost';
 import {
   DEFAULT_TIMING,
+  liveRegion,
   StateTracker,
   type DetectionRule,
   type TrackerClock,
@@ -13,6 +14,7 @@ import {
 import type { ApprovalChannel, ApprovalDecision, ApprovalRequest, PaneState, PaneStateEvent } from './types';
 
 const EVAL_SPACING_MS = 25;
+const SUBMIT_CHECK_MS = 3000;
 
 /** What a pane needs from an agent profile at run time (see extension/core/agents/runtimeProfile.ts). */
 export interface RuntimeProfile {
@@ -41,6 +43,7 @@ export class SupervisedPane {
   readonly tracker: StateTracker;
   /** The profile the pane runs with (its rules tell the agent's interface lines from its answers). */
   readonly profile: RuntimeProfile;
+  private readonly log: Logger;
   private readonly stateEmitter = new Emitter<PaneStateEvent>();
   private evaluating = false;
   private dirty = false;
@@ -55,6 +58,7 @@ export class SupervisedPane {
   constructor(options: SupervisedPaneOptions) {
     const { profile, stallTimeoutMs, clock, log, ...paneOptions } = options;
     this.profile = profile;
+    this.log = log;
     this.tracker = new StateTracker(
       { id: options.id, agent: profile.kind, ...(options.branch ? { branch: options.branch } : {}) },
       profile.rules,
@@ -105,8 +109,34 @@ export class SupervisedPane {
       submit: options.submit ?? true,
       whenReady: options.whenReady ?? true,
     });
-    if (sent && (options.submit ?? true)) this.submittedSinceIdle = true;
+    if (sent && (options.submit ?? true)) {
+      this.submittedSinceIdle = true;
+      void this.confirmSubmitted(text);
+    }
     return sent;
+  }
+
+  /**
+   * An agent that shows its prompt while it still starts up (Codex, at its first start) ignores the Enter that
+   * follows typed text. When the state does not move within `SUBMIT_CHECK_MS` and the text still sits in the
+   * live region, the submit keys go again, twice at most.
+   */
+  private async confirmSubmitted(text: string): Promise<void> {
+    const probe = text.replace(/\s+/g, '').slice(0, 24);
+    if (!probe) return;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const since = this.tracker.state.since;
+      const end = Date.now() + SUBMIT_CHECK_MS;
+      while (Date.now() < end && this.tracker.state.since === since && !this.disposed) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (this.disposed || this.pane.exited || this.tracker.state.since !== since) return;
+      // Only the bottom rows, where an input box is: the text echoed in the history above proves nothing.
+      const live = liveRegion(this.pane.snapshot(), 6).join('').replace(/\s+/g, '');
+      if (!live.includes(probe)) return;
+      this.log.info('pane', 'pane.input.resubmitted', { pane: this.id, attempt });
+      this.pane.write(this.profile.pacing.submitKeys ?? '\r');
+    }
   }
 
   /**

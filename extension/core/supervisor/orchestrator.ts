@@ -64,8 +64,6 @@ export interface OrchestratorOptions {
   workspaceRoot: string;
   now?: () => number;
   random?: () => number;
-  /** How long a typed command may sit before its Enter is pressed again (default 3 s). */
-  submitCheckMs?: number;
 }
 
 const RISK_ORDER: Risk[] = ['low', 'medium', 'high', 'critical'];
@@ -1068,29 +1066,12 @@ export class Orchestrator {
     });
   }
 
-  /**
-   * Types a command and makes sure the agent took it: an agent that shows its prompt while it still starts up
-   * (Codex, at its first start) ignores the Enter. If the pane does not start working and the text still sits
-   * in its input, Enter is pressed again (twice at most).
-   */
-  private async typeCommand(command: { pane: string; text: string; id: string }): Promise<boolean> {
-    const fleet = this.options.fleet;
-    const before = fleet.get(command.pane)?.state;
-    const sent = await fleet.send(command.pane, command.text, {
-      whenReady: before?.name === 'awaiting_input',
+  /** Types a command; the pane itself makes sure the agent took it (SupervisedPane.send). */
+  private typeCommand(command: { pane: string; text: string }): Promise<boolean> {
+    const state = this.options.fleet.get(command.pane)?.state;
+    return this.options.fleet.send(command.pane, command.text, {
+      whenReady: state?.name === 'awaiting_input',
     });
-    if (!sent) return false;
-    const probe = command.text.replace(/\s+/g, '').slice(0, 24);
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const since = fleet.get(command.pane)?.state.since;
-      const moved = await this.waitForStateChange(command.pane, since, this.options.submitCheckMs ?? 3000);
-      if (moved) return true;
-      const screen = fleet.screen(command.pane).join('').replace(/\s+/g, '');
-      if (!probe || !screen.includes(probe)) return true;
-      this.audit('command.resubmitted', { pane: command.pane, id: command.id, attempt });
-      fleet.submit(command.pane);
-    }
-    return true;
   }
 
   private async waitForStateChange(

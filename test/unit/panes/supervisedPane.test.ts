@@ -58,11 +58,15 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function start(): { sp: SupervisedPane; events: PaneStateEvent[]; log: ReturnType<typeof createMemoryLog> } {
+function start(source = script): {
+  sp: SupervisedPane;
+  events: PaneStateEvent[];
+  log: ReturnType<typeof createMemoryLog>;
+} {
   const dir = mkdtempSync(path.join(tmpdir(), 'fleetai-sp-'));
   dirs.push(dir);
   const file = path.join(dir, 'agent.cjs');
-  writeFileSync(file, script);
+  writeFileSync(file, source);
   const log = createMemoryLog();
   const sp = new SupervisedPane({
     id: 'p1',
@@ -92,7 +96,36 @@ const until = async (check: () => boolean, ms = 5000): Promise<void> => {
   }
 };
 
+// Like Codex at its first start: the prompt (echoing what is typed) is shown, but the first Enter is swallowed
+// while it still starts up.
+const deafScript = `
+const out = (s) => process.stdout.write(s);
+out('ready> ');
+process.stdin.setRawMode(true);
+let buf = '';
+let heard = false;
+process.stdin.on('data', (d) => {
+  const text = d.toString();
+  out(text.replace(/\\r/g, ''));
+  buf += text;
+  if (!buf.includes('\\r')) return;
+  if (!heard) { heard = true; buf = buf.replace('\\r', ''); return; }
+  buf = '';
+  out('\\r\\nWorking (esc to interrupt)\\r\\n');
+  setTimeout(() => out('Do you want to proceed?\\r\\n 1. Yes\\r\\n 2. No (esc)\\r\\n'), 300);
+});
+`;
+
 describe('SupervisedPane with a real process', () => {
+  it('presses Enter again when the agent ignored it and the text still sits in its input', async () => {
+    const { sp, events, log } = start(deafScript);
+    await until(() => sp.state.name === 'awaiting_input');
+    await sp.send('work');
+    await until(() => sp.state.name === 'awaiting_approval', 10_000);
+    expect(events.map((e) => e.to)).toContain('working');
+    expect(log.lines.filter((l) => l.event === 'pane.input.resubmitted')).toHaveLength(1);
+  });
+
   it('follows the agent through input, working, approval, idle and exit, and logs each change', async () => {
     const { sp, events, log } = start();
     await until(() => sp.state.name === 'awaiting_input');

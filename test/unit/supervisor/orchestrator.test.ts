@@ -77,7 +77,6 @@ async function setup(
     },
     classify: createClassifier(config, workspace),
     workspaceRoot: workspace,
-    submitCheckMs: 20,
     ...(options.tasks ? { tasks: options.tasks } : {}),
   });
   await orchestrator.start();
