@@ -152,6 +152,10 @@ export function createProgram(io: CliIo = processIo): Command {
     )
     .option('-C, --cwd <dir>', 'folder to run COMMAND in', process.cwd())
     .option('--no-hooks', "read the agent's screen only: no Claude Code hooks, no Codex notify")
+    .option(
+      '--no-protocol',
+      "don't follow Codex through its app-server protocol: read its screen (and hooks) only",
+    )
     .argument('<command...>', 'the agent command line, after --')
     .action(
       async (
@@ -163,6 +167,7 @@ export function createProgram(io: CliIo = processIo): Command {
           stallTimeout: number;
           cwd: string;
           hooks: boolean;
+          protocol: boolean;
         },
       ) => {
         const { resolveAgent } = await import('./resolveAgent');
@@ -186,6 +191,7 @@ export function createProgram(io: CliIo = processIo): Command {
           ...(opts.hooks && resolved.hooks
             ? { hooks: { setup: resolved.hooks, approval: resolved.approval } }
             : {}),
+          ...(opts.protocol ? {} : { protocol: false }),
         });
       },
     );

@@ -19,6 +19,8 @@ export interface WatchOptions {
   stallTimeoutSeconds: number;
   /** The profile's hooks (`fleet watch --no-hooks` leaves this out). */
   hooks?: { setup: AgentHooks; approval: AgentProfileApproval | null };
+  /** Follow a Codex pane through Codex's app-server protocol too (default); `fleet watch --no-protocol` says no. */
+  protocol?: boolean;
 }
 
 /** One line per state change: flat, so `jq` and tests read it without knowing FleetAI's types. */
@@ -75,6 +77,17 @@ export async function runWatch(options: WatchOptions): Promise<number> {
     answerQueries: !stdout.isTTY,
   });
   launch?.bind(sp);
+  if (options.profile.kind === 'codex' && options.protocol !== false) {
+    const { attachCodexAppServer, codexHomeFor } = await import('../core/agents/codex/codexAttach');
+    sp.attach(
+      attachCodexAppServer(sp, {
+        codexHome: codexHomeFor(launch ? { ...process.env, ...launch.env } : process.env),
+        cwd: options.cwd,
+        args: launch?.args ?? options.args,
+        log,
+      }),
+    );
+  }
   sp.onState((event) => {
     const line = watchLine(event);
     events?.write(line);

@@ -60,6 +60,16 @@ export const ErrorCode = {
   HookPane: 'E_HOOK_PANE',
   /** The hook listener could not listen on its socket or pipe. */
   HookListen: 'E_HOOK_LISTEN',
+  /** Codex's app-server socket could not be connected to (missing, refused, path too long); names the socket. */
+  CodexAppServerConnect: 'E_CODEX_APP_SERVER_CONNECT',
+  /** Codex's app-server did not answer a request in time. */
+  CodexAppServerTimeout: 'E_CODEX_APP_SERVER_TIMEOUT',
+  /** The connection to Codex's app-server closed before a request was answered. */
+  CodexAppServerClosed: 'E_CODEX_APP_SERVER_CLOSED',
+  /** Codex's app-server answered a request with a JSON-RPC error; details carry its code. */
+  CodexAppServerRpc: 'E_CODEX_APP_SERVER_RPC',
+  /** Codex's app-server sent something that is not a JSON-RPC message. */
+  CodexAppServerProtocol: 'E_CODEX_APP_SERVER_PROTOCOL',
   Internal: 'E_INTERNAL',
 } as const;
 

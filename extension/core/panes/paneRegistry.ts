@@ -320,6 +320,27 @@ export class PaneRegistry implements Disposable {
       ...(this.options.stallTimeoutMs ? { stallTimeoutMs: this.options.stallTimeoutMs() } : {}),
     });
     launch?.bind(supervised);
+    // Codex panes follow Codex's app-server protocol too; the module loads with the first Codex pane.
+    if (resolved.kind === 'codex') {
+      const paneEnv = { ...env, ...resolved.definition.env, ...request.env, ...launch?.env };
+      void import('../agents/codex/codexAttach')
+        .then(({ attachCodexAppServer, codexHomeFor }) =>
+          supervised.attach(
+            attachCodexAppServer(supervised, {
+              codexHome: codexHomeFor(paneEnv),
+              cwd: request.cwd,
+              args,
+              log: this.options.log,
+            }),
+          ),
+        )
+        .catch((error: unknown) =>
+          this.options.log.error(CATEGORY, 'pane.codex.attach.failed', {
+            pane: id,
+            error: describeError(error),
+          }),
+        );
+    }
     return supervised;
   }
 
