@@ -46,6 +46,8 @@ export interface LoadPromptTemplatesOptions {
   builtinDir: string;
   /** The workspace's overrides, normally `<workspace>/.fleetai/prompts`; may not exist. */
   workspaceDir?: string;
+  /** Files named by the orchestrator config's `prompts` section; they win over `workspaceDir`. */
+  files?: Partial<Record<PromptName, string>>;
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -112,8 +114,9 @@ export async function loadPromptTemplates(options: LoadPromptTemplatesOptions): 
     }
     templates.set(name, { name, file, text });
 
-    if (!options.workspaceDir) continue;
-    const override = path.join(options.workspaceDir, `${name}.md`);
+    const named = options.files?.[name];
+    if (!options.workspaceDir && !named) continue;
+    const override = named ?? path.join(options.workspaceDir!, `${name}.md`);
     let overrideRaw: string;
     try {
       overrideRaw = await fs.readFile(override, 'utf8');

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import {
   loadOrchestratorConfig,
   controlSocketPath,
+  resolveConfigPath,
   type OrchestratorConfig,
   type PaneConfig,
 } from '../config/orchestratorConfig';
@@ -264,9 +265,16 @@ async function modelDeciderFromConfig(
       env: process.env,
     });
     if (!settings) return undefined;
+    // The config's prompts (planning, execution, testing, summary) are paths relative to the config file.
+    const files = Object.fromEntries(
+      Object.entries(config.prompts)
+        .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        .map(([name, file]) => [name, resolveConfigPath(configFile, file)]),
+    );
     const templates = await loadPromptTemplates({
       builtinDir: builtinPromptsDir(),
       workspaceDir: path.join(paths.root, 'prompts'),
+      files,
       log,
     });
     log.info('supervisor', 'model.configured', { ...describeModelSettings(settings), config: configFile });

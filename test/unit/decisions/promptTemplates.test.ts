@@ -117,3 +117,21 @@ describe('prompt templates', () => {
     });
   });
 });
+
+describe('prompt files named by the orchestrator config', () => {
+  it('win over the workspace folder and the shipped defaults', async () => {
+    const dir = tempDir();
+    const named = path.join(dir, 'my-planning.md');
+    writeFileSync(named, 'Plan {{pane}} carefully.');
+    mkdirSync(path.join(dir, 'prompts'));
+    writeFileSync(path.join(dir, 'prompts', 'planning.md'), 'From the workspace folder {{pane}}.');
+    const templates = await loadPromptTemplates({
+      builtinDir,
+      workspaceDir: path.join(dir, 'prompts'),
+      files: { planning: named },
+      log: createMemoryLog(),
+    });
+    expect(templates.get('planning').file).toBe(named);
+    expect(templates.get('planning').text).toBe('Plan {{pane}} carefully.');
+  });
+});
