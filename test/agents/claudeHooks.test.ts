@@ -103,6 +103,8 @@ describe('fleet watch -- claude (real Claude Code) with hooks', () => {
     await a.run.type('fake:approval Create the file approved.txt.');
     const approval = await a.run.waitForState('awaiting_approval', 30_000, from);
     expect(approval.reason).toMatch(/matched the screen$/);
+    // Claude Code takes keys once the prompt has finished drawing.
+    await a.settled('awaiting_approval', 1500);
     a.run.keys('1');
     const idle = await a.run.waitForState('awaiting_input', 60_000, from + 1);
     expect(idle.reason).toMatch(/matched the (screen|terminal title)$/);

@@ -37,8 +37,19 @@ async function startWithNotify(): Promise<RealAgent> {
     env: a.spec.env,
     replaceEnv: true,
   });
-  await a.settled('awaiting_input');
+  // Codex ignores Enter until its session has started, which includes starting its daemon (slow on a busy
+  // machine): wait for the daemon's socket, then for a calm composer.
+  const end = Date.now() + 90_000;
+  while (!existsSync(daemonSocket(a))) {
+    if (Date.now() > end) throw new Error(`Codex started no daemon:\n${a.run.screen()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await a.settled('awaiting_input', 3000);
   return a;
+}
+
+function daemonSocket(a: RealAgent): string {
+  return path.join(a.spec.codexHome ?? '', 'app-server-control/app-server-control.sock');
 }
 
 interface LogLine {
@@ -90,8 +101,6 @@ describe('fleet watch -- codex (real Codex) with notify = ["fleet", "hook"]', ()
       { pane, agent: 'codex', event: 'agent-turn-complete', outcome: 'report', state: 'awaiting_input' },
     ]);
     // notify comes from config.toml, so Codex still runs its shared app-server daemon.
-    expect(existsSync(path.join(a.spec.codexHome ?? '', 'app-server-control/app-server-control.sock'))).toBe(
-      true,
-    );
+    expect(existsSync(daemonSocket(a))).toBe(true);
   });
 });
