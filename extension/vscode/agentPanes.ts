@@ -4,10 +4,11 @@ import type { Logger } from '../core/observability/appLog';
 import type { AgentPane, PaneRegistry } from '../core/panes/paneRegistry';
 import type { PtyExit } from '../core/panes/ptyHost';
 import type { PaneStateName } from '../core/panes/types';
+import type { CreatedWorktree } from '../core/panes/worktree';
 import type { WorkspacePaths } from '../core/workspacePaths';
 import { AgentsTreeProvider, stateLabel } from './agentsTree';
 import type { PaneSummary } from './api';
-import { createPaneTerminal } from './paneTerminal';
+import { createPaneTerminal, type PaneTerminal } from './paneTerminal';
 
 /** What `fleetai.newAgent` accepts instead of asking (tests, other commands, keybindings). */
 export interface NewAgentArgs {
@@ -16,6 +17,8 @@ export interface NewAgentArgs {
   args?: string[];
   name?: string;
   branch?: string;
+  /** Start on `branch` in its own git worktree (created beside the repository when missing). */
+  worktree?: boolean;
 }
 
 /** What `fleetai.newAgent` returns: the pane started, or undefined when nothing was started. */
@@ -24,6 +27,9 @@ export interface NewAgentResult {
   name: string;
   kind: string;
   terminalName: string;
+  /** The folder it runs in (the worktree's, for a pane on its own branch). */
+  cwd: string;
+  branch?: string;
 }
 
 /** A pane as commands receive it: its id, or an object with one (a tree element, an API result). */
@@ -36,6 +42,10 @@ export interface AgentPanesOptions {
   folder: string | undefined;
   paths: WorkspacePaths | undefined;
   log: Logger;
+  /** Called once the registry has loaded, before the first agent starts (the window's supervisor attaches). */
+  onRegistry?: (registry: PaneRegistry) => Promise<void>;
+  /** The stall timeout for new panes; the `fleetai.stallTimeoutSeconds` setting when it gives none. */
+  stallTimeoutMs?: () => number | undefined;
 }
 
 /**
@@ -48,7 +58,7 @@ export class AgentPanes implements vscode.Disposable {
   readonly tree = new AgentsTreeProvider();
   private registry: PaneRegistry | undefined;
   private loading: Promise<PaneRegistry> | undefined;
-  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly terminals = new Map<string, PaneTerminal>();
   private readonly disposables: vscode.Disposable[] = [this.tree];
 
   constructor(private readonly options: AgentPanesOptions) {
@@ -61,7 +71,7 @@ export class AgentPanes implements vscode.Disposable {
       ),
       vscode.commands.registerCommand('fleetai.removeAgent', (target?: PaneTarget) => this.remove(target)),
       vscode.window.onDidCloseTerminal((closed) => {
-        for (const [id, terminal] of this.terminals) if (terminal === closed) this.terminals.delete(id);
+        for (const [id, shown] of this.terminals) if (shown.terminal === closed) this.terminals.delete(id);
       }),
     );
   }
@@ -97,10 +107,20 @@ export class AgentPanes implements vscode.Disposable {
         ptyHost: nodePtyHost(),
         log: this.options.log,
         stallTimeoutMs: () =>
+          this.options.stallTimeoutMs?.() ??
           vscode.workspace.getConfiguration('fleetai').get<number>('stallTimeoutSeconds', 120) * 1000,
       });
       this.registry = registry;
       this.tree.attach(registry);
+      const restarts = registry.onDidChange((change) => {
+        if (change.type === 'restarted') this.showRestarted(change.pane);
+      });
+      this.disposables.push({ dispose: () => restarts.dispose() });
+      try {
+        await this.options.onRegistry?.(registry);
+      } catch (error) {
+        this.options.log.error('supervisor', 'supervisor.attach.failed', { error: describeError(error) });
+      }
       return registry;
     })();
     return this.loading;
@@ -125,7 +145,20 @@ export class AgentPanes implements vscode.Disposable {
       const registry = await this.load();
       args ??= await this.pickAgent(registry, folder);
       if (!args) return undefined;
-      const request = { ...args, cwd: folder };
+      const { worktree, ...start } = args;
+      let cwd = folder;
+      if (worktree && start.branch) {
+        const branch = start.branch;
+        const created = await vscode.window.withProgress(
+          {
+            location: vscode.ProgressLocation.Window,
+            title: vscode.l10n.t('FleetAI: creating a worktree for {0}…', branch),
+          },
+          () => this.createWorktree(folder, branch),
+        );
+        cwd = created.path;
+      }
+      const request = { ...start, cwd };
       const pane = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Window,
@@ -133,19 +166,44 @@ export class AgentPanes implements vscode.Disposable {
         },
         () => registry.start(request),
       );
-      const terminal = createPaneTerminal(pane.supervised, {
-        name: terminalName(pane),
-        exitMessage: (exit) => exitMessage(pane, exit),
-      });
-      this.terminals.set(pane.id, terminal);
+      const shown = this.openTerminal(pane);
       // Started from the UI, the agent takes the keyboard, like a new terminal; started by a caller, it does not.
-      terminal.show(input !== undefined);
-      return { id: pane.id, name: pane.name, kind: pane.kind, terminalName: terminal.name };
+      shown.terminal.show(input !== undefined);
+      return {
+        id: pane.id,
+        name: pane.name,
+        kind: pane.kind,
+        terminalName: shown.terminal.name,
+        cwd: pane.cwd,
+        ...(pane.branch ? { branch: pane.branch } : {}),
+      };
     } catch (error) {
       this.options.log.warn('pane', 'pane.start.failed', { ...args, error: describeError(error) });
       void vscode.window.showErrorMessage(startErrorMessage(error, args));
       return undefined;
     }
+  }
+
+  private openTerminal(pane: AgentPane): PaneTerminal {
+    const shown = createPaneTerminal(pane.supervised, {
+      name: terminalName(pane),
+      exitMessage: (exit) => exitMessage(pane, exit),
+      restartMessage: () => vscode.l10n.t('FleetAI started {0} again.', pane.name),
+    });
+    this.terminals.set(pane.id, shown);
+    return shown;
+  }
+
+  /** A restarted pane runs a new process: its terminal shows that one (or a new terminal, if it was closed). */
+  private showRestarted(pane: AgentPane): void {
+    const shown = this.terminals.get(pane.id);
+    if (shown) shown.rebind(pane.supervised);
+    else this.openTerminal(pane);
+  }
+
+  private async createWorktree(folder: string, branch: string): Promise<CreatedWorktree> {
+    const { createWorktree } = await import('../core/panes/worktree');
+    return createWorktree({ repo: folder, branch, log: this.options.log });
   }
 
   private async pickAgent(registry: PaneRegistry, folder: string): Promise<NewAgentArgs | undefined> {
@@ -165,14 +223,56 @@ export class AgentPanes implements vscode.Disposable {
         matchOnDescription: true,
       },
     );
-    return picked ? { kind: picked.agentKind } : undefined;
+    if (!picked) return undefined;
+    const place = await this.pickPlace(folder);
+    return place ? { kind: picked.agentKind, ...place } : undefined;
+  }
+
+  /** In the workspace folder, or on a branch of its own in a new git worktree. */
+  private async pickPlace(folder: string): Promise<{ branch?: string; worktree?: boolean } | undefined> {
+    const here = {
+      label: `$(folder) ${vscode.l10n.t('In this folder')}`,
+      description: folder,
+      worktree: false,
+    };
+    const apart = {
+      label: `$(git-branch) ${vscode.l10n.t('On a new branch in its own worktree…')}`,
+      description: vscode.l10n.t('a git worktree beside the repository; your checkout stays as it is'),
+      worktree: true,
+    };
+    const place = await vscode.window.showQuickPick([here, apart], {
+      title: vscode.l10n.t('FleetAI: New Agent'),
+      placeHolder: vscode.l10n.t('Where should the agent work?'),
+    });
+    if (!place) return undefined;
+    if (!place.worktree) return {};
+    const { gitTopLevel, isValidBranchName } = await import('../core/panes/gitCheck');
+    if (!(await gitTopLevel(folder))) {
+      void vscode.window.showErrorMessage(notARepositoryMessage(folder));
+      return undefined;
+    }
+    const branch = await vscode.window.showInputBox({
+      title: vscode.l10n.t('FleetAI: New Agent on a branch'),
+      prompt: vscode.l10n.t(
+        'The branch the agent works on: a new one (made from the current commit) or an existing one that is not checked out anywhere.',
+      ),
+      placeHolder: 'feature/my-change',
+      ignoreFocusOut: true,
+      validateInput: async (value) =>
+        (await isValidBranchName(value, folder))
+          ? undefined
+          : vscode.l10n.t(
+              'Not a valid git branch name (no spaces, "..", "~", "^", ":", "?", "*" or "[", and no "-" at the start).',
+            ),
+    });
+    return branch ? { branch, worktree: true } : undefined;
   }
 
   private async focus(target: PaneTarget): Promise<void> {
     const pane = await this.pickPane(target, () => true);
     if (!pane) return;
-    const terminal = this.terminals.get(pane.id);
-    if (terminal) terminal.show();
+    const shown = this.terminals.get(pane.id);
+    if (shown) shown.terminal.show();
     else void vscode.window.showInformationMessage(endedMessage(pane));
   }
 
@@ -181,7 +281,7 @@ export class AgentPanes implements vscode.Disposable {
     if (!pane || !this.registry) return undefined;
     const exit = await this.registry.stop(pane.id);
     // Asked to stop, the agent's terminal goes too (the transcript keeps what it showed).
-    this.terminals.get(pane.id)?.dispose();
+    this.terminals.get(pane.id)?.terminal.dispose();
     return exit;
   }
 
@@ -189,7 +289,7 @@ export class AgentPanes implements vscode.Disposable {
     const pane = await this.pickPane(target, () => true);
     if (!pane || !this.registry) return;
     await this.registry.remove(pane.id);
-    this.terminals.get(pane.id)?.dispose();
+    this.terminals.get(pane.id)?.terminal.dispose();
   }
 
   private async sendTo(target: PaneTarget, input: unknown): Promise<boolean> {
@@ -278,7 +378,7 @@ function parseNewAgentArgs(input: unknown): NewAgentArgs | undefined {
     new Error(
       vscode.l10n.t(
         'fleetai.newAgent takes {0}; got {1}.',
-        '{kind?, command?, args?: string[], name?, branch?}',
+        '{kind?, command?, args?: string[], name?, branch?, worktree?: boolean}',
         JSON.stringify(input) ?? typeof input,
       ),
     );
@@ -295,8 +395,20 @@ function parseNewAgentArgs(input: unknown): NewAgentArgs | undefined {
     if (!Array.isArray(record.args) || !record.args.every((a) => typeof a === 'string')) throw invalid();
     out.args = record.args.map(String);
   }
+  if (record.worktree !== undefined) {
+    if (typeof record.worktree !== 'boolean' || (record.worktree && out.branch === undefined))
+      throw invalid();
+    if (record.worktree) out.worktree = true;
+  }
   // An object that names neither a kind nor a command (a tree item, a stray argument) means "ask".
   return out.kind === undefined && out.command === undefined ? undefined : out;
+}
+
+function notARepositoryMessage(folder: string): string {
+  return vscode.l10n.t(
+    '{0} is not in a git repository, so FleetAI cannot give the agent a branch and worktree of its own. Start it in this folder instead, or run "git init" and make a first commit.',
+    folder,
+  );
 }
 
 /** Why an agent did not start, in words for the person who asked for it. */
@@ -321,6 +433,25 @@ function startErrorMessage(error: unknown, args: NewAgentArgs | undefined): stri
       return vscode.l10n.t(
         'FleetAI cannot open terminals because its node-pty module did not load. Run "FleetAI: Run Doctor" for details. ({0})',
         describeError(error),
+      );
+    case ErrorCode.Worktree:
+      if (details.reason === 'checked-out') {
+        return vscode.l10n.t(
+          'Branch "{0}" is already checked out in {1}, and git lets a branch be checked out in only one place. Choose another branch name, or open that folder and start the agent there.',
+          text('branch', args?.branch ?? ''),
+          text('worktree'),
+        );
+      }
+      if (details.reason === 'invalid-branch') {
+        return vscode.l10n.t('"{0}" is not a valid git branch name.', text('branch', args?.branch ?? ''));
+      }
+      return vscode.l10n.t('FleetAI could not create the worktree: {0}', describeError(error));
+    case ErrorCode.Git:
+      if (/not a git repository/i.test(text('stderr'))) return notARepositoryMessage(text('repo'));
+      return vscode.l10n.t(
+        'git could not create a worktree for branch "{0}": {1}',
+        text('branch', args?.branch ?? ''),
+        text('stderr') || describeError(error),
       );
     case ErrorCode.PaneSpawn:
       return vscode.l10n.t(

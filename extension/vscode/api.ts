@@ -1,5 +1,7 @@
+import type { ApprovalRequest } from '../core/approvals';
 import type { DoctorReport } from '../core/doctor/doctor';
 import type { PaneStateName } from '../core/panes/types';
+import type { SupervisorState } from '../core/supervisor/paneMetadata';
 
 /** One agent pane of this window, as the API shows it. */
 export interface PaneSummary {
@@ -10,6 +12,29 @@ export interface PaneSummary {
   state: PaneStateName;
   /** The name of its VS Code terminal, e.g. `FleetAI: codex (p1)`. */
   terminalName: string;
+}
+
+/** Where the workspace's supervisor runs, as this window sees it. */
+export interface SupervisorSummary {
+  /**
+   * `off` until the window's first agent starts; `window` when this window runs it; `elsewhere` when another
+   * process (a window, `fleet orchestrator`) already did, so this one does not; `failed` when it could not start.
+   */
+  mode: 'off' | 'window' | 'elsewhere' | 'failed';
+  /** The supervisor of this window decides and logs but types nothing (always in an untrusted workspace). */
+  dryRun: boolean;
+  /** The process that supervises the workspace in `elsewhere` mode. */
+  ownerPid?: number;
+  /** ISO time of the supervisor's last heartbeat. */
+  heartbeat?: string;
+  /** `.fleetai/orchestrator.json` (read when present). */
+  configFile?: string;
+  /** The first problem of a config that did not load (`file:line:column: field: message`); defaults apply. */
+  configProblem?: string;
+  /** Why the control socket did not start (the supervisor runs without it). */
+  controlProblem?: string;
+  /** Why the supervisor did not start (`failed`). */
+  problem?: string;
 }
 
 /**
@@ -36,4 +61,12 @@ export interface FleetAiApi {
   paneScreen(id: string): string[];
   /** Resolves once the pane is in `state`; rejects for an unknown pane or after `timeoutMs`. */
   waitForPaneState(id: string, state: PaneStateName, timeoutMs: number): Promise<void>;
+  /** The status bar item's tooltip, as plain text or markdown source. */
+  statusTooltip(): string;
+  /** Where the supervisor runs, its dry run and heartbeat. */
+  supervisor(): SupervisorSummary;
+  /** The supervisor's metadata per pane (phase, blockers, queue, actions), when it runs in this window. */
+  supervisorSnapshot(): SupervisorState | undefined;
+  /** Approval requests waiting for a person, oldest first, from the workspace's store (whoever asked). */
+  pendingApprovals(): Promise<ApprovalRequest[]>;
 }

@@ -10,9 +10,12 @@ import { AgentPanes } from './agentPanes';
 import type { FleetAiApi } from './api';
 import type { DashboardPanel } from './dashboardPanel';
 import { HeartbeatStatus } from './statusBar';
+import { SupervisorHost } from './supervisorHost';
 import { VIEW_IDS, registerViews } from './views';
 
 const moduleLoaded = performance.now();
+/** Ends the window's supervisor at deactivation (its control file, its last state), awaited by VS Code. */
+let stopSupervisor: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): FleetAiApi {
   const started = performance.now();
@@ -27,13 +30,18 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   context.subscriptions.push({ dispose: () => void log.close() });
 
   const status = new HeartbeatStatus();
+  const supervisor = new SupervisorHost({ folder, paths, log });
+  stopSupervisor = () => supervisor.stop();
   const agents = new AgentPanes({
     builtinProfilesDir: context.asAbsolutePath('agents-config'),
     folder,
     paths,
     log,
+    onRegistry: (registry) => supervisor.attach(registry),
+    stallTimeoutMs: () => supervisor.stallTimeoutMs(),
   });
-  context.subscriptions.push(status, agents, ...registerViews({ 'fleetai.agents': agents.tree }));
+  status.bind(supervisor);
+  context.subscriptions.push(status, agents, supervisor, ...registerViews({ 'fleetai.agents': agents.tree }));
 
   const handlers: RequestHandlers = {
     'host.getInfo': () => ({
@@ -44,9 +52,9 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
       workspace: folder ?? null,
     }),
     'fleet.getSnapshot': () => ({
-      heartbeat: 'idle',
+      heartbeat: supervisor.heartbeatWord(),
       panes: agents.summaries().filter((p) => p.state !== 'exited').length,
-      pendingApprovals: 0,
+      pendingApprovals: supervisor.pendingCount(),
       updatedAt: new Date().toISOString(),
     }),
     'host.openLog': async () => {
@@ -125,11 +133,16 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     panes: () => agents.summaries(),
     paneScreen: (id) => agents.screen(id),
     waitForPaneState: (id, state, timeoutMs) => agents.waitForState(id, state, timeoutMs),
+    statusTooltip: () => status.tooltip,
+    supervisor: () => supervisor.summary(),
+    supervisorSnapshot: () => supervisor.snapshot(),
+    pendingApprovals: () => supervisor.pendingApprovals(),
   };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+export async function deactivate(): Promise<void> {
+  // Everything else is disposed through context.subscriptions; the supervisor's last writes are awaited.
+  await stopSupervisor?.();
 }
 
 async function openLog(log: Logger, file: string): Promise<void> {

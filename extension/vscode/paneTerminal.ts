@@ -9,20 +9,36 @@ export interface PaneTerminalOptions {
   name: string;
   /** The line written under the agent's last output when it ends; the terminal then closes on any key. */
   exitMessage: (exit: PtyExit) => string;
+  /** The line written when the pane's agent is started again (a new process in the same pane). */
+  restartMessage: () => string;
+}
+
+/** A pane's VS Code terminal. */
+export interface PaneTerminal {
+  readonly terminal: vscode.Terminal;
+  /**
+   * The pane was restarted (PaneRegistry.restart): the same terminal now shows, and types into, the new
+   * process, so it stays where the person put it.
+   */
+  rebind(sp: SupervisedPane): void;
 }
 
 /**
  * Shows a core pane as a real VS Code terminal: the agent's bytes go to the terminal unchanged (colours,
  * cursor, TUI redraws), keys typed there go to the agent, and the terminal's size is the pane's size. Closing
  * the terminal ends the agent. When the agent ends by itself, its last screen stays readable with a line
- * saying how it ended, and the next key closes the terminal (as VS Code does for tasks).
+ * saying how it ended, and the next key closes the terminal (as VS Code does for tasks) — unless FleetAI
+ * starts the agent again first, which rebinds the terminal to the new process.
  */
-export function createPaneTerminal(sp: SupervisedPane, options: PaneTerminalOptions): vscode.Terminal {
+export function createPaneTerminal(first: SupervisedPane, options: PaneTerminalOptions): PaneTerminal {
   const write = new vscode.EventEmitter<string>();
   const close = new vscode.EventEmitter<number | void>();
-  const subscriptions: { dispose(): void }[] = [write, close];
+  let sp = first;
+  let paneSubscriptions: { dispose(): void }[] = [];
   let opened = false;
+  let closed = false;
   let ended = false;
+  let dimensions: vscode.TerminalDimensions | undefined;
   let backlog: string[] = [];
   let backlogChars = 0;
 
@@ -34,16 +50,32 @@ export function createPaneTerminal(sp: SupervisedPane, options: PaneTerminalOpti
       backlogChars += data.length;
     }
   };
+  const bind = (next: SupervisedPane): void => {
+    for (const s of paneSubscriptions.splice(0)) s.dispose();
+    sp = next;
+    ended = next.pane.exited;
+    paneSubscriptions = [
+      next.pane.onData(output),
+      next.pane.onExit((exit) => {
+        ended = true;
+        output(`\r\n\x1b[0m\x1b[2m${options.exitMessage(exit)}\x1b[0m\r\n`);
+      }),
+    ];
+  };
   const finish = (): void => {
-    for (const s of subscriptions.splice(0)) s.dispose();
+    closed = true;
+    for (const s of paneSubscriptions.splice(0)) s.dispose();
+    write.dispose();
+    close.dispose();
   };
 
   const pty: vscode.Pseudoterminal = {
     onDidWrite: write.event,
     onDidClose: close.event,
-    open(dimensions) {
+    open(initial) {
       opened = true;
-      if (dimensions) sp.pane.resize(dimensions.columns, dimensions.rows);
+      dimensions = initial;
+      if (initial) sp.pane.resize(initial.columns, initial.rows);
       // Whatever the agent printed before the terminal opened (its start screen) is replayed once.
       for (const chunk of backlog) write.fire(chunk);
       backlog = [];
@@ -53,8 +85,9 @@ export function createPaneTerminal(sp: SupervisedPane, options: PaneTerminalOpti
       if (ended) close.fire();
       else sp.pane.write(data);
     },
-    setDimensions(dimensions) {
-      sp.pane.resize(dimensions.columns, dimensions.rows);
+    setDimensions(next) {
+      dimensions = next;
+      sp.pane.resize(next.columns, next.rows);
     },
     close() {
       // The person closed the terminal (or FleetAI disposed it): the agent goes with it.
@@ -62,18 +95,28 @@ export function createPaneTerminal(sp: SupervisedPane, options: PaneTerminalOpti
       finish();
     },
   };
-  subscriptions.push(
-    sp.pane.onData(output),
-    sp.pane.onExit((exit) => {
-      ended = true;
-      output(`\r\n\x1b[0m\x1b[2m${options.exitMessage(exit)}\x1b[0m\r\n`);
-    }),
-  );
-  return vscode.window.createTerminal({
+  bind(first);
+  const terminal = vscode.window.createTerminal({
     name: options.name,
     pty,
     iconPath: new vscode.ThemeIcon('hubot'),
     // A pane cannot outlive the window that runs it: after a reload there is nothing to reconnect to.
     isTransient: true,
   });
+  return {
+    terminal,
+    rebind(next) {
+      if (closed || next === sp) return;
+      bind(next);
+      output(`\r\n\x1b[0m\x1b[2m${options.restartMessage()}\x1b[0m\r\n`);
+      // The registry reports the restart a moment after the new process started: whatever it printed in that
+      // moment is on its screen, not in the stream any more. Show those rows, then stream from here.
+      const lines = next.pane.snapshot().lines;
+      let last = lines.length - 1;
+      while (last >= 0 && lines[last] === '') last--;
+      if (last >= 0) output(`${lines.slice(0, last + 1).join('\r\n')}`);
+      // A size different from the one the process started with makes a full-screen agent redraw itself.
+      if (dimensions) next.pane.resize(dimensions.columns, dimensions.rows);
+    },
+  };
 }

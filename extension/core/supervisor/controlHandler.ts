@@ -1,13 +1,18 @@
 import { ControlError, type ControlHandler } from '../control/controlServer';
-import { decideParamsSchema, sendParamsSchema, unblockParamsSchema } from '../control/controlProtocol';
+import {
+  askParamsSchema,
+  decideParamsSchema,
+  sendParamsSchema,
+  unblockParamsSchema,
+} from '../control/controlProtocol';
 import type { PaneRegistry } from '../panes/paneRegistry';
 import type { Orchestrator } from './orchestrator';
 import type { ApprovalsPort } from './ports';
 
 /**
- * What a running supervisor answers on its control socket (`fleet status`, `send`, `approvals:*`, `unblock`),
- * whoever hosts it: the same answers from a VS Code window as from `fleet orchestrator`. `decidedBy` names the
- * channel in the approval record (the CLI talks through this socket).
+ * What a running supervisor answers on its control socket (`fleet status`, `send`, `ask`, `approvals:*`,
+ * `unblock`), whoever hosts it: the same answers from a VS Code window as from `fleet orchestrator`. Decisions
+ * and questions arriving here are recorded as the CLI's (`cli`), the only client of the socket.
  */
 export function supervisorControlHandler(options: {
   orchestrator: Orchestrator;
@@ -41,6 +46,17 @@ export function supervisorControlHandler(options: {
           throw new ControlError('E_PANE_NOT_FOUND', `No agent pane "${params.pane}"`);
         return orchestrator.submit({ pane: params.pane, text: params.text, source: 'cli' });
       }
+      case 'ask': {
+        const params = askParamsSchema.parse(request.params);
+        const result = await orchestrator.ask(
+          params.pane,
+          params.question,
+          'cli',
+          params.timeoutSeconds * 1000,
+        );
+        if (!result.ok) throw new ControlError(result.error.code, result.error.message);
+        return result;
+      }
       case 'approvals.list':
         return approvals.pending();
       case 'approvals.decide': {
@@ -53,6 +69,11 @@ export function supervisorControlHandler(options: {
         const params = unblockParamsSchema.parse(request.params);
         orchestrator.unblock(params.pane, 'cli');
         return { pane: params.pane };
+      }
+      default: {
+        // A method added to the protocol must be answered here too (a type error until it is).
+        const unknown: never = request.method;
+        throw new ControlError('E_CONTROL_MALFORMED', `unknown method ${String(unknown)}`);
       }
     }
   };

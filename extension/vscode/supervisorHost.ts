@@ -1,0 +1,735 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ApprovalRequest, ApprovalStore } from '../core/approvals';
+import type { OrchestratorConfig } from '../core/config/orchestratorConfig';
+import type { ControlFile } from '../core/control/controlProtocol';
+import type { ControlServer } from '../core/control/controlServer';
+import { ErrorCode, describeError, isFleetError } from '../core/errors';
+import type { Logger } from '../core/observability/appLog';
+import type { Disposable } from '../core/panes/events';
+import type { PaneRegistry } from '../core/panes/paneRegistry';
+import type { ApprovalDecision } from '../core/panes/types';
+import type { Orchestrator, StateStorePort } from '../core/supervisor/orchestrator';
+import type { SupervisorState } from '../core/supervisor/paneMetadata';
+import type { ApprovalRecordView, ApprovalsPort, Notification } from '../core/supervisor/ports';
+import type { SupervisorSettings } from '../core/supervisor/settings';
+import { mergeWindowSettings } from '../core/supervisor/windowSettings';
+import type { WorkspacePaths } from '../core/workspacePaths';
+import type { SupervisorSummary } from './api';
+import type { HeartbeatSource, HeartbeatView, SupervisorMode } from './statusBar';
+
+const CATEGORY = 'supervisor';
+/** How often a window that left the supervision to another process looks whether that one is still there. */
+const OWNER_CHECK_MS = 10_000;
+
+export interface SupervisorHostOptions {
+  folder: string | undefined;
+  paths: WorkspacePaths | undefined;
+  log: Logger;
+}
+
+/** The answer to a decision made from this window. */
+export type DecideOutcome =
+  { ok: true; record: ApprovalRecordView } | { ok: false; error: { code: string; message: string } };
+
+interface Running {
+  orchestrator: Orchestrator;
+  approvals: ApprovalsPort & Disposable;
+  fleet: Disposable;
+  control: ControlServer | undefined;
+}
+
+/**
+ * The supervisor core (extension/core/supervisor) running in a VS Code window, over the window's pane registry:
+ * the same Orchestrator, approval store, state file and control socket as `fleet orchestrator`, with VS Code
+ * notifications as its notifier and the `fleetai.*` settings over the workspace config. One supervisor per
+ * workspace: when another process (a second window, a `fleet orchestrator`) already answers on the workspace's
+ * control socket, this window starts none, shows its own panes as usual, and takes over once that one is gone.
+ *
+ * Nothing here is loaded at activation: the core modules come with the first agent (attach) or the first
+ * approval command.
+ */
+export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private registry: PaneRegistry | undefined;
+  private mode: SupervisorMode = 'off';
+  private problem: string | undefined;
+  private running: Running | undefined;
+  private owner: ControlFile | undefined;
+  private ownerTimer: ReturnType<typeof setInterval> | undefined;
+  private heartbeat: string | undefined;
+  private config: OrchestratorConfig | undefined;
+  private fileSettings: SupervisorSettings | undefined;
+  /** The object the orchestrator reads its settings from: changed in place when a setting changes. */
+  private settings: SupervisorSettings | undefined;
+  private configProblem: string | undefined;
+  private controlProblem: string | undefined;
+  private store: Promise<ApprovalStore> | undefined;
+  private storeWatch: Disposable | undefined;
+  private pendingRecords: ApprovalRequest[] = [];
+  private stopped = false;
+
+  constructor(private readonly options: SupervisorHostOptions) {
+    this.disposables.push(
+      this.changeEmitter,
+      vscode.commands.registerCommand('fleetai.approve', (target?: unknown) =>
+        this.answerCommand('approve', target, undefined),
+      ),
+      vscode.commands.registerCommand('fleetai.deny', (target?: unknown, reason?: unknown) =>
+        this.answerCommand('deny', target, reason),
+      ),
+      vscode.commands.registerCommand('fleetai.toggleDryRun', () => this.toggleDryRun()),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        const keys = ['stallTimeoutSeconds', 'stallRetriesBeforeNotify', 'failureAlertThreshold', 'dryRun'];
+        if (keys.some((k) => event.affectsConfiguration(`fleetai.${k}`))) this.applySettings('settings');
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.applySettings('trust')),
+    );
+  }
+
+  /**
+   * The window's registry has loaded (the first agent is about to start): read the workspace config, then run
+   * the supervisor here or leave it to the process that already runs one. Never throws: a supervisor that
+   * cannot start must not keep the agent from starting.
+   */
+  async attach(registry: PaneRegistry): Promise<void> {
+    if (this.registry) return;
+    this.registry = registry;
+    const subscription = registry.onDidChange(() => this.fire());
+    this.disposables.push({ dispose: () => subscription.dispose() });
+    const { folder, paths } = this.options;
+    if (!folder || !paths) return;
+    try {
+      await this.openStore();
+      await this.loadConfig(paths);
+      await this.startOrDefer(folder, paths);
+    } catch (error) {
+      this.mode = 'failed';
+      this.problem = describeError(error);
+      this.options.log.error(CATEGORY, 'supervisor.window.failed', { error: this.problem });
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('FleetAI could not start its supervisor: {0}', this.problem),
+      );
+    }
+    this.fire();
+  }
+
+  /** The effective stall timeout for new panes (config file and settings merged); undefined before attach. */
+  stallTimeoutMs(): number | undefined {
+    return this.settings?.stallTimeoutMs;
+  }
+
+  view(): HeartbeatView {
+    return {
+      panes: (this.registry?.list() ?? []).map((p) => ({ id: p.id, name: p.name, state: p.state.name })),
+      pending: this.pendingRecords,
+      supervisor: {
+        mode: this.mode,
+        ...(this.heartbeat ? { heartbeat: this.heartbeat } : {}),
+        dryRun: this.settings?.dryRun ?? false,
+        ...(this.owner ? { ownerPid: this.owner.pid } : {}),
+        ...(this.problem ? { problem: this.problem } : {}),
+      },
+    };
+  }
+
+  summary(): SupervisorSummary {
+    return {
+      mode: this.mode,
+      dryRun: this.settings?.dryRun ?? false,
+      ...(this.owner ? { ownerPid: this.owner.pid } : {}),
+      ...(this.heartbeat ? { heartbeat: this.heartbeat } : {}),
+      ...(this.options.paths ? { configFile: this.options.paths.orchestratorConfig } : {}),
+      ...(this.configProblem ? { configProblem: this.configProblem } : {}),
+      ...(this.controlProblem ? { controlProblem: this.controlProblem } : {}),
+      ...(this.problem ? { problem: this.problem } : {}),
+    };
+  }
+
+  /** The supervisor's metadata (phases, blockers, queues, heartbeat), when it runs in this window. */
+  snapshot(): SupervisorState | undefined {
+    if (!this.running) return undefined;
+    return { ...this.running.orchestrator.snapshot(), dry_run: this.running.orchestrator.settings.dryRun };
+  }
+
+  /** What the dashboard's heartbeat says. */
+  heartbeatWord(): 'idle' | 'running' | 'stale' {
+    if (this.mode !== 'window' && this.mode !== 'elsewhere') return 'idle';
+    const at = this.heartbeat ? Date.parse(this.heartbeat) : Number.NaN;
+    return Number.isNaN(at) || Date.now() - at > 60_000 ? 'stale' : 'running';
+  }
+
+  /** Pending approval requests of the workspace, oldest first (read from the store, whoever asked). */
+  async pendingApprovals(): Promise<ApprovalRequest[]> {
+    return (await this.openStore()).pending();
+  }
+
+  pendingCount(): number {
+    return this.pendingRecords.length;
+  }
+
+  /**
+   * Decides a pending request from this window. Through the supervisor when it runs here (it carries the
+   * answer to the agent at once); otherwise in the store, where the supervisor that asked picks it up. A
+   * second answer is refused: the person is told who answered first, as information.
+   */
+  async decide(id: string, decision: ApprovalDecision, message?: string): Promise<DecideOutcome> {
+    let outcome: DecideOutcome;
+    if (this.running) {
+      outcome = await this.running.orchestrator.decideApproval(id, decision, 'vscode', message);
+    } else {
+      const store = await this.openStore();
+      const result = await store.decide(id, decision, {
+        by: 'vscode',
+        ...(message !== undefined ? { message } : {}),
+      });
+      outcome = result.ok
+        ? { ok: true, record: { ...result.record } }
+        : { ok: false, error: { code: result.error.code, message: result.error.message } };
+    }
+    if (outcome.ok) {
+      this.options.log.info('approvals', 'approval.answered.vscode', { id, decision, mode: this.mode });
+      await this.refreshPending();
+    } else {
+      await this.explainRefusal(id, outcome.error);
+    }
+    return outcome;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.ownerTimer) clearInterval(this.ownerTimer);
+    this.storeWatch?.dispose();
+    const running = this.running;
+    this.running = undefined;
+    if (running) await shutdown(running);
+  }
+
+  dispose(): void {
+    void this.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  // --- starting -----------------------------------------------------------------------------------------------
+
+  private async loadConfig(paths: WorkspacePaths): Promise<void> {
+    const [{ loadOrchestratorConfig, defaultOrchestratorConfig }, { settingsFromConfig }] = await Promise.all(
+      [import('../core/config/orchestratorConfig'), import('../core/supervisor/settingsFromConfig')],
+    );
+    try {
+      const loaded = await loadOrchestratorConfig(paths.orchestratorConfig);
+      this.config = loaded.config;
+      if (loaded.found) this.options.log.info(CATEGORY, 'supervisor.config.loaded', { file: loaded.file });
+    } catch (error) {
+      // A broken file must not stop the supervisor: it runs on the defaults and says where the file went wrong.
+      this.config = defaultOrchestratorConfig();
+      const problems = isFleetError(error) ? error.details?.problems : undefined;
+      this.configProblem =
+        Array.isArray(problems) && typeof problems[0] === 'string' ? problems[0] : describeError(error);
+      this.options.log.error(CATEGORY, 'supervisor.config.invalid', {
+        file: paths.orchestratorConfig,
+        error: describeError(error),
+      });
+      void this.reportConfigProblem(this.configProblem);
+    }
+    this.fileSettings = settingsFromConfig(this.config);
+    this.settings = this.mergedSettings();
+  }
+
+  private async reportConfigProblem(problem: string): Promise<void> {
+    const open = vscode.l10n.t('Open File');
+    const picked = await vscode.window.showErrorMessage(
+      vscode.l10n.t('FleetAI: the supervisor config has a problem, so its defaults are used: {0}', problem),
+      open,
+    );
+    if (picked !== open) return;
+    // "file:line:column: field: message", as the config loader words it.
+    const where = /^(.*?):(\d+):(\d+): /.exec(problem);
+    const file = where?.[1] ?? this.options.paths?.orchestratorConfig;
+    if (!file) return;
+    const position = new vscode.Position(
+      Math.max(0, Number(where?.[2] ?? 1) - 1),
+      Math.max(0, Number(where?.[3] ?? 1) - 1),
+    );
+    await vscode.window.showTextDocument(vscode.Uri.file(file), {
+      selection: new vscode.Range(position, position),
+    });
+  }
+
+  private mergedSettings(): SupervisorSettings | undefined {
+    if (!this.fileSettings) return undefined;
+    const folderUri = this.options.folder ? vscode.Uri.file(this.options.folder) : undefined;
+    const config = vscode.workspace.getConfiguration('fleetai', folderUri);
+    // Only what the user set wins over the file: the defaults declared in package.json never do.
+    const explicit = (key: string): unknown => {
+      const inspected = config.inspect(key);
+      return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+    };
+    const merged = mergeWindowSettings(
+      this.fileSettings,
+      {
+        stallTimeoutSeconds: explicit('stallTimeoutSeconds'),
+        stallRetriesBeforeNotify: explicit('stallRetriesBeforeNotify'),
+        failureAlertThreshold: explicit('failureAlertThreshold'),
+        dryRun: explicit('dryRun'),
+      },
+      { trusted: vscode.workspace.isTrusted },
+    );
+    if (merged.ignored.length > 0)
+      this.options.log.warn(CATEGORY, 'supervisor.settings.ignored', { ignored: merged.ignored });
+    return merged.settings;
+  }
+
+  /** A setting or the workspace's trust changed: the running supervisor takes the new values at once. */
+  private applySettings(why: 'settings' | 'trust'): void {
+    const merged = this.mergedSettings();
+    if (!merged || !this.settings) return;
+    Object.assign(this.settings, merged);
+    this.options.log.info(CATEGORY, 'supervisor.settings.changed', {
+      why,
+      dryRun: merged.dryRun,
+      stallTimeoutMs: merged.stallTimeoutMs,
+      stallRetriesBeforeNotify: merged.stallRetriesBeforeNotify,
+      failureAlertThreshold: merged.failureAlertThreshold,
+    });
+    this.fire();
+  }
+
+  private controlFile(paths: WorkspacePaths): string {
+    return path.join(paths.stateDir, 'control.json');
+  }
+
+  private async startOrDefer(folder: string, paths: WorkspacePaths): Promise<void> {
+    const { findSupervisorOwner } = await import('../core/control/supervisorOwner');
+    const owner = await findSupervisorOwner(this.controlFile(paths));
+    if (owner.state === 'live') return this.defer(owner.control, folder, paths);
+    if (owner.state === 'stale' || owner.state === 'unreadable') {
+      this.options.log.info(CATEGORY, 'supervisor.control.stale', {
+        reason: owner.reason,
+        ...(owner.state === 'stale' ? { pid: owner.control.pid, socket: owner.control.socket } : {}),
+      });
+    }
+    await this.startHere(folder, paths);
+  }
+
+  /** Another process supervises the workspace: watch it, read its heartbeat, take over when it is gone. */
+  private defer(control: ControlFile, folder: string, paths: WorkspacePaths): void {
+    this.mode = 'elsewhere';
+    this.owner = control;
+    this.options.log.info(CATEGORY, 'supervisor.window.deferred', {
+      reason:
+        'another FleetAI supervisor answers on the control socket of this workspace; one supervisor per workspace',
+      pid: control.pid,
+      socket: control.socket,
+      started_at: control.started_at,
+    });
+    void this.readOwnerHeartbeat(paths);
+    let checking = false;
+    this.ownerTimer = setInterval(() => {
+      if (checking || this.stopped) return;
+      checking = true;
+      void (async () => {
+        try {
+          const { findSupervisorOwner } = await import('../core/control/supervisorOwner');
+          const owner = await findSupervisorOwner(this.controlFile(paths));
+          if (owner.state === 'live') {
+            this.owner = owner.control;
+            await this.readOwnerHeartbeat(paths);
+            return;
+          }
+          clearInterval(this.ownerTimer);
+          this.ownerTimer = undefined;
+          this.options.log.info(CATEGORY, 'supervisor.window.taking_over', {
+            previous: this.owner?.pid,
+            reason: owner.state === 'none' ? 'its control file is gone' : owner.reason,
+          });
+          this.owner = undefined;
+          this.heartbeat = undefined;
+          await this.startHere(folder, paths);
+        } catch (error) {
+          this.mode = 'failed';
+          this.problem = describeError(error);
+          this.options.log.error(CATEGORY, 'supervisor.window.failed', { error: this.problem });
+        } finally {
+          checking = false;
+          this.fire();
+        }
+      })();
+    }, OWNER_CHECK_MS);
+    this.ownerTimer.unref?.();
+  }
+
+  private async readOwnerHeartbeat(paths: WorkspacePaths): Promise<void> {
+    const { readSupervisorState } = await import('../core/supervisor/stateStore');
+    const state = await readSupervisorState(paths.stateDir).catch(() => undefined);
+    if (state?.orchestrator_heartbeat) this.heartbeat = state.orchestrator_heartbeat;
+    this.fire();
+  }
+
+  private async startHere(folder: string, paths: WorkspacePaths): Promise<void> {
+    const registry = this.registry;
+    const config = this.config;
+    const settings = this.settings;
+    if (!registry || !config || !settings || this.stopped) return;
+    const { log } = this.options;
+    const [
+      { Orchestrator },
+      { registryFleet },
+      { storeApprovalsPort },
+      { createClassifier },
+      { supervisorStateStore },
+      { startControlServer },
+      { controlSocketPath },
+      { supervisorControlHandler },
+    ] = await Promise.all([
+      import('../core/supervisor/orchestrator'),
+      import('../core/supervisor/registryFleet'),
+      import('../core/supervisor/storeApprovals'),
+      import('../core/supervisor/approvalsGlue'),
+      import('../core/supervisor/stateStore'),
+      import('../core/control/controlServer'),
+      import('../core/config/orchestratorConfig'),
+      import('../core/supervisor/controlHandler'),
+    ]);
+    const approvals = storeApprovalsPort(paths, log);
+    const fleet = registryFleet(registry);
+    const files = supervisorStateStore(paths.stateDir);
+    // Each save is the supervisor saying its state changed (its heartbeat included): the status bar follows it.
+    const store: StateStorePort = {
+      load: () => files.load(),
+      save: async (state) => {
+        await files.save(state);
+        this.heartbeat = state.orchestrator_heartbeat;
+        this.fire();
+      },
+    };
+    const orchestrator = new Orchestrator({
+      fleet,
+      approvals,
+      notifier: { notify: (n) => this.notify(n) },
+      store,
+      log,
+      settings,
+      classify: createClassifier(config, folder),
+      workspaceRoot: folder,
+      tasks: config.tasks,
+    });
+    await orchestrator.start();
+    this.running = { orchestrator, approvals, fleet, control: undefined };
+    this.mode = 'window';
+    this.problem = undefined;
+    this.heartbeat = orchestrator.snapshot().orchestrator_heartbeat;
+    try {
+      this.running.control = await startControlServer({
+        preferredSocket: controlSocketPath(config, paths.orchestratorConfig, paths.stateDir),
+        controlFile: this.controlFile(paths),
+        workspace: folder,
+        log,
+        handler: supervisorControlHandler({ orchestrator, registry, approvals, host: 'vscode' }),
+      });
+      this.controlProblem = undefined;
+    } catch (error) {
+      // The supervisor still works in this window; only `fleet status/send/approvals` cannot reach it.
+      this.controlProblem = describeError(error);
+      log.error('control', 'control.start_failed', { error: this.controlProblem });
+    }
+    log.info(CATEGORY, 'supervisor.window.started', {
+      dryRun: settings.dryRun,
+      trusted: vscode.workspace.isTrusted,
+      stallTimeoutMs: settings.stallTimeoutMs,
+      control: this.running.control?.socket,
+    });
+    // The window closed while the supervisor was starting.
+    if (this.stopped && this.running) {
+      const running = this.running;
+      this.running = undefined;
+      await shutdown(running);
+    }
+  }
+
+  // --- approvals -----------------------------------------------------------------------------------------------
+
+  private openStore(): Promise<ApprovalStore> {
+    const paths = this.options.paths;
+    if (!paths) {
+      return Promise.reject(
+        new Error(vscode.l10n.t('Open a folder first: FleetAI keeps approvals in the workspace folder.')),
+      );
+    }
+    this.store ??= (async () => {
+      const { openApprovalStore } = await import('../core/supervisor/storeApprovals');
+      const store = await openApprovalStore(paths);
+      this.pendingRecords = await store.pending().catch((error: unknown) => {
+        this.options.log.warn('approvals', 'approvals.read_failed', { error: describeError(error) });
+        return [];
+      });
+      try {
+        // Requests and answers from every process of the workspace (the CLI, another window) show up here.
+        this.storeWatch = store.watch((change) => {
+          if (change.error)
+            this.options.log.warn('approvals', 'approvals.read_failed', { error: change.error.message });
+          this.pendingRecords = change.pending;
+          this.fire();
+        });
+      } catch (error) {
+        this.options.log.warn('approvals', 'approvals.watch_failed', { error: describeError(error) });
+      }
+      this.fire();
+      return store;
+    })();
+    return this.store;
+  }
+
+  private async refreshPending(): Promise<void> {
+    try {
+      this.pendingRecords = await (await this.openStore()).pending();
+      this.fire();
+    } catch (error) {
+      this.options.log.warn('approvals', 'approvals.read_failed', { error: describeError(error) });
+    }
+  }
+
+  /**
+   * The supervisor's notifier: a request for a decision becomes a warning with Approve / Deny / Show; other
+   * critical news an error message, warnings a warning; the rest goes to the log only (the seeds' filter:
+   * a person is interrupted for decisions and critical events).
+   */
+  private notify(notification: Notification): void {
+    this.options.log.info('notify', 'notify.vscode', { ...notification });
+    if (notification.requires_confirmation && notification.approvalId) {
+      void this.refreshPending();
+      void this.askApproval(notification, notification.approvalId);
+      return;
+    }
+    const text = vscode.l10n.t('FleetAI: {0}: {1}', notification.title, notification.message);
+    const show = vscode.l10n.t('Show');
+    const buttons = notification.pane ? [show] : [];
+    const shown =
+      notification.severity === 'critical'
+        ? vscode.window.showErrorMessage(text, ...buttons)
+        : notification.severity === 'warning'
+          ? vscode.window.showWarningMessage(text, ...buttons)
+          : undefined;
+    void shown?.then((picked) => {
+      if (picked === show && notification.pane)
+        void vscode.commands.executeCommand('fleetai.focusAgent', notification.pane);
+    });
+  }
+
+  private async askApproval(notification: Notification, id: string): Promise<void> {
+    const approve = vscode.l10n.t('Approve');
+    const deny = vscode.l10n.t('Deny');
+    const show = vscode.l10n.t('Show');
+    const picked = await vscode.window.showWarningMessage(
+      vscode.l10n.t('FleetAI: {0}: {1}', notification.title, notification.message),
+      { modal: false },
+      approve,
+      deny,
+      show,
+    );
+    if (picked === approve) await this.decide(id, 'approve');
+    else if (picked === deny) await this.decide(id, 'deny');
+    else if (picked === show && notification.pane)
+      await vscode.commands.executeCommand('fleetai.focusAgent', notification.pane);
+  }
+
+  /** Says why an answer was not taken; a second answer is not an error, only news of the first one. */
+  private async explainRefusal(id: string, error: { code: string; message: string }): Promise<void> {
+    this.options.log.info('approvals', 'approval.answer.refused', { id, code: error.code });
+    if (error.code === ErrorCode.ApprovalAlreadyDecided) {
+      const record = await (await this.openStore()).get(id).catch(() => undefined);
+      let text: string;
+      if (!record || !('decision' in record)) {
+        text = vscode.l10n.t('Approval {0} was already answered: {1}', id, error.message);
+      } else if (record.decision === 'expired') {
+        text = vscode.l10n.t(
+          'Approval {0} had already closed before your answer: {1}.',
+          id,
+          record.message ?? vscode.l10n.t('the prompt left the agent screen'),
+        );
+      } else {
+        text = vscode.l10n.t(
+          'Approval {0} was already answered before you: {1} by {2} at {3}.',
+          id,
+          decisionWord(record.decision),
+          deciderWord(record.decidedBy),
+          new Date(record.decidedAt).toLocaleTimeString(),
+        );
+      }
+      void vscode.window.showInformationMessage(text);
+      await this.refreshPending();
+    } else if (error.code === ErrorCode.ApprovalNotFound) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('There is no approval request {0}.', id));
+    } else {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('FleetAI could not record the answer to {0}: {1}', id, error.message),
+      );
+    }
+  }
+
+  /** `fleetai.approve` / `fleetai.deny`: for the id given (a string or `{id}`), else for the one picked. */
+  private async answerCommand(
+    decision: 'approve' | 'deny',
+    target: unknown,
+    reason: unknown,
+  ): Promise<DecideOutcome | undefined> {
+    try {
+      let id =
+        typeof target === 'string'
+          ? target
+          : typeof (target as { id?: unknown } | undefined)?.id === 'string'
+            ? (target as { id: string }).id
+            : undefined;
+      id ??= await this.pickApproval(decision);
+      if (id === undefined) return undefined;
+      let message = typeof reason === 'string' ? reason : undefined;
+      if (decision === 'deny' && reason === undefined) {
+        message = await vscode.window.showInputBox({
+          title: vscode.l10n.t('Deny {0}', id),
+          prompt: vscode.l10n.t(
+            'Why? FleetAI passes this to the agent, where it can take a message (optional).',
+          ),
+          ignoreFocusOut: true,
+        });
+        // Escape cancels the denial; an empty answer denies without a reason.
+        if (message === undefined) return undefined;
+      }
+      return await this.decide(id, decision, message || undefined);
+    } catch (error) {
+      void vscode.window.showErrorMessage(describeError(error));
+      return undefined;
+    }
+  }
+
+  private async pickApproval(decision: 'approve' | 'deny'): Promise<string | undefined> {
+    const pending = await this.pendingApprovals();
+    if (pending.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Nothing is waiting for your approval.'));
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      pending.map((r) => ({
+        // Commands come from an agent's screen: `$(` would turn into an icon in a label.
+        label: (r.command ?? kindWord(r.kind)).replaceAll('$(', '\\$('),
+        description: [r.pane, r.branch, riskWord(r.risk)].filter(Boolean).join(' · '),
+        detail: [r.reason, ...r.reasons].filter(Boolean).join('; '),
+        id: r.id,
+      })),
+      {
+        title: decision === 'approve' ? vscode.l10n.t('FleetAI: Approve') : vscode.l10n.t('FleetAI: Deny'),
+        placeHolder: vscode.l10n.t('Choose the request to answer'),
+        matchOnDescription: true,
+        matchOnDetail: true,
+      },
+    );
+    return picked?.id;
+  }
+
+  private async toggleDryRun(): Promise<boolean> {
+    const config = vscode.workspace.getConfiguration('fleetai');
+    const current = this.settings?.dryRun ?? config.get<boolean>('dryRun', false);
+    if (current && !vscode.workspace.isTrusted) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t(
+          'This workspace is not trusted, so the supervisor stays in dry run until you trust it.',
+        ),
+      );
+      return true;
+    }
+    const next = !current;
+    await config.update(
+      'dryRun',
+      next,
+      this.options.folder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
+    );
+    // The configuration event applies it too; this makes it certain before the message says so.
+    this.applySettings('settings');
+    const said = next
+      ? vscode.l10n.t(
+          'FleetAI: dry run is on. The supervisor decides and logs, but types nothing into the agents.',
+        )
+      : vscode.l10n.t(
+          'FleetAI: dry run is off. The supervisor types its commands and answers into the agents.',
+        );
+    void vscode.window.showInformationMessage(
+      this.mode === 'elsewhere' && this.owner
+        ? `${said} ${vscode.l10n.t('The supervisor in process {0} keeps its own setting.', this.owner.pid)}`
+        : said,
+    );
+    return next;
+  }
+
+  private fire(): void {
+    if (!this.stopped) this.changeEmitter.fire();
+  }
+}
+
+async function shutdown(running: Running): Promise<void> {
+  await running.control?.close().catch(() => undefined);
+  await running.orchestrator.dispose().catch(() => undefined);
+  running.fleet.dispose();
+  running.approvals.dispose();
+}
+
+function decisionWord(decision: string): string {
+  switch (decision) {
+    case 'approve':
+      return vscode.l10n.t('approved');
+    case 'approve_for_session':
+      return vscode.l10n.t('approved for the session');
+    case 'deny':
+      return vscode.l10n.t('denied');
+    case 'cancel':
+      return vscode.l10n.t('cancelled');
+    default:
+      return decision;
+  }
+}
+
+function deciderWord(by: string): string {
+  switch (by) {
+    case 'vscode':
+      return vscode.l10n.t('someone in VS Code');
+    case 'cli':
+      return vscode.l10n.t('the fleet command line');
+    case 'remote':
+      return vscode.l10n.t('a remote reply (webhook or chat)');
+    case 'rule':
+      return vscode.l10n.t('the approval rules');
+    case 'model':
+      return vscode.l10n.t('the model');
+    case 'terminal':
+      return vscode.l10n.t('someone in the agent terminal');
+    default:
+      return by;
+  }
+}
+
+function kindWord(kind: string): string {
+  switch (kind) {
+    case 'command':
+      return vscode.l10n.t('run a command');
+    case 'edit':
+      return vscode.l10n.t('edit files');
+    default:
+      return vscode.l10n.t('a permission');
+  }
+}
+
+function riskWord(risk: string): string {
+  switch (risk) {
+    case 'low':
+      return vscode.l10n.t('low risk');
+    case 'medium':
+      return vscode.l10n.t('medium risk');
+    case 'high':
+      return vscode.l10n.t('high risk');
+    case 'critical':
+      return vscode.l10n.t('critical risk');
+    default:
+      return risk;
+  }
+}
