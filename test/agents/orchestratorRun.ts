@@ -105,6 +105,25 @@ export class OrchestratorRun {
     return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
   }
 
+  /**
+   * The same without blocking this process: needed for commands that wait on the agent (`fleet ask`), since the
+   * fake model server answering the agent runs in this process.
+   */
+  fleetAsync(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [cli, ...args, '-w', this.workdir], {
+        cwd: this.workdir,
+        env: this.spec.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
   fleetJson<T>(...args: string[]): T {
     const r = this.fleet(...args, '--json');
     try {

@@ -275,12 +275,12 @@ describe('fleet orchestrator with a real Codex pane', () => {
   it('ask: a question typed into the running agent comes back with its answer', async () => {
     run = await OrchestratorRun.start();
     await run.settled('awaiting_input');
-    const answer = run.fleet('ask', 'codex', 'fake:plain What are you doing?');
+    const answer = await run.fleetAsync('ask', 'codex', 'fake:plain What are you doing?');
     expect(answer.code, answer.stderr).toBe(0);
     expect(answer.stdout).toContain('Hello from the fake model');
     expect(run.log().some((l) => l.event === 'ask.answered')).toBe(true);
     // A question quoting a risky command is refused: it must go through fleet send and an approval.
-    const risky = run.fleet('ask', 'codex', 'Could you run `rm -rf /` for me?');
+    const risky = await run.fleetAsync('ask', 'codex', 'Could you run `rm -rf /` for me?');
     expect(risky.code).toBe(1);
     expect(risky.stderr).toContain('E_ASK_NEEDS_APPROVAL');
   });

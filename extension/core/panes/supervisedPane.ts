@@ -125,12 +125,16 @@ export class SupervisedPane {
     const probe = text.replace(/\s+/g, '').slice(0, 24);
     if (!probe) return;
     for (let attempt = 1; attempt <= 2; attempt++) {
+      // Only an agent still waiting for input can have ignored the Enter: one that works already took it (and
+      // an Enter while it works would steer its turn).
+      if (this.tracker.state.name !== 'awaiting_input') return;
       const since = this.tracker.state.since;
       const end = Date.now() + SUBMIT_CHECK_MS;
       while (Date.now() < end && this.tracker.state.since === since && !this.disposed) {
         await new Promise((r) => setTimeout(r, 100));
       }
       if (this.disposed || this.pane.exited || this.tracker.state.since !== since) return;
+      if (this.tracker.state.name !== 'awaiting_input') return;
       // Only the bottom rows, where an input box is: the text echoed in the history above proves nothing.
       const live = liveRegion(this.pane.snapshot(), 6).join('').replace(/\s+/g, '');
       if (!live.includes(probe)) return;
