@@ -33,6 +33,8 @@ export interface RecoveryInput {
   trigger: 'transition' | 'tick';
 }
 
+// Called only where a time is stored: planRecovery runs for every pane at every tick, and formatting a date up
+// front for all of them was a tenth of a tick's CPU (test/bench/supervisor.mjs).
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
@@ -43,7 +45,6 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function planRecovery(input: RecoveryInput): RecoveryStep[] {
   const { state, meta, settings, now } = input;
   const random = input.random ?? Math.random;
-  const stamp = iso(now);
   const steps: RecoveryStep[] = [];
   const looping = meta.blockers.some((b) => b.kind === 'loop');
 
@@ -84,7 +85,7 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
             reason: `stalled after ${meta.stall_nudges} nudges: ${state.reason}`,
             retries: meta.stall_nudges,
           },
-          stamp,
+          iso(now),
         );
         steps.push({
           type: 'notify',
@@ -116,7 +117,7 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
       if (!error || error.retrying) break; // the agent retries by itself: leave it be
       if (error.class === 'auth') {
         if (!meta.blockers.some((b) => b.kind === 'auth')) {
-          setBlocker(meta, { kind: 'auth', reason: error.message || state.reason, retries: 0 }, stamp);
+          setBlocker(meta, { kind: 'auth', reason: error.message || state.reason, retries: 0 }, iso(now));
           steps.push({
             type: 'notify',
             severity: 'critical',
@@ -135,7 +136,7 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
           setBlocker(
             meta,
             { kind: 'error', reason: `${error.class}: ${error.message}`, retries: meta.error_retries },
-            stamp,
+            iso(now),
           );
           steps.push({
             type: 'notify',
@@ -197,7 +198,7 @@ export function planRecovery(input: RecoveryInput): RecoveryStep[] {
             reason: `${meta.restart_failures} restarts failed; next try after ${meta.restart_not_before}`,
             retries: meta.restart_failures,
           },
-          stamp,
+          iso(now),
         );
         steps.push({
           type: 'notify',
