@@ -37,6 +37,13 @@ const results = await Promise.all([
     external: ['node-pty'],
     banner: { js: '#!/usr/bin/env node' },
   }),
+  // The hook sender alone (see extension/cli/hookMain.ts): agents wait for it at every hook event.
+  build({
+    ...common,
+    entryPoints: { hook: 'extension/cli/hookMain.ts' },
+    outdir: 'dist',
+    external: ['node-pty'],
+  }),
 ]);
 await chmod('dist/cli.js', 0o755);
 for (const result of results) {

@@ -68,3 +68,24 @@ execFileSync(
   },
 );
 console.log(`package: ${out} (${target})`);
+
+// A package that misses what FleetAI loads at run time fails here, not on a user's machine.
+const listed = execFileSync(
+  'python3',
+  ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', out],
+  { encoding: 'utf8' },
+).split('\n');
+const required = [
+  'extension/dist/extension.js',
+  'extension/dist/cli.js',
+  'extension/dist/hook.js',
+  'extension/agents-config/codex.json',
+  'extension/config/prompts/planning.md',
+  'extension/config/orchestrator.schema.json',
+  'extension/node_modules/node-pty/package.json',
+];
+const missing = required.filter((file) => !listed.includes(file));
+if (missing.length > 0) {
+  console.error(`package: ${out} lacks ${missing.join(', ')}`);
+  process.exit(1);
+}

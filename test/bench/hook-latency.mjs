@@ -14,6 +14,8 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = path.join(root, 'dist/cli.js');
+// What the agents actually run: the sender's own small bundle (extension/cli/hookMain.ts).
+const sender = path.join(root, 'dist/hook.js');
 const runs = Number(process.env.BENCH_RUNS ?? 20);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -85,9 +87,14 @@ try {
       timed(process.execPath, [cli, 'hook'], { ...base, ...listener.envFor('p1') }, payload),
     ),
   );
+  results.push(
+    await series('dist/hook.js -> listener (what agents run)', () =>
+      timed(process.execPath, [sender], { ...base, ...listener.envFor('p1') }, payload),
+    ),
+  );
   const received = log.lines.filter((l) => l.event === 'hook.received').length;
-  if (received !== runs + 1)
-    throw new Error(`the listener received ${received} events, expected ${runs + 1}`);
+  if (received !== 2 * (runs + 1))
+    throw new Error(`the listener received ${received} events, expected ${2 * (runs + 1)}`);
   const gone = { ...base, ...listener.envFor('p1'), FLEETAI_HOOK_SOCKET: path.join(tmp, 'gone.sock') };
   results.push(
     await series('fleet hook, listener gone', () => timed(process.execPath, [cli, 'hook'], gone, payload)),
