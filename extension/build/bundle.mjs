@@ -22,11 +22,20 @@ const common = {
   metafile: true,
 };
 
+// The model SDKs (extension/core/decisions/modelSdk.ts) stay in their own file, required on the first model call.
+const modelSdkApart = {
+  name: 'model-sdk-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/modelSdk$/ }, () => ({ path: './model.js', external: true }));
+  },
+};
+
 const results = await Promise.all([
   build({
     ...common,
     entryPoints: { extension: 'extension/vscode/extension.ts' },
     outdir: 'dist',
+    plugins: [modelSdkApart],
     // The first statement of the bundle: lets FleetAI report how long its own module took to load.
     banner: { js: 'globalThis.__fleetaiLoadStart=performance.now();' },
   }),
@@ -34,9 +43,11 @@ const results = await Promise.all([
     ...common,
     entryPoints: { cli: 'extension/cli/main.ts' },
     outdir: 'dist',
+    plugins: [modelSdkApart],
     external: ['node-pty'],
     banner: { js: '#!/usr/bin/env node' },
   }),
+  build({ ...common, entryPoints: { model: 'extension/core/decisions/modelSdk.ts' }, outdir: 'dist' }),
   // The hook sender alone (see extension/cli/hookMain.ts): agents wait for it at every hook event.
   build({
     ...common,

@@ -79,6 +79,7 @@ const required = [
   'extension/dist/extension.js',
   'extension/dist/cli.js',
   'extension/dist/hook.js',
+  'extension/dist/model.js',
   'extension/agents-config/codex.json',
   'extension/config/prompts/planning.md',
   'extension/config/orchestrator.schema.json',

@@ -114,7 +114,7 @@ let sdkLoading: Promise<Sdk> | undefined;
  */
 function loadSdk(): Promise<Sdk> {
   sdkLoading ??= (async () => {
-    const [agents, openai] = await Promise.all([import('@openai/agents'), import('openai')]);
+    const { agents, openai } = await import('./modelSdk');
     agents.setTracingDisabled(true);
     agents.setTraceProcessors([]);
     return { agents, openai };
