@@ -3,6 +3,7 @@
 //   2. size of the bundles and of the .vsix
 //   3. cold `fleet --help`, median wall time, next to a bare `node -e ""` on the same machine
 //   4. the pane runtime (test/bench/panes.mjs): approval detection latency, ingestion throughput, 20 streaming panes
+//   5. the supervisor (test/bench/supervisor.mjs): tick over 100 panes, approval round trip through the real CLI
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -109,6 +110,15 @@ const panesRun = spawnSync(process.execPath, ['--expose-gc', path.join(repoRoot,
 if (panesRun.status !== 0)
   throw new Error(`test/bench/panes.mjs exited ${panesRun.status ?? panesRun.signal}`);
 const panes = JSON.parse(readFileSync(path.join(repoRoot, 'test-results/bench-panes.json'), 'utf8'));
+process.stderr.write('bench: supervisor (test/bench/supervisor.mjs)\n');
+const supervisorRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/supervisor.mjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (supervisorRun.status !== 0)
+  throw new Error(`test/bench/supervisor.mjs exited ${supervisorRun.status ?? supervisorRun.signal}`);
+const supervisor = JSON.parse(
+  readFileSync(path.join(repoRoot, 'test-results/bench/supervisor.json'), 'utf8'),
+);
 
 const rows = [
   [
@@ -137,6 +147,7 @@ const rows = [
   ['  bare `node -e ""` (median of 15)', `${nodeMedian.toFixed(1)} ms`, '', true],
   ['  ratio fleet --help / bare node', `${(helpMedian / nodeMedian).toFixed(2)}x`, '', true],
   ...panes.rows,
+  ...supervisor.rows,
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
 const w = Math.max(...rows.map((r) => r[0].length));
@@ -149,5 +160,5 @@ for (const [name, value, target, ok] of rows) {
 mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   path.join(repoRoot, 'test-results/bench.json'),
-  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows }, null, 2)}\n`,
+  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows, supervisor: supervisor.rows }, null, 2)}\n`,
 );
