@@ -84,7 +84,12 @@ export interface CodexAttachment extends Disposable {
 export interface AttachablePane {
   readonly id: string;
   readonly tracker: Pick<StateTracker, 'report' | 'progress' | 'state'>;
-  readonly pane: { whenExited(): Promise<unknown> };
+  readonly pane: {
+    whenExited(): Promise<unknown>;
+    snapshot(): { lines: string[] };
+    onData(listener: (data: string) => void): Disposable;
+    whenParsed(): Promise<void>;
+  };
 }
 
 const CATEGORY = 'codex';
@@ -95,6 +100,10 @@ const MAX_BACKOFF_MS = 10_000;
 const FRESH_SLACK_S = 10;
 /** A waitingOnApproval status is normally followed by its request within milliseconds. */
 const APPROVAL_DETAILS_WAIT_MS = 500;
+/** How long a protocol approval waits for the TUI to draw its prompt before it is reported anyway. */
+const APPROVAL_DRAW_WAIT_MS = 1500;
+/** The TUI's approval overlay (its question, or its footer), as Codex 0.169.0 draws it. */
+const APPROVAL_DRAWN = /Would you like to (run|make|grant|send)\b|Press enter to confirm or esc to cancel/;
 /** Failed reconnections (0.5 + 1 + 2 s apart) before a lost daemon counts as gone rather than restarting. */
 const DAEMON_GONE_AFTER_FAILURES = 3;
 /** The screen keeps looking idle while the TUI waits for its daemon: the error holds until the daemon is back. */
@@ -110,6 +119,7 @@ export function attachCodexAppServer(pane: AttachablePane, options: CodexAttachO
 
 interface PendingApproval {
   id: RequestId;
+  method: string;
   candidate: Candidate;
 }
 
@@ -442,9 +452,43 @@ class CodexAppServerAttachment implements CodexAttachment {
     // Anything else (and anything for another thread) is the TUI's to answer: no reply, not even an error.
     if (!approval || approval.threadId !== this.followedThread) return;
     if (this.pending.some((p) => String(p.id) === String(request.id))) return;
-    this.pending.push({ id: request.id, candidate: approval.candidate });
+    this.pending.push({ id: request.id, method: request.method, candidate: approval.candidate });
     this.cancelApprovalDetailsWait();
-    if (this.pending.length === 1) this.sp.tracker.report(approval.candidate);
+    if (this.pending.length === 1) this.reportApprovalWhenDrawn();
+  }
+
+  /**
+   * The daemon sends a request a moment before the TUI draws it, and keys typed before that are lost: whoever
+   * reads `awaiting_approval` may answer with keys (`fleet watch` users, the key fallback), so the request is
+   * reported once the prompt is on the screen, or after APPROVAL_DRAW_WAIT_MS whatever the screen shows.
+   */
+  private reportApprovalWhenDrawn(): void {
+    const first = this.pending[0];
+    if (!first) return;
+    const pane = this.sp.pane;
+    const tracker = this.sp.tracker;
+    if (tracker.state.name !== 'awaiting_approval') {
+      // Meanwhile the screen may not report the prompt itself: the tracker would then keep the screen's reading
+      // (no channel id) and take the request for the same state. The turn is running: that is all it says.
+      tracker.report(
+        { name: 'working', reason: `app-server ${first.method} (the TUI is drawing it)`, evidence: [] },
+        { holdMs: APPROVAL_DRAW_WAIT_MS + 500 },
+      );
+    }
+    const drawn = (): boolean => pane.snapshot().lines.some((line) => APPROVAL_DRAWN.test(line));
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      subscription.dispose();
+      clearTimeout(timer);
+      this.timers.delete(timer);
+      if (!this.stopped && this.pending[0] === first) this.sp.tracker.report(first.candidate);
+    };
+    const subscription = pane.onData(() => void pane.whenParsed().then(() => drawn() && finish()));
+    const timer = setTimeout(finish, APPROVAL_DRAW_WAIT_MS);
+    this.timers.add(timer);
+    void pane.whenParsed().then(() => drawn() && finish());
   }
 
   private onResolved(notification: AppServerNotification): void {
@@ -455,8 +499,7 @@ class CodexAppServerAttachment implements CodexAttachment {
     this.resolvedWaiters.get(key)?.(true);
     if (index < 0) return;
     this.pending.splice(index, 1);
-    const next = this.pending[0];
-    if (next) this.sp.tracker.report(next.candidate);
+    if (this.pending.length > 0) this.reportApprovalWhenDrawn();
     else this.apply(mapNotification(notification, { subscribed: this.subscribed }));
   }
 
