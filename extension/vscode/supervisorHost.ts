@@ -7,6 +7,7 @@ import type { ControlServer } from '../core/control/controlServer';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
 import type { Logger } from '../core/observability/appLog';
 import type { Disposable } from '../core/panes/events';
+import { HEARTBEAT_STALE_MS } from '../core/supervisor/fleetCounts';
 import type { PaneRegistry } from '../core/panes/paneRegistry';
 import type { ApprovalDecision } from '../core/panes/types';
 import type { Orchestrator, StateStorePort } from '../core/supervisor/orchestrator';
@@ -158,7 +159,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
   heartbeatWord(): 'idle' | 'running' | 'stale' {
     if (this.mode !== 'window' && this.mode !== 'elsewhere') return 'idle';
     const at = this.heartbeat ? Date.parse(this.heartbeat) : Number.NaN;
-    return Number.isNaN(at) || Date.now() - at > 60_000 ? 'stale' : 'running';
+    return Number.isNaN(at) || Date.now() - at > HEARTBEAT_STALE_MS ? 'stale' : 'running';
   }
 
   /** Pending approval requests of the workspace, oldest first (read from the store, whoever asked). */
