@@ -73,6 +73,8 @@ export class AgentApprovals {
       kind,
       risk: verdict.risk,
     };
+    // The prompt may have closed while the judge thought (answered in the terminal): nothing left to decide.
+    if (this.onScreen.get(pane.id) !== 'pending') return;
     if (verdict.decision === 'auto' || verdict.decision === 'deny') {
       const decision: ApprovalDecision = verdict.decision === 'auto' ? 'approve' : 'deny';
       this.onScreen.set(pane.id, `rule:${decision}`);
@@ -86,7 +88,6 @@ export class AgentApprovals {
       if (!this.ctx.settings.dryRun) await this.applyDecision(pane.id, decision, undefined, 'rule');
       return;
     }
-    this.onScreen.set(pane.id, 'pending');
     const record = await this.ctx.approvals.request({
       pane: pane.id,
       ...(pane.branch ? { branch: pane.branch } : {}),
@@ -99,6 +100,14 @@ export class AgentApprovals {
       source: 'agent',
       transcriptExcerpt: this.ctx.fleet.screen(pane.id).filter(Boolean).slice(-15).join('\n'),
     });
+    if (this.onScreen.get(pane.id) !== 'pending') {
+      // Filed for a prompt that closed meanwhile: close the request too, nobody must answer it.
+      await this.ctx.approvals.decide(record.id, 'expired', {
+        by: 'terminal',
+        message: 'the prompt closed before it was filed',
+      });
+      return;
+    }
     this.onScreen.set(pane.id, record.id);
     const meta = this.ctx.ensureMeta(pane);
     setBlocker(
@@ -126,7 +135,7 @@ export class AgentApprovals {
     this.onScreen.delete(pane.id);
     const meta = this.ctx.ensureMeta(pane);
     meta.blockers = meta.blockers.filter((b) => b.kind !== 'approval');
-    if (!id || id.startsWith('rule:') || id === 'pending') return;
+    if (!id || id.startsWith('rule:') || id.startsWith('done:') || id === 'pending') return;
     const result = await this.ctx.approvals.decide(id, 'expired', {
       by: 'terminal',
       message: 'answered in the terminal',

@@ -4,7 +4,7 @@ import {
   type QueueEvent,
   type RiskVerdict,
 } from '../commands/commandQueue';
-import { describeError } from '../errors';
+import { describeError, ErrorCode, FleetError } from '../errors';
 import type { Logger } from '../observability/appLog';
 import type { Disposable } from '../panes/events';
 import type { ApprovalDecision, PaneState, PaneStateEvent } from '../panes/types';
@@ -138,7 +138,9 @@ export class Orchestrator {
     this.heartbeatTimer.unref?.();
     // Agents may already wait on an approval or sit stalled from before the restart.
     for (const pane of this.options.fleet.list()) {
-      if (pane.state.name === 'awaiting_approval') void this.agentApprovals.onAgentApproval(pane);
+      if (pane.state.name === 'awaiting_approval') {
+        void this.serial(pane.id, () => this.agentApprovals.onAgentApproval(pane));
+      }
     }
   }
 
@@ -157,7 +159,8 @@ export class Orchestrator {
     request: CommandRequest,
   ): Promise<{ id: string; risk: Risk; requires_confirmation: boolean; result?: string }> {
     const pane = this.options.fleet.get(request.pane);
-    if (!pane) throw new Error(`No agent pane "${request.pane}"`);
+    if (!pane)
+      throw new FleetError(ErrorCode.PaneNotFound, `No agent pane "${request.pane}"`, { pane: request.pane });
     this.ensureMeta(pane);
     const { command } = await this.queue.enqueue({ ...request, cwd: request.cwd ?? pane.cwd });
     return {
@@ -264,6 +267,8 @@ export class Orchestrator {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions.length = 0;
+    // Handlers still running finish first, so what they change is saved too.
+    await Promise.allSettled([...this.chains.values()]);
     await this.flush();
   }
 
