@@ -52,6 +52,8 @@ export const ErrorCode = {
   /** No supervisor answers on the control socket of the workspace. */
   ControlUnreachable: 'E_CONTROL_UNREACHABLE',
   ControlTimeout: 'E_CONTROL_TIMEOUT',
+  /** Another process already supervises the workspace. */
+  SupervisorRunning: 'E_SUPERVISOR_RUNNING',
   /** A hook message that is not JSON or does not fit the schema; the message names the field. */
   HookMessage: 'E_HOOK_MESSAGE',
   /** A hook message without the pane's token (or with another pane's). */

@@ -73,6 +73,10 @@ describe('fleet orchestrator with a real Codex pane', () => {
     expect(summary.byEvent['pane.state']).toBeGreaterThanOrEqual(4);
     const text = run.fleet('replay');
     expect(text.stdout).toContain('Largest queue depth: 1');
+    // One supervisor per workspace: a second one refuses to start and says who runs.
+    const another = run.fleet('orchestrator');
+    expect(another.code).toBe(1);
+    expect(another.stderr).toContain('A supervisor already runs');
   });
 
   it('A. command feedback: a succeeding and a failing command land in last_command_result and the log', async () => {

@@ -6,14 +6,10 @@ import {
   type OrchestratorConfig,
   type PaneConfig,
 } from '../config/orchestratorConfig';
-import { ControlError, startControlServer, type ControlServer } from '../control/controlServer';
-import {
-  askParamsSchema,
-  decideParamsSchema,
-  sendParamsSchema,
-  unblockParamsSchema,
-} from '../control/controlProtocol';
-import { describeError } from '../errors';
+import { startControlServer, type ControlServer } from '../control/controlServer';
+import { findSupervisorOwner } from '../control/supervisorOwner';
+import { supervisorControlHandler } from './controlHandler';
+import { describeError, ErrorCode, FleetError } from '../errors';
 import type { Logger } from '../observability/appLog';
 import { PaneRegistry, type AgentPane } from '../panes/paneRegistry';
 import { nodePtyHost, type PtyHost } from '../panes/ptyHost';
@@ -54,6 +50,15 @@ export interface HeadlessOrchestrator {
 export async function startHeadlessOrchestrator(options: HeadlessOptions): Promise<HeadlessOrchestrator> {
   const { config, file } = await loadOrchestratorConfig(options.configFile);
   const { log, paths } = options;
+  // One supervisor per workspace: a second would type into the same agents and take over the control socket.
+  const owner = await findSupervisorOwner(path.join(paths.stateDir, 'control.json'));
+  if (owner.state === 'live') {
+    throw new FleetError(
+      ErrorCode.SupervisorRunning,
+      `A supervisor already runs for ${options.workspace} (pid ${owner.control.pid}, started ${owner.control.started_at}); stop it first, or use fleet status / send / approvals:* to talk to it`,
+      { pid: owner.control.pid },
+    );
+  }
   const registry = new PaneRegistry({
     builtinProfilesDir: options.builtinProfilesDir,
     paths,
@@ -124,55 +129,7 @@ export async function startHeadlessOrchestrator(options: HeadlessOptions): Promi
     controlFile: path.join(paths.stateDir, 'control.json'),
     workspace: options.workspace,
     log,
-    handler: async (request) => {
-      switch (request.method) {
-        case 'status':
-          return {
-            pid: process.pid,
-            dry_run: orchestrator.settings.dryRun,
-            state: orchestrator.snapshot(),
-            panes: registry.list().map((p) => ({
-              id: p.id,
-              agent: p.kind,
-              branch: p.branch,
-              state: p.state.name,
-              reason: p.state.reason,
-              since: p.state.since,
-            })),
-            pending_approvals: await approvals.pending(),
-          };
-        case 'send': {
-          const params = sendParamsSchema.parse(request.params);
-          if (!registry.get(params.pane))
-            throw new ControlError('E_PANE_NOT_FOUND', `No agent pane "${params.pane}"`);
-          return orchestrator.submit({ pane: params.pane, text: params.text, source: 'cli' });
-        }
-        case 'ask': {
-          const params = askParamsSchema.parse(request.params);
-          const result = await orchestrator.ask(
-            params.pane,
-            params.question,
-            'cli',
-            params.timeoutSeconds * 1000,
-          );
-          if (!result.ok) throw new ControlError(result.error.code, result.error.message);
-          return result;
-        }
-        case 'approvals.list':
-          return approvals.pending();
-        case 'approvals.decide': {
-          const params = decideParamsSchema.parse(request.params);
-          const result = await orchestrator.decideApproval(params.id, params.decision, 'cli', params.message);
-          if (!result.ok) throw new ControlError(result.error.code, result.error.message);
-          return result.record;
-        }
-        case 'unblock': {
-          const params = unblockParamsSchema.parse(request.params);
-          orchestrator.unblock(params.pane, 'cli');
-          return { pane: params.pane };
-        }
-      }
-    },
+    handler: supervisorControlHandler({ orchestrator, registry, approvals, host: 'cli' }),
   });
 
   return {
