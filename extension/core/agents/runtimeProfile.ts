@@ -13,6 +13,17 @@ export function toRuntimeProfile(profile: AgentProfile, cliVersion?: string): Ru
       ...(profile.input.charDelayMs !== undefined ? { charDelayMs: profile.input.charDelayMs } : {}),
     },
     rules: compileRules(selectPatternSet(profile, cliVersion)),
+    ...(profile.approval
+      ? {
+          approval: {
+            approve: profile.approval.approve,
+            deny: profile.approval.deny,
+            ...(profile.approval.approveForSession
+              ? { approveForSession: profile.approval.approveForSession }
+              : {}),
+          },
+        }
+      : {}),
     timing: {
       idleDebounceMs: profile.timing.idleDebounceMs,
       ...(profile.timing.liveRows !== undefined ? { liveRows: profile.timing.liveRows } : {}),

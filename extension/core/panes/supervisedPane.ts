@@ -22,6 +22,8 @@ export interface RuntimeProfile {
   pacing: PacingOptions;
   rules: readonly DetectionRule[];
   timing: Partial<Pick<TrackerTiming, 'idleDebounceMs' | 'liveRows'>>;
+  /** The profile's keys for a prompt without numbered options on screen (Aider's `(Y)es/(N)o`: "y\r"). */
+  approval?: { approve: string; deny: string; approveForSession?: string };
 }
 
 export interface SupervisedPaneOptions extends Omit<PaneOptions, 'agent' | 'pacing' | 'isReady'> {
@@ -166,7 +168,7 @@ export class SupervisedPane {
     if (this.approvalChannel && (await this.approvalChannel.answer(decision, message))) {
       return { via: 'protocol' };
     }
-    const keys = keysForDecision(state.approval, decision);
+    const keys = keysForDecision(state.approval, decision, this.profile.approval);
     this.pane.write(keys);
     // A denial's message goes in as the agent's next instruction once it asks for input again.
     if (message && (decision === 'deny' || decision === 'cancel')) void this.send(message);
@@ -218,8 +220,18 @@ export class SupervisedPane {
  * The option on screen that carries a decision: approve is the first option; for the session, the option that
  * says so; deny and cancel the option answered with Esc or starting with "No", else Esc itself.
  */
-export function keysForDecision(request: ApprovalRequest | undefined, decision: ApprovalDecision): string {
+export function keysForDecision(
+  request: ApprovalRequest | undefined,
+  decision: ApprovalDecision,
+  profileKeys?: RuntimeProfile['approval'],
+): string {
   const options = request?.options ?? [];
+  // No options on screen: the profile says how this agent is answered.
+  if (options.length === 0 && profileKeys) {
+    if (decision === 'approve') return profileKeys.approve;
+    if (decision === 'approve_for_session') return profileKeys.approveForSession ?? profileKeys.approve;
+    return profileKeys.deny;
+  }
   const esc = '\u001b';
   if (decision === 'approve') return options[0]?.keys ?? 'y';
   if (decision === 'approve_for_session') {

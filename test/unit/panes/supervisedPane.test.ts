@@ -189,6 +189,12 @@ describe('keysForDecision', () => {
     expect(keysForDecision(claude, 'deny')).toBe('3');
     expect(keysForDecision(claude, 'approve_for_session')).toBe('2');
   });
+  it('answers a prompt without options with the profile keys (Aider: y or n and Enter)', () => {
+    const aider = { approve: 'y\r', deny: 'n\r' };
+    expect(keysForDecision({ kind: 'other', options: [] }, 'approve', aider)).toBe('y\r');
+    expect(keysForDecision({ kind: 'other', options: [] }, 'deny', aider)).toBe('n\r');
+    expect(keysForDecision({ kind: 'other', options: [] }, 'approve_for_session', aider)).toBe('y\r');
+  });
   it('answers a bare y/n question with y or n', () => {
     expect(keysForDecision({ kind: 'other', options: [] }, 'approve')).toBe('y');
     expect(keysForDecision({ kind: 'other', options: [] }, 'deny')).toBe('n');
