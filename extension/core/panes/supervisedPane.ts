@@ -165,13 +165,18 @@ export class SupervisedPane {
   ): Promise<{ via: 'protocol' | 'keys'; keys?: string } | undefined> {
     const state = this.tracker.state;
     if (state.name !== 'awaiting_approval') return undefined;
+    // A denial's message goes in as the agent's next instruction once it asks for input again (neither the keys
+    // nor Codex's protocol answer carry text).
+    const tell = (): void => {
+      if (message && (decision === 'deny' || decision === 'cancel')) void this.send(message);
+    };
     if (this.approvalChannel && (await this.approvalChannel.answer(decision, message))) {
+      tell();
       return { via: 'protocol' };
     }
     const keys = keysForDecision(state.approval, decision, this.profile.approval);
     this.pane.write(keys);
-    // A denial's message goes in as the agent's next instruction once it asks for input again.
-    if (message && (decision === 'deny' || decision === 'cancel')) void this.send(message);
+    tell();
     return { via: 'keys', keys };
   }
 
