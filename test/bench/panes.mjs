@@ -560,12 +560,29 @@ async function phaseIngest(dir) {
   const catOnPty = { command: '/bin/sh', args: ['-c', 'stty raw -echo; cat "$0"; exec sleep 600', file] };
   let chunkSizes = [];
 
+  // What both paths must agree on: the page, and the last 500 logical lines (soft-wrapped rows joined).
+  // FleetAI keeps older lines as text outside xterm (HeadlessScreen's history), so xterm's own row counts differ.
+  const COMPARED_LINES = 500;
   const screenOf = (terminal) => {
     const b = terminal.buffer.active;
     const lines = [];
-    for (let y = 0; y < b.length; y++) lines.push(b.getLine(y)?.translateToString(true) ?? '');
-    return JSON.stringify({ length: b.length, top: lines.slice(0, 3), page: lines.slice(-ROWS) });
+    let current;
+    for (let y = b.length - 1; y >= 0 && lines.length < COMPARED_LINES + 1; y--) {
+      const row = b.getLine(y);
+      current = current === undefined ? row.translateToString(false) : row.translateToString(false) + current;
+      if (!row.isWrapped) {
+        lines.push(current.replace(/ +$/, ''));
+        current = undefined;
+      }
+    }
+    while (lines.length && lines[0] === '') lines.shift();
+    const page = [];
+    for (let r = 0; r < ROWS; r++)
+      page.push((b.getLine(b.baseY + r)?.translateToString(true) ?? '').replace(/ +$/, ''));
+    return JSON.stringify({ tail: lines.slice(0, COMPARED_LINES).reverse(), page });
   };
+  const paneScreenOf = (screen) =>
+    JSON.stringify({ tail: screen.tail(COMPARED_LINES), page: screen.snapshot().lines });
 
   // (a) a bare terminal, fed from memory: the same writes as the pty delivered in the warm-up run.
   const bare = async () => {
@@ -637,7 +654,7 @@ async function phaseIngest(dir) {
     await sp.pane.whenParsed();
     await sp.pane.whenParsed();
     const t1 = now();
-    const screen = screenOf(sp.pane.screen.terminal);
+    const screen = paneScreenOf(sp.pane.screen);
     await sp.dispose();
     const t2 = now();
     return {
@@ -665,7 +682,7 @@ async function phaseIngest(dir) {
       `ingestion run ${i + 1}/${INGEST_RUNS}: bare ${runs.bare[i].ms.toFixed(0)} ms, pty + bare ${runs.ptyBare[i].ms.toFixed(0)} ms, full ${runs.full[i].ms.toFixed(0)} ms`,
     );
   }
-  // Same bytes, same size, same scrollback: both must end on the same buffer.
+  // Same bytes, same size: both must end on the same page and the same recent lines.
   if (runs.bare[0].screen !== runs.full[0].screen)
     throw new Error(
       `bare and full path ended on different buffers:\n${runs.bare[0].screen}\n---\n${runs.full[0].screen}`,
@@ -802,8 +819,8 @@ async function phaseFleet(dir) {
     };
   }
   await Promise.all(ready);
-  const bufferRows = panes.map((sp) => sp.pane.screen.terminal.buffer.active.length);
-  if (bufferRows.some((n) => n !== SCROLLBACK + ROWS))
+  const bufferRows = panes.map((sp) => sp.pane.screen.tail(SCROLLBACK + ROWS).length);
+  if (bufferRows.some((n) => n < SCROLLBACK))
     throw new Error(`scrollback not full: ${bufferRows.join(', ')}`);
   const afterFill = await memory();
 

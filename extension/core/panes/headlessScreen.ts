@@ -13,23 +13,69 @@ export interface HeadlessScreenOptions {
 export const DEFAULT_SCROLLBACK = 10_000;
 
 /**
+ * Rows xterm itself keeps above the viewport (for reflow on resize). Older rows live in `LineHistory` as
+ * plain text: xterm spends 12 bytes per cell, a 120-column row about 1.4 KiB, whatever it holds, where the text
+ * of a line costs a few dozen bytes. 10,000 rows in xterm alone were 14 MiB per pane.
+ */
+const TERMINAL_SCROLLBACK = 100;
+
+/** The lines that scrolled off the screen, as text, oldest first; at most `capacity`, the oldest dropped. */
+class LineHistory {
+  private readonly lines: string[] = [];
+  private start = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get length(): number {
+    return this.lines.length - this.start;
+  }
+
+  push(line: string): void {
+    if (this.capacity <= 0) return;
+    this.lines.push(line);
+    // Dropping from the front in batches keeps push O(1) amortised without a ring's index arithmetic.
+    if (this.length > this.capacity) this.start++;
+    if (this.start > 1024 && this.start > this.lines.length / 2) {
+      this.lines.splice(0, this.start);
+      this.start = 0;
+    }
+  }
+
+  /** A soft-wrapped row continues the line before it. */
+  append(text: string): void {
+    if (this.length === 0) this.push(text);
+    else this.lines[this.lines.length - 1] += text;
+  }
+
+  last(count: number): string[] {
+    return this.lines.slice(Math.max(this.start, this.lines.length - count));
+  }
+}
+
+/**
  * The pane's screen as the agent drew it, kept by xterm.js without a renderer, so detectors read the same
  * cells a person sees (cursor moves, redraws, alternate screen) rather than the raw byte stream.
  */
 export class HeadlessScreen {
   private readonly terminal: Terminal;
+  private readonly history: LineHistory;
   private readonly titleEmitter = new Emitter<string>();
   private readonly responseEmitter = new Emitter<string>();
   private currentTitle = '';
   private disposed = false;
 
   constructor(options: HeadlessScreenOptions) {
+    const scrollback = options.scrollback ?? DEFAULT_SCROLLBACK;
+    this.history = new LineHistory(scrollback);
     this.terminal = new Terminal({
       cols: options.cols,
       rows: options.rows,
-      scrollback: options.scrollback ?? DEFAULT_SCROLLBACK,
+      scrollback: Math.min(scrollback, TERMINAL_SCROLLBACK),
       allowProposedApi: true,
     });
+    // Every scroll of the normal buffer pushes the region's top row above the viewport (xterm's
+    // BufferService.scroll, also for the scroll regions inline TUIs use to print history): archive its text.
+    this.terminal.onScroll(() => this.archiveScrolledRow());
     this.terminal.onTitleChange((title) => {
       this.currentTitle = title;
       this.titleEmitter.fire(title);
@@ -72,18 +118,32 @@ export class HeadlessScreen {
     return { lines, cursorRow: buffer.cursorY, title: this.currentTitle };
   }
 
+  private archiveScrolledRow(): void {
+    const buffer = this.terminal.buffer.active;
+    if (buffer.type !== 'normal' || buffer.baseY === 0 || regionScrollTop(this.terminal) > 0) return;
+    const row = buffer.getLine(buffer.baseY - 1);
+    if (!row) return;
+    // Untrimmed: the spaces at the end of a row that wraps on are part of the line (trimmed when read).
+    const text = row.translateToString(false);
+    if (row.isWrapped) this.history.append(text);
+    else this.history.push(text);
+  }
+
   /**
-   * The last `count` logical lines of the active buffer (scrollback included), with soft-wrapped rows joined
-   * back into one line and the blank rows below the last text left out. Costs one pass over those rows only.
+   * The last `count` logical lines: the history of lines that scrolled off, then the viewport (soft-wrapped
+   * rows joined back into one line, the blank rows below the last text left out). In the alternate screen (a
+   * full-screen program), the viewport only.
    */
   tail(count: number): string[] {
     if (count <= 0) return [];
     const buffer = this.terminal.buffer.active;
+    const normal = buffer.type === 'normal';
+    const top = normal ? buffer.baseY : 0;
     let end = buffer.length - 1;
-    while (end > 0 && trimRight(buffer.getLine(end)?.translateToString(true) ?? '') === '') end--;
+    while (end > top && trimRight(buffer.getLine(end)?.translateToString(true) ?? '') === '') end--;
     const lines: string[] = [];
     let current: string | undefined;
-    for (let y = end; y >= 0 && lines.length < count; y--) {
+    for (let y = end; y >= top && lines.length < count; y--) {
       const line = buffer.getLine(y);
       if (!line) break;
       // Rows are joined untrimmed: the spaces at the end of a row that wraps on are part of the line.
@@ -94,8 +154,18 @@ export class HeadlessScreen {
         current = undefined;
       }
     }
-    if (current !== undefined && lines.length < count) lines.push(trimRight(current));
-    return lines.reverse();
+    if (!normal) {
+      if (current !== undefined && lines.length < count) lines.push(trimRight(current));
+      return lines.reverse();
+    }
+    // A line that began above the viewport and wraps into it: its start is the history's last line.
+    if (current !== undefined) {
+      const start = this.history.length > 0 ? this.history.last(1)[0]! : '';
+      lines.push(trimRight(start + current));
+    }
+    const older = this.history.last(count - lines.length + (current !== undefined ? 1 : 0));
+    if (current !== undefined) older.pop();
+    return [...older.map(trimRight), ...lines.reverse()].slice(-count);
   }
 
   resize(cols: number, rows: number): void {
@@ -130,4 +200,14 @@ export class HeadlessScreen {
  */
 function trimRight(text: string): string {
   return text.replace(/ +$/, '');
+}
+
+/**
+ * The top of the scroll region (DECSTBM). xterm only pushes rows into its scrollback when the region starts at
+ * the top; a scroll inside a lower region moves nothing off screen. Not in xterm's public API: read from its
+ * core, pinned with the @xterm/headless version (test/unit/panes/headlessScreen.test.ts covers it).
+ */
+function regionScrollTop(terminal: Terminal): number {
+  const core = (terminal as unknown as { _core?: { buffer?: { scrollTop?: number } } })._core;
+  return core?.buffer?.scrollTop ?? 0;
 }

@@ -98,4 +98,60 @@ describe('HeadlessScreen', () => {
     expect(() => s.write('late')).not.toThrow();
     await expect(s.whenParsed()).resolves.toBeUndefined();
   });
+
+  it('keeps lines far beyond what xterm itself holds, as text, and tail() reads them in order', async () => {
+    const s = screen(30, 5, 2000);
+    s.write(Array.from({ length: 1500 }, (_, i) => `row ${i}`).join('\r\n'));
+    await s.whenParsed();
+    const tail = s.tail(1200);
+    expect(tail).toHaveLength(1200);
+    expect(tail[0]).toBe('row 300');
+    expect(tail.at(-1)).toBe('row 1499');
+    expect(new Set(tail).size).toBe(1200);
+    s.dispose();
+  });
+
+  it('joins a long line that wrapped across the top of the viewport', async () => {
+    const s = screen(10, 3, 100);
+    s.write(`head\r\n${'x'.repeat(25)}y\r\nlast`);
+    await s.whenParsed();
+    expect(s.tail(3)).toEqual(['head', `${'x'.repeat(25)}y`, 'last']);
+    s.dispose();
+  });
+
+  it('archives what an inline TUI pushes above its region (top 0) but not scrolls inside a lower region', async () => {
+    const s = screen(20, 6, 100);
+    // Region rows 1-3 at the top: each newline at its bottom pushes the top row into the scrollback.
+    s.write('\u001b[1;3r\u001b[3;1H');
+    for (let i = 0; i < 5; i++) s.write(`\r\nhist ${i}`);
+    // A region starting at row 4: scrolling in it moves nothing off screen.
+    s.write('\u001b[4;6r\u001b[6;1H');
+    for (let i = 0; i < 5; i++) s.write(`\r\nlow ${i}`);
+    s.write('\u001b[r');
+    await s.whenParsed();
+    const tail = s.tail(50);
+    expect(tail.filter((l) => l.startsWith('hist'))).toEqual([
+      'hist 0',
+      'hist 1',
+      'hist 2',
+      'hist 3',
+      'hist 4',
+    ]);
+    expect(tail.filter((l) => l.startsWith('low')).length).toBeLessThanOrEqual(3);
+    s.dispose();
+  });
+
+  it('holds the configured 10,000 lines of history', async () => {
+    const s = screen(120, 40, 10_000);
+    const line = 'x'.repeat(100);
+    for (let chunk = 0; chunk < 12; chunk++)
+      s.write(Array.from({ length: 1000 }, (_, i) => `${chunk}-${i} ${line}`).join('\r\n') + '\r\n');
+    await s.whenParsed();
+    expect(s.tail(10_000)).toHaveLength(10_000);
+    // 12,000 lines written: the oldest 2,000 are gone (memory per pane is measured in test/bench/panes.mjs).
+    expect(s.tail(10_000)[0]).toMatch(/^2-0 /);
+    // The history and the 39 rows of text below it (the empty row under the cursor is left out).
+    expect(s.tail(20_000)).toHaveLength(10_039);
+    s.dispose();
+  });
 });
