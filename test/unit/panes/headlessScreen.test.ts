@@ -111,6 +111,16 @@ describe('HeadlessScreen', () => {
     s.dispose();
   });
 
+  it('joins wrapped rows exactly, spaces at row ends and wide (CJK) characters included, once scrolled off', async () => {
+    const s = screen(10, 2, 100);
+    // Wide characters laid out so none straddles a row end (xterm leaves that cell empty, as a terminal shows it).
+    const long = 'abcdefgh  ij  k     l   中文字符测试和更多';
+    s.write(`${long}\r\nafter\r\n1\r\n2\r\n3`);
+    await s.whenParsed();
+    expect(s.tail(5)).toEqual([long, 'after', '1', '2', '3']);
+    s.dispose();
+  });
+
   it('joins a long line that wrapped across the top of the viewport', async () => {
     const s = screen(10, 3, 100);
     s.write(`head\r\n${'x'.repeat(25)}y\r\nlast`);
