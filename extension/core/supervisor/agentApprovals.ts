@@ -39,7 +39,12 @@ export class AgentApprovals {
     const request = pane.state.approval;
     const kind = request?.kind ?? 'other';
     const text = request?.command ?? '';
-    let verdict = this.ctx.classify({ text, kind: text ? 'command' : kind, cwd: pane.cwd });
+    // A command prompt whose command could not be read is judged as unknown (medium), never as an empty command.
+    let verdict = this.ctx.classify({
+      text,
+      kind: text ? 'command' : kind === 'command' ? 'other' : kind,
+      cwd: pane.cwd,
+    });
     if (this.ctx.decider && this.ctx.settings.approvals.modelJudge && verdict.decision !== 'deny') {
       // The model may only make a decision stricter; a failing judge fails closed (a human decides).
       const judged = await this.ctx.decider.judgeRisk({

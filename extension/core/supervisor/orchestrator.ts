@@ -245,13 +245,16 @@ export class Orchestrator {
   async tick(): Promise<void> {
     if (!this.started) return;
     const started = this.now();
-    // A pane whose events are still being handled is looked at by the next tick.
-    for (const pane of this.options.fleet.list()) {
-      if (this.chains.has(pane.id)) continue;
-      const meta = this.ensureMeta(pane);
-      await this.serial(pane.id, () => this.evaluate(pane, meta, 'tick'));
-      void this.queue.pump(pane.id);
-    }
+    // A pane whose events are still being handled is looked at by the next tick. Panes side by side: one that
+    // waits (a nudge waits for its agent to react) holds up no other.
+    await Promise.all(
+      this.options.fleet.list().map(async (pane) => {
+        if (this.chains.has(pane.id)) return;
+        const meta = this.ensureMeta(pane);
+        await this.serial(pane.id, () => this.evaluate(pane, meta, 'tick'));
+        void this.queue.pump(pane.id);
+      }),
+    );
     await this.taskProgress.dispatchTasks();
     if (this.settings.approvals.expireMs > 0) await this.agentApprovals.expireApprovals();
     if (this.options.decider) {
@@ -325,7 +328,9 @@ export class Orchestrator {
     this.settleCommand(pane, event);
     // An interrupted turn (our own nudge) says nothing about what the agent answers: not a loop candidate.
     if (event.to === 'awaiting_input' && !/interrupt/i.test(event.reason)) {
-      const output = this.options.fleet.screen(pane.id).slice(-12);
+      // The turn's answer, not only the bottom rows: there a TUI keeps its input box and footer, the same after
+      // every turn.
+      const output = this.options.fleet.tail(pane.id, 60);
       // A turn with nothing on screen tells nothing about a loop.
       if (output.some((line) => line.trim())) pushActionKey(meta, `turn:${fingerprint(output)}`);
     }

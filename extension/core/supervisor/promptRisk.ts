@@ -42,6 +42,10 @@ export function classifyPromptOrCommand(
       policy,
     );
   }
+  // An empty command line runs nothing, so the classifier calls it low; here it means nobody could read it.
+  if (!input.text.trim()) {
+    return verdict('medium', ["the command could not be read from the agent's prompt"], false, policy);
+  }
   const c = classifyCommand(input.text, rules, options);
   return verdict(c.risk, c.reasons, c.denied, policy);
 }

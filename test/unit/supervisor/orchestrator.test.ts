@@ -354,3 +354,12 @@ describe('Orchestrator: tasks', () => {
     expect(audit('task.dispatched').map((c) => c.task)).toEqual(['build', 'ship']);
   });
 });
+
+describe('Orchestrator: prompts it cannot read', () => {
+  it('an approval prompt whose command is unreadable goes to a human, never approved by a rule', async () => {
+    const { fleet, notifier } = await setup({ allow: ['ls'] });
+    fleet.set('p1', 'awaiting_approval', { approval: { kind: 'command', options: [] } });
+    await until(() => notifier.sent.some((n) => n.approvalId), 'the request to a human', 3000);
+    expect(fleet.answers).toEqual([]);
+  });
+});
