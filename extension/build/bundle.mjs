@@ -41,13 +41,20 @@ const results = await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: { cli: 'extension/cli/main.ts' },
+    entryPoints: { fleet: 'extension/cli/main.ts' },
     outdir: 'dist',
     plugins: [modelSdkApart],
     external: ['node-pty'],
-    banner: { js: '#!/usr/bin/env node' },
   }),
   build({ ...common, entryPoints: { model: 'extension/core/decisions/modelSdk.ts' }, outdir: 'dist' }),
+  // `dist/cli.js` (the `fleet` bin) only picks a bundle: the whole CLI, or a fast path (extension/cli/launcher.ts).
+  build({
+    ...common,
+    entryPoints: { cli: 'extension/cli/launcher.ts' },
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+  build({ ...common, entryPoints: { approve: 'extension/cli/approveMain.ts' }, outdir: 'dist' }),
   // The hook sender alone (see extension/cli/hookMain.ts): agents wait for it at every hook event.
   build({
     ...common,

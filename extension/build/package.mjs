@@ -78,6 +78,8 @@ const listed = execFileSync(
 const required = [
   'extension/dist/extension.js',
   'extension/dist/cli.js',
+  'extension/dist/fleet.js',
+  'extension/dist/approve.js',
   'extension/dist/hook.js',
   'extension/dist/model.js',
   'extension/agents-config/codex.json',
