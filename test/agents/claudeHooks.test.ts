@@ -43,7 +43,9 @@ describe('fleet watch -- claude (real Claude Code) with hooks', () => {
     const settingsFile = args[args.indexOf('--settings') + 1] ?? '';
     const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as { hooks: Record<string, unknown> };
     expect(Object.keys(settings.hooks)).toContain('PermissionRequest');
-    expect(JSON.stringify(settings)).toContain(`${path.resolve('dist/cli.js')} hook`);
+    // The sender's own small bundle beside the CLI (dist/hook.js): what Claude Code runs at every event.
+    expect(JSON.stringify(settings)).toContain(path.resolve('dist/hook.js'));
+    expect(JSON.stringify(settings)).not.toContain('cli.js hook');
     expect(env.FLEETAI_PANE).toMatch(/^watch-\d+$/);
     expect(env.FLEETAI_HOOK_TOKEN).toMatch(/^[0-9a-f]{64}$/);
     expect(existsSync(env.FLEETAI_HOOK_SOCKET ?? '')).toBe(true);

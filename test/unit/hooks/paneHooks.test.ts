@@ -246,3 +246,22 @@ describe('fleet hook', () => {
     expect(process.exitCode).toBe(0);
   });
 });
+
+describe('hookProgram', () => {
+  it('runs the small sender bundle (hook.js) when it sits beside the CLI, the CLI with "hook" otherwise', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { hookProgram, hookArgv } = await import('../../../extension/core/agents/hooks/paneHooks');
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleetai-hookprog-'));
+    try {
+      const cli = path.join(dir, 'cli.js');
+      writeFileSync(cli, '');
+      expect(hookArgv(hookProgram(cli)).slice(1)).toEqual([cli, 'hook']);
+      writeFileSync(path.join(dir, 'hook.js'), '');
+      expect(hookArgv(hookProgram(cli)).slice(1)).toEqual([path.join(dir, 'hook.js')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
