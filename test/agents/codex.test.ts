@@ -13,6 +13,14 @@ afterEach(async () => {
 
 async function codex(options?: { stallTimeout?: number; retries?: number }): Promise<RealAgent> {
   agent = await RealAgent.start('codex', options);
+  // Codex ignores Enter until its session has started, which includes starting its app-server daemon (slow on
+  // a busy machine): a person types when the composer has settled; the test waits for the daemon's socket too.
+  const socket = path.join(agent.spec.codexHome ?? '', 'app-server-control/app-server-control.sock');
+  const end = Date.now() + 60_000;
+  while (!existsSync(socket)) {
+    if (Date.now() > end) throw new Error(`Codex started no daemon:\n${agent.run.screen()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await agent.settled('awaiting_input');
   return agent;
 }
