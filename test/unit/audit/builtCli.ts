@@ -7,13 +7,16 @@ import { repoRoot } from '../helpers';
  * Bundles the `fleet` CLI the way extension/build/bundle.mjs does, into `outdir` instead of dist/ (other test
  * runs may be reading dist/cli.js at the same moment). Returns the path of the bundle.
  */
-export async function buildCli(outdir: string): Promise<string> {
+export async function buildCli(
+  outdir: string,
+  entryPoints: Record<string, string> = { cli: 'extension/cli/main.ts' },
+): Promise<string> {
   const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
     version: string;
   };
   await build({
     absWorkingDir: repoRoot,
-    entryPoints: { cli: 'extension/cli/main.ts' },
+    entryPoints,
     outdir,
     bundle: true,
     platform: 'node',

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers';
+import { buildCli } from '../audit/builtCli';
 
 // The `fleet` bin as shipped: the launcher (dist/cli.js), the approvals fast path (approve.js) and the whole CLI
 // (fleet.js), bundled into a temp folder the way extension/build/bundle.mjs does. A real unix-socket server stands
@@ -15,25 +14,10 @@ let cli: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'fleetai-approve-'));
-  const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  await build({
-    absWorkingDir: repoRoot,
-    entryPoints: {
-      cli: 'extension/cli/launcher.ts',
-      approve: 'extension/cli/approveMain.ts',
-      fleet: 'extension/cli/main.ts',
-    },
-    outdir: dir,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['node-pty'],
-    mainFields: ['module', 'main'],
-    define: { FLEETAI_VERSION: JSON.stringify(version) },
-    logLevel: 'error',
+  await buildCli(dir, {
+    cli: 'extension/cli/launcher.ts',
+    approve: 'extension/cli/approveMain.ts',
+    fleet: 'extension/cli/main.ts',
   });
   cli = path.join(dir, 'cli.js');
 }, 60_000);
