@@ -76,6 +76,8 @@ export class Orchestrator {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly chains = new Map<string, Promise<void>>();
+  /** What the rules advised each pane last, so an unchanged situation neither logs nor asks the model again. */
+  private readonly lastRuleAdvice = new Map<string, string>();
   private lastLoggedHeartbeat = 0;
   private started = false;
   private readonly now: () => number;
@@ -372,16 +374,22 @@ export class Orchestrator {
     ];
     for (const step of steps) await this.recovery.carryOut(pane, meta, step);
     this.checkFailureStreak(meta);
-    const before = meta.next_actions.join('\n');
-    meta.next_actions = nextActionsFromRules(meta, pane.state);
-    if (meta.next_actions.join('\n') !== before && meta.next_actions.length > 0) {
-      this.audit('supervisor.next_actions', {
-        pane: pane.id,
-        branch: pane.branch,
-        next_actions: meta.next_actions,
-        source: 'rules',
-      });
-      if (this.options.decider && meta.blockers.length > 0) void this.model.askModel(pane, meta);
+    // Only a change in what the rules advise replaces the next actions and asks the model again: its own answer
+    // stands until the situation changes, and is not re-bought at every tick.
+    const advice = nextActionsFromRules(meta, pane.state);
+    const key = advice.join('\n');
+    if (key !== this.lastRuleAdvice.get(pane.id)) {
+      this.lastRuleAdvice.set(pane.id, key);
+      meta.next_actions = advice;
+      if (advice.length > 0) {
+        this.audit('supervisor.next_actions', {
+          pane: pane.id,
+          branch: pane.branch,
+          next_actions: advice,
+          source: 'rules',
+        });
+        if (this.options.decider && meta.blockers.length > 0) void this.model.askModel(pane, meta);
+      }
     }
     this.updatePhase(meta);
   }

@@ -44,6 +44,7 @@ async function setup(
   options: {
     settings?: Partial<SupervisorSettings>;
     tasks?: TaskSpec[];
+    decider?: ConstructorParameters<typeof Orchestrator>[0]['decider'];
     store?: StateStorePort;
     workspace?: string;
     allow?: string[];
@@ -78,6 +79,7 @@ async function setup(
     classify: createClassifier(config, workspace),
     workspaceRoot: workspace,
     ...(options.tasks ? { tasks: options.tasks } : {}),
+    ...(options.decider ? { decider: options.decider } : {}),
   });
   await orchestrator.start();
   running.push({ orchestrator, dispose: () => approvals.dispose() });
@@ -361,5 +363,59 @@ describe('Orchestrator: prompts it cannot read', () => {
     fleet.set('p1', 'awaiting_approval', { approval: { kind: 'command', options: [] } });
     await until(() => notifier.sent.some((n) => n.approvalId), 'the request to a human', 3000);
     expect(fleet.answers).toEqual([]);
+  });
+});
+
+describe('Orchestrator: the model', () => {
+  it('is asked once per change of situation, not at every tick; its next actions stand until then', async () => {
+    // A stand-in for the model (the real one runs against the fake model server in test/agents): it counts calls.
+    let calls = 0;
+    const decider = {
+      decide: () => {
+        calls++;
+        return Promise.resolve({
+          ok: true as const,
+          latencyMs: 1,
+          value: {
+            commands: [],
+            summary: 's',
+            phase: 'BLOCKED' as const,
+            blockers: [],
+            next_actions: ['Set FAKE_KEY, then restart the pane.'],
+            requires_confirmation: false,
+            risk: 'low' as const,
+          },
+        });
+      },
+      summarize: () =>
+        Promise.resolve({
+          ok: false as const,
+          latencyMs: 0,
+          error: { code: 'E_MODEL_NOT_CONFIGURED' as const, message: '' },
+        }),
+      decompose: () =>
+        Promise.resolve({
+          ok: false as const,
+          latencyMs: 0,
+          error: { code: 'E_MODEL_NOT_CONFIGURED' as const, message: '' },
+        }),
+      judgeRisk: () =>
+        Promise.resolve({
+          ok: false as const,
+          latencyMs: 0,
+          error: { code: 'E_MODEL_NOT_CONFIGURED' as const, message: '' },
+        }),
+    };
+    const { orchestrator, fleet } = await setup({ decider: decider as never });
+    fleet.set('p1', 'error', { error: { class: 'auth', retrying: false, message: '401 FAKE_KEY rejected' } });
+    await until(() => calls === 1, 'the model asked');
+    await until(
+      () => orchestrator.metaFor('p1')?.next_actions[0] === 'Set FAKE_KEY, then restart the pane.',
+      'its advice',
+    );
+    for (let i = 0; i < 5; i++) await orchestrator.tick();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
+    expect(orchestrator.metaFor('p1')?.next_actions).toEqual(['Set FAKE_KEY, then restart the pane.']);
   });
 });
