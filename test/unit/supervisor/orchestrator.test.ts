@@ -406,7 +406,7 @@ describe('Orchestrator: the model', () => {
           error: { code: 'E_MODEL_NOT_CONFIGURED' as const, message: '' },
         }),
     };
-    const { orchestrator, fleet } = await setup({ decider: decider as never });
+    const { orchestrator, fleet } = await setup({ decider });
     fleet.set('p1', 'error', { error: { class: 'auth', retrying: false, message: '401 FAKE_KEY rejected' } });
     await until(() => calls === 1, 'the model asked');
     await until(
