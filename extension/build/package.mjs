@@ -75,6 +75,7 @@ const listed = execFileSync(
   ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', out],
   { encoding: 'utf8' },
 ).split('\n');
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
 const required = [
   'extension/dist/extension.js',
   'extension/dist/cli.js',
@@ -85,6 +86,12 @@ const required = [
   'extension/agents-config/codex.json',
   'extension/config/prompts/planning.md',
   'extension/config/orchestrator.schema.json',
+  // The schemas of contributes.jsonValidation and the walkthrough's pages (English and zh-cn).
+  ...manifest.contributes.jsonValidation.map((entry) => path.posix.join('extension', entry.url)),
+  ...manifest.contributes.walkthroughs
+    .flatMap((walkthrough) => walkthrough.steps)
+    .flatMap((step) => [step.media.markdown, step.media.markdown.replace(/\.md$/, '.nls.zh-cn.md')])
+    .map((file) => path.posix.join('extension', file)),
   'extension/node_modules/node-pty/package.json',
 ];
 const missing = required.filter((file) => !listed.includes(file));
