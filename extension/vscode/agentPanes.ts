@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
 import type { Logger } from '../core/observability/appLog';
@@ -46,7 +47,13 @@ export interface AgentPanesOptions {
   onRegistry?: (registry: PaneRegistry) => Promise<void>;
   /** The stall timeout for new panes; the `fleetai.stallTimeoutSeconds` setting when it gives none. */
   stallTimeoutMs?: () => number | undefined;
+  /** Asks the pane a question through the window's supervisor (`fleetai.askAgent`). */
+  ask?: (paneId: string, question: string) => Promise<AskOutcome>;
 }
+
+/** The answer of `fleetai.askAgent`, as the supervisor gives it. */
+export type AskOutcome =
+  { ok: true; answer: string; latencyMs: number } | { ok: false; error: { code: string; message: string } };
 
 /**
  * The agent panes of this window as VS Code shows them: the commands that start, show, stop and type into
@@ -70,6 +77,13 @@ export class AgentPanes implements vscode.Disposable {
         this.sendTo(target, text),
       ),
       vscode.commands.registerCommand('fleetai.removeAgent', (target?: PaneTarget) => this.remove(target)),
+      vscode.commands.registerCommand('fleetai.restartAgent', (target?: PaneTarget) => this.restart(target)),
+      vscode.commands.registerCommand('fleetai.openTranscript', (target?: PaneTarget) =>
+        this.openTranscript(target),
+      ),
+      vscode.commands.registerCommand('fleetai.askAgent', (target?: PaneTarget, question?: unknown) =>
+        this.askAgent(target, question),
+      ),
       vscode.window.onDidCloseTerminal((closed) => {
         for (const [id, shown] of this.terminals) if (shown.terminal === closed) this.terminals.delete(id);
       }),
@@ -283,6 +297,67 @@ export class AgentPanes implements vscode.Disposable {
     // Asked to stop, the agent's terminal goes too (the transcript keeps what it showed).
     this.terminals.get(pane.id)?.terminal.dispose();
     return exit;
+  }
+
+  private async restart(target: PaneTarget): Promise<boolean> {
+    const pane = await this.pickPane(target, () => true);
+    if (!pane || !this.registry) return false;
+    try {
+      await this.registry.restart(pane.id);
+      return true;
+    } catch (error) {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('FleetAI could not restart {0}: {1}', pane.name, describeError(error)),
+      );
+      return false;
+    }
+  }
+
+  /** The pane's transcript (`.fleetai/logs/panes/<id>.log`), as the registry writes it. */
+  private async openTranscript(target: PaneTarget): Promise<boolean> {
+    const pane = await this.pickPane(target, () => true);
+    const dir = this.options.paths?.paneLogsDir;
+    if (!pane || !dir) return false;
+    const file = path.join(dir, `${pane.id}.log`);
+    try {
+      await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
+      return true;
+    } catch (error) {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('FleetAI could not open the transcript {0}: {1}', file, describeError(error)),
+      );
+      return false;
+    }
+  }
+
+  /** Asks the agent a question and shows its answer; the question is typed only when the rules allow it. */
+  private async askAgent(target: PaneTarget, input: unknown): Promise<AskOutcome | undefined> {
+    const pane = await this.pickPane(target, (p) => !p.exited);
+    if (!pane) return undefined;
+    const ask = this.options.ask;
+    const question =
+      typeof input === 'string'
+        ? input
+        : await vscode.window.showInputBox({
+            title: vscode.l10n.t('Ask {0}', pane.name),
+            prompt: vscode.l10n.t('FleetAI types the question into the agent and shows its answer.'),
+            ignoreFocusOut: true,
+          });
+    if (!question || !ask) return undefined;
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Asking {0}…', pane.name) },
+      () => ask(pane.id, question),
+    );
+    if (outcome.ok) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('{0} answers: {1}', pane.name, outcome.answer.slice(0, 1000)),
+      );
+    } else {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('{0} could not be asked: {1}', pane.name, outcome.error.message),
+      );
+    }
+    return outcome;
   }
 
   private async remove(target: PaneTarget): Promise<void> {

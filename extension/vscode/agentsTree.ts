@@ -1,15 +1,38 @@
 import * as vscode from 'vscode';
 import type { AgentPane, PaneRegistry } from '../core/panes/paneRegistry';
 import type { PaneStateName } from '../core/panes/types';
+import type { PaneMeta } from '../core/supervisor/paneMetadata';
+import type { TreeItemSummary } from './api';
+import { paneDescription } from './sidebarText';
+
+/** The supervisor as the Agents view reads it: a pane's metadata, and news that some changed. */
+export interface PaneMetaSource {
+  metaFor(paneId: string): PaneMeta | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+/** A tree item as the test API shows it. */
+export function summarizeItem(item: vscode.TreeItem, fallbackId: string): TreeItemSummary {
+  const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+  const icon = item.iconPath instanceof vscode.ThemeIcon ? item.iconPath : undefined;
+  return {
+    id: item.id ?? fallbackId,
+    label,
+    description: typeof item.description === 'string' ? item.description : '',
+    contextValue: item.contextValue ?? '',
+    icon: icon?.id ?? '',
+    ...(icon?.color ? { color: icon.color.id } : {}),
+  };
+}
 
 /** How each state looks in the Agents view. */
 const STATE_ICONS: Record<PaneStateName, { icon: string; color?: string }> = {
   starting: { icon: 'loading~spin' },
   working: { icon: 'sync~spin', color: 'charts.blue' },
-  awaiting_approval: { icon: 'warning', color: 'problemsWarningIcon.foreground' },
+  awaiting_approval: { icon: 'warning', color: 'charts.yellow' },
   awaiting_input: { icon: 'comment', color: 'charts.green' },
-  stalled: { icon: 'clock', color: 'charts.orange' },
-  error: { icon: 'error', color: 'problemsErrorIcon.foreground' },
+  stalled: { icon: 'clock', color: 'charts.red' },
+  error: { icon: 'error', color: 'errorForeground' },
   exited: { icon: 'circle-slash', color: 'disabledForeground' },
 };
 
@@ -48,13 +71,39 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<string>, vsco
   readonly onDidChangeTreeData = this.changed.event;
   private registry: PaneRegistry | undefined;
   private subscription: { dispose(): void } | undefined;
+  private metaSource: PaneMetaSource | undefined;
+  private metaSubscription: vscode.Disposable | undefined;
+  /** What each item showed last: a supervisor change refreshes only the items whose text changed. */
+  private readonly shown = new Map<string, string>();
+
+  /**
+   * The supervisor's phases and blockers. It says "changed" on every save (its heartbeat included), so the
+   * view compares what each item would show and refreshes only those that differ; the time in state follows
+   * the heartbeat that way, without a timer of its own.
+   */
+  bindSupervisor(source: PaneMetaSource): void {
+    this.metaSubscription?.dispose();
+    this.metaSource = source;
+    this.metaSubscription = source.onDidChange(() => {
+      for (const pane of this.registry?.list() ?? []) {
+        const before = this.shown.get(pane.id);
+        if (before !== undefined && before !== this.signature(pane)) this.changed.fire(pane.id);
+      }
+    });
+  }
+
+  /** The items as the test API shows them, in view order. */
+  items(): TreeItemSummary[] {
+    return this.getChildren().map((id) => summarizeItem(this.getTreeItem(id), id));
+  }
 
   attach(registry: PaneRegistry): void {
     this.subscription?.dispose();
     this.registry = registry;
-    this.subscription = registry.onDidChange((change) =>
-      this.changed.fire(change.type === 'state' ? change.pane.id : undefined),
-    );
+    this.subscription = registry.onDidChange((change) => {
+      if (change.type === 'removed') this.shown.delete(change.id);
+      this.changed.fire(change.type === 'state' ? change.pane.id : undefined);
+    });
     this.changed.fire(undefined);
   }
 
@@ -69,8 +118,10 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<string>, vsco
     const state = pane.state;
     const item = new vscode.TreeItem(pane.name, vscode.TreeItemCollapsibleState.None);
     item.id = pane.id;
-    item.description = [pane.kind, stateLabel(state.name), pane.branch].filter(Boolean).join(' · ');
-    item.tooltip = tooltip(pane);
+    const meta = this.metaSource?.metaFor(pane.id);
+    item.description = this.describe(pane, meta);
+    this.shown.set(pane.id, this.signature(pane, meta));
+    item.tooltip = tooltip(pane, meta);
     const look = STATE_ICONS[state.name];
     item.iconPath = new vscode.ThemeIcon(
       look.icon,
@@ -82,14 +133,35 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<string>, vsco
     return item;
   }
 
+  private describe(pane: AgentPane, meta: PaneMeta | undefined): string {
+    return paneDescription({
+      kind: pane.kind,
+      branch: pane.branch,
+      // Without a supervisor here (or before it knows the pane) the pane's own state says what it does.
+      phase: meta?.phase ?? stateLabel(pane.state.name),
+      inStateMs: Date.now() - Date.parse(pane.state.since),
+    });
+  }
+
+  private signature(pane: AgentPane, meta = this.metaSource?.metaFor(pane.id)): string {
+    return JSON.stringify([
+      this.describe(pane, meta),
+      pane.state.name,
+      meta?.blockers.length,
+      meta?.next_actions,
+      meta?.last_command_result?.command_id,
+    ]);
+  }
+
   dispose(): void {
+    this.metaSubscription?.dispose();
     this.subscription?.dispose();
     this.changed.dispose();
   }
 }
 
 /** Name, state, why, and the screen lines that showed it. Screen text is untrusted: shown as text, never rendered. */
-function tooltip(pane: AgentPane): vscode.MarkdownString {
+function tooltip(pane: AgentPane, meta: PaneMeta | undefined): vscode.MarkdownString {
   const state = pane.state;
   const md = new vscode.MarkdownString();
   md.appendMarkdown('**');
@@ -109,6 +181,23 @@ function tooltip(pane: AgentPane): vscode.MarkdownString {
     md.appendMarkdown('\n\n');
     md.appendText(vscode.l10n.t('Evidence:'));
     md.appendCodeblock(state.evidence.join('\n'), 'text');
+  }
+  if (meta) {
+    md.appendMarkdown('\n\n');
+    md.appendText(vscode.l10n.t('Phase: {0}', meta.phase));
+    for (const blocker of meta.blockers) {
+      md.appendMarkdown('\n\n');
+      md.appendText(vscode.l10n.t('Blocked ({0}): {1}', blocker.kind, blocker.reason));
+    }
+    if (meta.next_actions.length > 0) {
+      md.appendMarkdown('\n\n');
+      md.appendText(vscode.l10n.t('Next: {0}', meta.next_actions.join('; ')));
+    }
+    const last = meta.last_command_result;
+    if (last) {
+      md.appendMarkdown('\n\n');
+      md.appendText(vscode.l10n.t('Last command: {0} → {1} {2}', last.text, last.result, last.detail));
+    }
   }
   md.appendMarkdown('\n\n');
   md.appendText(`${[pane.command, ...pane.args].join(' ')}\n${pane.cwd}`);

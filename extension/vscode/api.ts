@@ -69,4 +69,20 @@ export interface FleetAiApi {
   supervisorSnapshot(): SupervisorState | undefined;
   /** Approval requests waiting for a person, oldest first, from the workspace's store (whoever asked). */
   pendingApprovals(): Promise<ApprovalRequest[]>;
+  /** The items a sidebar view shows now (`fleetai.agents`, `fleetai.tasks`, `fleetai.approvals`), in order. */
+  treeItems(viewId: string): TreeItemSummary[];
+}
+
+/** A sidebar tree item, as the API shows it. */
+export interface TreeItemSummary {
+  /** The item's id (a pane id, `task:<id>`, an approval id). */
+  id: string;
+  label: string;
+  description: string;
+  /** What the view's menus match, e.g. `fleetai.pane.awaiting_input`, `fleetai.approval.medium`. */
+  contextValue: string;
+  /** The codicon id, e.g. `warning`. */
+  icon: string;
+  /** The theme colour id of the icon, e.g. `charts.yellow`. */
+  color?: string;
 }

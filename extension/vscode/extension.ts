@@ -7,10 +7,12 @@ import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import type { RequestHandlers } from '../protocol/endpoint';
 import { AgentPanes } from './agentPanes';
+import { ApprovalsTreeProvider } from './approvalsTree';
 import type { FleetAiApi } from './api';
 import type { DashboardPanel } from './dashboardPanel';
 import { HeartbeatStatus } from './statusBar';
 import { SupervisorHost } from './supervisorHost';
+import { TasksTreeProvider } from './tasksTree';
 import { VIEW_IDS, registerViews } from './views';
 
 const moduleLoaded = performance.now();
@@ -39,9 +41,24 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     log,
     onRegistry: (registry) => supervisor.attach(registry),
     stallTimeoutMs: () => supervisor.stallTimeoutMs(),
+    ask: (paneId, question) => supervisor.ask(paneId, question),
   });
   status.bind(supervisor);
-  context.subscriptions.push(status, agents, supervisor, ...registerViews({ 'fleetai.agents': agents.tree }));
+  agents.tree.bindSupervisor(supervisor);
+  const approvalsTree = new ApprovalsTreeProvider(supervisor);
+  const tasksTree = new TasksTreeProvider(supervisor);
+  context.subscriptions.push(
+    status,
+    agents,
+    supervisor,
+    approvalsTree,
+    tasksTree,
+    ...registerViews({
+      'fleetai.agents': agents.tree,
+      'fleetai.tasks': tasksTree,
+      'fleetai.approvals': approvalsTree,
+    }),
+  );
 
   const handlers: RequestHandlers = {
     'host.getInfo': () => ({
@@ -137,6 +154,14 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     supervisor: () => supervisor.summary(),
     supervisorSnapshot: () => supervisor.snapshot(),
     pendingApprovals: () => supervisor.pendingApprovals(),
+    treeItems: (viewId) =>
+      viewId === 'fleetai.agents'
+        ? agents.tree.items()
+        : viewId === 'fleetai.tasks'
+          ? tasksTree.items()
+          : viewId === 'fleetai.approvals'
+            ? approvalsTree.items()
+            : [],
   };
 }
 

@@ -11,11 +11,13 @@ import { HEARTBEAT_STALE_MS } from '../core/supervisor/fleetCounts';
 import type { PaneRegistry } from '../core/panes/paneRegistry';
 import type { ApprovalDecision } from '../core/panes/types';
 import type { Orchestrator, StateStorePort } from '../core/supervisor/orchestrator';
-import type { SupervisorState } from '../core/supervisor/paneMetadata';
+import type { PaneMeta, SupervisorState } from '../core/supervisor/paneMetadata';
+import type { TaskSpec, TaskStatus } from '../core/supervisor/taskBoard';
 import type { ApprovalRecordView, ApprovalsPort, Notification } from '../core/supervisor/ports';
 import type { SupervisorSettings } from '../core/supervisor/settings';
 import { mergeWindowSettings } from '../core/supervisor/windowSettings';
 import type { WorkspacePaths } from '../core/workspacePaths';
+import type { AskOutcome } from './agentPanes';
 import type { SupervisorSummary } from './api';
 import type { HeartbeatSource, HeartbeatView, SupervisorMode } from './statusBar';
 
@@ -153,6 +155,41 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
   snapshot(): SupervisorState | undefined {
     if (!this.running) return undefined;
     return { ...this.running.orchestrator.snapshot(), dry_run: this.running.orchestrator.settings.dryRun };
+  }
+
+  /** The supervisor's view of a pane (phase, blockers, next actions), when it runs in this window. */
+  metaFor(paneId: string): PaneMeta | undefined {
+    return this.running?.orchestrator.metaFor(paneId);
+  }
+
+  /** The task board of the supervisor running in this window (empty otherwise). */
+  tasks(): (TaskSpec & { status: TaskStatus })[] {
+    return this.running?.orchestrator.tasks.list() ?? [];
+  }
+
+  /** Pending approvals as last read from the store (its watch keeps them current). */
+  pending(): readonly ApprovalRequest[] {
+    return this.pendingRecords;
+  }
+
+  /** Asks a pane a question through the supervisor (its rules, its dry run, its audit log). */
+  async ask(paneId: string, question: string): Promise<AskOutcome> {
+    if (!this.running) {
+      return {
+        ok: false,
+        error: {
+          code: 'E_SUPERVISOR_NOT_HERE',
+          message:
+            this.mode === 'elsewhere'
+              ? vscode.l10n.t(
+                  'The supervisor of this workspace runs in another process (pid {0}); ask there.',
+                  this.owner?.pid ?? '?',
+                )
+              : vscode.l10n.t('The supervisor is not running in this window.'),
+        },
+      };
+    }
+    return this.running.orchestrator.ask(paneId, question, 'vscode');
   }
 
   /** What the dashboard's heartbeat says. */
@@ -584,6 +621,9 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
           : typeof (target as { id?: unknown } | undefined)?.id === 'string'
             ? (target as { id: string }).id
             : undefined;
+      // From a pane's item in the Agents view: the request that pane waits on.
+      if (id !== undefined && !this.pendingRecords.some((r) => r.id === id))
+        id = this.pendingRecords.find((r) => r.pane === id)?.id ?? id;
       id ??= await this.pickApproval(decision);
       if (id === undefined) return undefined;
       let message = typeof reason === 'string' ? reason : undefined;

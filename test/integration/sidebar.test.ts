@@ -1,0 +1,195 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { NewAgentResult } from '../../extension/vscode/agentPanes';
+import type { FleetAiApi, TreeItemSummary } from '../../extension/vscode/api';
+import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
+
+// The sidebar views (Agents, Approvals) of the real VS Code window, over a scripted agent on a real pty and the
+// supervisor that runs in this window (agentSupervisor.test.ts started it; files run in name order).
+const EXTENSION_ID = 'fleetai.fleetai';
+
+async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: () => string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Asks for approval on "ask" (options answered with y / esc), echoes other lines. */
+const SCRIPTED_AGENT = `
+const out = (s) => process.stdout.write(s);
+const resumed = process.argv.includes('--resumed');
+const prompt = () => out('sidebar> ');
+out(resumed ? 'sidebar agent resumed\\r\\n' : 'sidebar agent started\\r\\n');
+let asking = false;
+let buf = '';
+process.stdin.setRawMode(true);
+process.stdin.on('data', (d) => {
+  for (const ch of d.toString()) {
+    if (asking) {
+      if (ch === 'y') { asking = false; out('\\r\\nsidebar-approved-marker\\r\\n'); prompt(); }
+      else if (ch === '\\u001b') { asking = false; out('\\r\\nsidebar-denied-marker\\r\\n'); prompt(); }
+      continue;
+    }
+    if (ch === '\\u0003') process.exit(130);
+    if (ch !== '\\r' && ch !== '\\n') { buf += ch; out(ch); continue; }
+    const line = buf.trim(); buf = ''; out('\\r\\n');
+    if (line === 'ask') {
+      asking = true;
+      out('Working on it\\r\\n');
+      setTimeout(() => out('Allow the sidebar change?\\r\\n  1. Yes (y)\\r\\n  2. No (esc)\\r\\n'), 300);
+    } else { if (line) out('echo:' + line + '\\r\\n'); prompt(); }
+  }
+});
+prompt();
+`;
+
+function profile(script: string): unknown {
+  return {
+    schemaVersion: 1,
+    kind: 'sidebar-scripted',
+    displayName: 'Sidebar scripted agent',
+    command: process.execPath,
+    args: [script],
+    env: {},
+    detect: { executables: ['fleetai-sidebar-agent'] },
+    version: null,
+    resume: { args: ['--resumed'] },
+    approval: { approve: 'y', deny: '\u001b' },
+    nudge: null,
+    interrupt: '\u0003',
+    input: { submitDelayMs: 0, submitKeys: '\r' },
+    timing: { idleDebounceMs: 300, liveRows: 4 },
+    patterns: [
+      {
+        versions: '*',
+        rules: [
+          {
+            id: 'approval',
+            state: 'awaiting_approval',
+            source: 'live',
+            regex: 'Allow the sidebar change\\?',
+            priority: 100,
+            approval: { kind: 'edit' },
+          },
+          { id: 'prompt', state: 'awaiting_input', source: 'live', regex: '^sidebar>$', priority: 10 },
+          { id: 'output', state: 'working', source: 'live', regex: '\\S', priority: 0 },
+        ],
+      },
+    ],
+  };
+}
+
+describe('The sidebar views in a real VS Code window', () => {
+  let api: FleetAiApi;
+  let folder: string;
+  let scratch: string;
+  let agent: NewAgentResult | undefined;
+  const profileFile = (): string => path.join(folder, '.fleetai', 'agents', 'sidebar-scripted.json');
+
+  const item = (view: string, id: string): TreeItemSummary | undefined =>
+    api.treeItems(view).find((i) => i.id === id);
+  const items = (view: string) => () => JSON.stringify(api.treeItems(view));
+  const screenOf = (id: string) => () => api.paneScreen(id).join('\n');
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<FleetAiApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(first, 'the test window has no workspace folder');
+    folder = first;
+    scratch = mkdtempSync(path.join(tmpdir(), 'fleetai-sidebar-test-'));
+    const script = path.join(scratch, 'sidebar-agent.cjs');
+    await fs.writeFile(script, SCRIPTED_AGENT);
+    await fs.mkdir(path.dirname(profileFile()), { recursive: true });
+    await fs.writeFile(profileFile(), JSON.stringify(profile(script), null, 2));
+  });
+
+  after(async () => {
+    if (agent) await vscode.commands.executeCommand('fleetai.removeAgent', agent.id);
+    await fs.rm(profileFile(), { force: true });
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('shows an agent with its state, kind, phase and time in state; approves from the Approvals view', async () => {
+    agent = await vscode.commands.executeCommand<NewAgentResult | undefined>('fleetai.newAgent', {
+      kind: 'sidebar-scripted',
+    });
+    assert.ok(agent, 'the scripted agent did not start');
+    const id = agent.id;
+    await api.waitForPaneState(id, 'awaiting_input', 30_000);
+    const waiting = await until(() => {
+      const i = item('fleetai.agents', id);
+      return i?.contextValue === 'fleetai.pane.awaiting_input' ? i : undefined;
+    }, items('fleetai.agents'));
+    assert.equal(waiting.label, agent.name);
+    assert.equal(waiting.icon, 'comment');
+    assert.equal(waiting.color, 'charts.green');
+    // kind · [branch ·] phase · time in state
+    assert.match(waiting.description, /^sidebar-scripted( · [^·]+)+ · \d+[smhd]$/);
+
+    assert.equal(await vscode.commands.executeCommand<boolean>('fleetai.sendToAgent', id, 'ask'), true);
+    await api.waitForPaneState(id, 'awaiting_approval', 30_000);
+    const asking = await until(() => {
+      const i = item('fleetai.agents', id);
+      return i?.contextValue === 'fleetai.pane.awaiting_approval' ? i : undefined;
+    }, items('fleetai.agents'));
+    assert.equal(asking.color, 'charts.yellow');
+
+    const request = await until(
+      () => api.treeItems('fleetai.approvals').find((i) => i.description.endsWith(` · ${id}`)),
+      () => `${items('fleetai.approvals')()}\n${screenOf(id)()}`,
+    );
+    assert.equal(request.description, `medium risk · ${id}`);
+    assert.equal(request.label, 'edit files');
+    assert.equal(request.contextValue, 'fleetai.approval.medium');
+    assert.equal(request.icon, 'shield');
+    assert.equal(request.color, 'charts.yellow');
+
+    // What the view's inline Approve passes: the tree element, an object with the request's id.
+    const pending = (await api.pendingApprovals()).find((r) => r.id === request.id);
+    assert.ok(pending, 'the item has no pending request behind it');
+    const outcome = await vscode.commands.executeCommand<DecideOutcome>('fleetai.approve', pending);
+    assert.equal(outcome.ok, true, JSON.stringify(outcome));
+    await until(
+      () => api.paneScreen(id).some((row) => row.includes('sidebar-approved-marker')),
+      screenOf(id),
+    );
+    await until(
+      () => !api.treeItems('fleetai.approvals').some((i) => i.id === request.id),
+      items('fleetai.approvals'),
+    );
+    await until(
+      () => item('fleetai.agents', id)?.contextValue === 'fleetai.pane.awaiting_input',
+      items('fleetai.agents'),
+    );
+  });
+
+  it('opens the transcript of the agent and restarts it from the context menu commands', async () => {
+    assert.ok(agent, 'the agent of the previous test is missing');
+    const id = agent.id;
+    assert.equal(await vscode.commands.executeCommand<boolean>('fleetai.openTranscript', id), true);
+    const opened = vscode.window.activeTextEditor?.document.uri.fsPath ?? '';
+    assert.equal(path.basename(opened), `${id}.log`);
+    assert.ok(existsSync(opened));
+
+    assert.equal(await vscode.commands.executeCommand<boolean>('fleetai.restartAgent', id), true);
+    await until(() => api.paneScreen(id).some((row) => row.includes('sidebar agent resumed')), screenOf(id));
+    await api.waitForPaneState(id, 'awaiting_input', 30_000);
+    await until(
+      () => item('fleetai.agents', id)?.contextValue === 'fleetai.pane.awaiting_input',
+      items('fleetai.agents'),
+    );
+  });
+});
