@@ -49,7 +49,14 @@ export interface AgentPanesOptions {
   stallTimeoutMs?: () => number | undefined;
   /** Asks the pane a question through the window's supervisor (`fleetai.askAgent`). */
   ask?: (paneId: string, question: string) => Promise<AskOutcome>;
+  /** Queues the profile's nudge for the pane through the window's supervisor (`fleetai.nudgeAgent`). */
+  nudge?: (paneId: string) => Promise<NudgeOutcome>;
 }
+
+/** The answer of `fleetai.nudgeAgent`: the queued command, or why it was not queued. */
+export type NudgeOutcome =
+  | { ok: true; id: string; text: string; risk: string; requires_confirmation: boolean }
+  | { ok: false; error: { code: string; message: string } };
 
 /** The answer of `fleetai.askAgent`, as the supervisor gives it. */
 export type AskOutcome =
@@ -77,6 +84,7 @@ export class AgentPanes implements vscode.Disposable {
         this.sendTo(target, text),
       ),
       vscode.commands.registerCommand('fleetai.removeAgent', (target?: PaneTarget) => this.remove(target)),
+      vscode.commands.registerCommand('fleetai.nudgeAgent', (target?: PaneTarget) => this.nudgeAgent(target)),
       vscode.commands.registerCommand('fleetai.restartAgent', (target?: PaneTarget) => this.restart(target)),
       vscode.commands.registerCommand('fleetai.openTranscript', (target?: PaneTarget) =>
         this.openTranscript(target),
@@ -297,6 +305,27 @@ export class AgentPanes implements vscode.Disposable {
     // Asked to stop, the agent's terminal goes too (the transcript keeps what it showed).
     this.terminals.get(pane.id)?.terminal.dispose();
     return exit;
+  }
+
+  private async nudgeAgent(target: PaneTarget): Promise<NudgeOutcome | undefined> {
+    const pane = await this.pickPane(target, (p) => !p.exited);
+    if (!pane || !this.options.nudge) return undefined;
+    const outcome = await this.options.nudge(pane.id);
+    if (!outcome.ok) {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('FleetAI could not nudge {0}: {1}', pane.name, outcome.error.message),
+      );
+    } else if (outcome.requires_confirmation) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('The nudge for {0} waits for your approval ({1}).', pane.name, outcome.risk),
+      );
+    } else {
+      vscode.window.setStatusBarMessage(
+        vscode.l10n.t('FleetAI nudged {0}: {1}', pane.name, outcome.text),
+        5000,
+      );
+    }
+    return outcome;
   }
 
   private async restart(target: PaneTarget): Promise<boolean> {

@@ -42,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     onRegistry: (registry) => supervisor.attach(registry),
     stallTimeoutMs: () => supervisor.stallTimeoutMs(),
     ask: (paneId, question) => supervisor.ask(paneId, question),
+    nudge: (paneId) => supervisor.nudge(paneId),
   });
   status.bind(supervisor);
   agents.tree.bindSupervisor(supervisor);

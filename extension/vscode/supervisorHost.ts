@@ -13,11 +13,11 @@ import type { ApprovalDecision } from '../core/panes/types';
 import type { Orchestrator, StateStorePort } from '../core/supervisor/orchestrator';
 import type { PaneMeta, SupervisorState } from '../core/supervisor/paneMetadata';
 import type { TaskSpec, TaskStatus } from '../core/supervisor/taskBoard';
-import type { ApprovalRecordView, ApprovalsPort, Notification } from '../core/supervisor/ports';
+import type { ApprovalRecordView, ApprovalsPort, FleetPort, Notification } from '../core/supervisor/ports';
 import type { SupervisorSettings } from '../core/supervisor/settings';
 import { mergeWindowSettings } from '../core/supervisor/windowSettings';
 import type { WorkspacePaths } from '../core/workspacePaths';
-import type { AskOutcome } from './agentPanes';
+import type { AskOutcome, NudgeOutcome } from './agentPanes';
 import type { SupervisorSummary } from './api';
 import type { HeartbeatSource, HeartbeatView, SupervisorMode } from './statusBar';
 
@@ -38,7 +38,7 @@ export type DecideOutcome =
 interface Running {
   orchestrator: Orchestrator;
   approvals: ApprovalsPort & Disposable;
-  fleet: Disposable;
+  fleet: FleetPort & Disposable;
   control: ControlServer | undefined;
 }
 
@@ -174,22 +174,41 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
 
   /** Asks a pane a question through the supervisor (its rules, its dry run, its audit log). */
   async ask(paneId: string, question: string): Promise<AskOutcome> {
-    if (!this.running) {
+    if (!this.running) return { ok: false, error: this.notHere() };
+    return this.running.orchestrator.ask(paneId, question, 'vscode');
+  }
+
+  /** Queues the profile's nudge text for a pane as the person's own command (rules and approvals apply). */
+  async nudge(paneId: string): Promise<NudgeOutcome> {
+    if (!this.running) return { ok: false, error: this.notHere() };
+    try {
+      const text = this.running.fleet.nudgeText(paneId);
+      const queued = await this.running.orchestrator.submit({
+        pane: paneId,
+        text,
+        kind: 'nudge',
+        source: 'user',
+      });
+      return { ok: true, text, ...queued };
+    } catch (error) {
       return {
         ok: false,
-        error: {
-          code: 'E_SUPERVISOR_NOT_HERE',
-          message:
-            this.mode === 'elsewhere'
-              ? vscode.l10n.t(
-                  'The supervisor of this workspace runs in another process (pid {0}); ask there.',
-                  this.owner?.pid ?? '?',
-                )
-              : vscode.l10n.t('The supervisor is not running in this window.'),
-        },
+        error: { code: isFleetError(error) ? error.code : 'E_NUDGE_FAILED', message: describeError(error) },
       };
     }
-    return this.running.orchestrator.ask(paneId, question, 'vscode');
+  }
+
+  private notHere(): { code: string; message: string } {
+    return {
+      code: 'E_SUPERVISOR_NOT_HERE',
+      message:
+        this.mode === 'elsewhere'
+          ? vscode.l10n.t(
+              'The supervisor of this workspace runs in another process (pid {0}); ask there.',
+              this.owner?.pid ?? '?',
+            )
+          : vscode.l10n.t('The supervisor is not running in this window.'),
+    };
   }
 
   /** What the dashboard's heartbeat says. */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { NewAgentResult } from '../../extension/vscode/agentPanes';
+import type { NewAgentResult, NudgeOutcome } from '../../extension/vscode/agentPanes';
 import type { FleetAiApi, TreeItemSummary } from '../../extension/vscode/api';
 import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
 
@@ -174,6 +174,18 @@ describe('The sidebar views in a real VS Code window', () => {
       () => item('fleetai.agents', id)?.contextValue === 'fleetai.pane.awaiting_input',
       items('fleetai.agents'),
     );
+  });
+
+  it("nudges the agent with its profile's nudge text, queued through the supervisor as the person's command", async () => {
+    assert.ok(agent, 'the agent of the previous test is missing');
+    const id = agent.id;
+    const nudged = await vscode.commands.executeCommand<NudgeOutcome>('fleetai.nudgeAgent', id);
+    assert.ok(nudged.ok, JSON.stringify(nudged));
+    // The profile has no nudge of its own: the default "continue", which the rules let through.
+    assert.equal(nudged.text, 'continue');
+    assert.equal(nudged.requires_confirmation, false);
+    await until(() => api.paneScreen(id).some((row) => row.includes('echo:continue')), screenOf(id));
+    await api.waitForPaneState(id, 'awaiting_input', 30_000);
   });
 
   it('opens the transcript of the agent and restarts it from the context menu commands', async () => {
