@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { approvalKindLabel, riskLabel } from './approvalWords';
 import type { ApprovalRequest } from '../core/approvals';
 import { summarizeItem } from './agentsTree';
 import type { TreeItemSummary } from './api';
@@ -40,7 +41,7 @@ export class ApprovalsTreeProvider implements vscode.TreeDataProvider<ApprovalRe
 
   getTreeItem(request: ApprovalRequest): vscode.TreeItem {
     // Commands come from an agent's screen: shown as a plain label, never as markdown or icons.
-    const item = new vscode.TreeItem(request.command ?? kindLabel(request.kind));
+    const item = new vscode.TreeItem(request.command ?? approvalKindLabel(request.kind));
     item.id = request.id;
     item.description = [riskLabel(request.risk), request.pane].join(' · ');
     item.iconPath = new vscode.ThemeIcon('shield', new vscode.ThemeColor(riskColor(request.risk)));
@@ -76,30 +77,4 @@ function tooltip(request: ApprovalRequest): vscode.MarkdownString {
   }
   if (request.transcriptExcerpt) md.appendCodeblock(request.transcriptExcerpt, 'text');
   return md;
-}
-
-function kindLabel(kind: string): string {
-  switch (kind) {
-    case 'command':
-      return vscode.l10n.t('run a command');
-    case 'edit':
-      return vscode.l10n.t('edit files');
-    default:
-      return vscode.l10n.t('a permission');
-  }
-}
-
-function riskLabel(risk: string): string {
-  switch (risk) {
-    case 'low':
-      return vscode.l10n.t('low risk');
-    case 'medium':
-      return vscode.l10n.t('medium risk');
-    case 'high':
-      return vscode.l10n.t('high risk');
-    case 'critical':
-      return vscode.l10n.t('critical risk');
-    default:
-      return risk;
-  }
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { approvalKindLabel, riskLabel } from './approvalWords';
 import type { ApprovalRequest, ApprovalStore } from '../core/approvals';
 import type { OrchestratorConfig } from '../core/config/orchestratorConfig';
 import type { ControlFile } from '../core/control/controlProtocol';
@@ -673,8 +674,8 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
     const picked = await vscode.window.showQuickPick(
       pending.map((r) => ({
         // Commands come from an agent's screen: `$(` would turn into an icon in a label.
-        label: (r.command ?? kindWord(r.kind)).replaceAll('$(', '\\$('),
-        description: [r.pane, r.branch, riskWord(r.risk)].filter(Boolean).join(' · '),
+        label: (r.command ?? approvalKindLabel(r.kind)).replaceAll('$(', '\\$('),
+        description: [r.pane, r.branch, riskLabel(r.risk)].filter(Boolean).join(' · '),
         detail: [r.reason, ...r.reasons].filter(Boolean).join('; '),
         id: r.id,
       })),
@@ -765,31 +766,5 @@ function deciderWord(by: string): string {
       return vscode.l10n.t('someone in the agent terminal');
     default:
       return by;
-  }
-}
-
-function kindWord(kind: string): string {
-  switch (kind) {
-    case 'command':
-      return vscode.l10n.t('run a command');
-    case 'edit':
-      return vscode.l10n.t('edit files');
-    default:
-      return vscode.l10n.t('a permission');
-  }
-}
-
-function riskWord(risk: string): string {
-  switch (risk) {
-    case 'low':
-      return vscode.l10n.t('low risk');
-    case 'medium':
-      return vscode.l10n.t('medium risk');
-    case 'high':
-      return vscode.l10n.t('high risk');
-    case 'critical':
-      return vscode.l10n.t('critical risk');
-    default:
-      return risk;
   }
 }
