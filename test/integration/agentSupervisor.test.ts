@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NewAgentResult } from '../../extension/vscode/agentPanes';
 import type { FleetAiApi } from '../../extension/vscode/api';
+import { scriptedAgentProfile } from './scriptedProfile';
 import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
 
 // The supervisor core running inside the real VS Code window (code-server's extension host), next to a real
@@ -89,41 +90,15 @@ process.stdin.on('data', (d) => {
 prompt();
 `;
 
-/** A workspace profile for it (.fleetai/agents/scripted.json): a new kind, complete. */
 function scriptedProfile(script: string): unknown {
-  return {
-    schemaVersion: 1,
+  return scriptedAgentProfile({
     kind: 'scripted',
     displayName: 'Scripted agent',
-    command: process.execPath,
-    args: [script],
-    env: {},
-    detect: { executables: ['fleetai-scripted-agent'] },
-    version: null,
-    resume: { args: ['--resumed'] },
-    approval: { approve: 'y', deny: '\u001b' },
-    nudge: null,
-    interrupt: '\u0003',
-    input: { submitDelayMs: 0, submitKeys: '\r' },
-    timing: { idleDebounceMs: 300, liveRows: 4 },
-    patterns: [
-      {
-        versions: '*',
-        rules: [
-          {
-            id: 'approval',
-            state: 'awaiting_approval',
-            source: 'live',
-            regex: 'Allow the scripted change\\?',
-            priority: 100,
-            approval: { kind: 'edit' },
-          },
-          { id: 'prompt', state: 'awaiting_input', source: 'live', regex: '^scripted>$', priority: 10 },
-          { id: 'output', state: 'working', source: 'live', regex: '\\S', priority: 0 },
-        ],
-      },
-    ],
-  };
+    executable: 'fleetai-scripted-agent',
+    script,
+    prompt: 'scripted',
+    question: 'Allow the scripted change\\?',
+  });
 }
 
 describe('The supervisor inside a real VS Code window', () => {

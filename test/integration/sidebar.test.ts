@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NewAgentResult, NudgeOutcome } from '../../extension/vscode/agentPanes';
 import type { FleetAiApi, TreeItemSummary } from '../../extension/vscode/api';
+import { scriptedAgentProfile } from './scriptedProfile';
 import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
 
 // The sidebar views (Agents, Approvals) of the real VS Code window, over a scripted agent on a real pty and the
@@ -55,39 +56,14 @@ prompt();
 `;
 
 function profile(script: string): unknown {
-  return {
-    schemaVersion: 1,
+  return scriptedAgentProfile({
     kind: 'sidebar-scripted',
     displayName: 'Sidebar scripted agent',
-    command: process.execPath,
-    args: [script],
-    env: {},
-    detect: { executables: ['fleetai-sidebar-agent'] },
-    version: null,
-    resume: { args: ['--resumed'] },
-    approval: { approve: 'y', deny: '\u001b' },
-    nudge: null,
-    interrupt: '\u0003',
-    input: { submitDelayMs: 0, submitKeys: '\r' },
-    timing: { idleDebounceMs: 300, liveRows: 4 },
-    patterns: [
-      {
-        versions: '*',
-        rules: [
-          {
-            id: 'approval',
-            state: 'awaiting_approval',
-            source: 'live',
-            regex: 'Allow the sidebar change\\?',
-            priority: 100,
-            approval: { kind: 'edit' },
-          },
-          { id: 'prompt', state: 'awaiting_input', source: 'live', regex: '^sidebar>$', priority: 10 },
-          { id: 'output', state: 'working', source: 'live', regex: '\\S', priority: 0 },
-        ],
-      },
-    ],
-  };
+    executable: 'fleetai-sidebar-agent',
+    script,
+    prompt: 'sidebar',
+    question: 'Allow the sidebar change\\?',
+  });
 }
 
 describe('The sidebar views in a real VS Code window', () => {
