@@ -23,14 +23,161 @@ export const FleetSnapshot = z.object({
 });
 export type FleetSnapshot = z.infer<typeof FleetSnapshot>;
 
+const Iso = z.string().min(1);
+export const PaneStateWord = z.enum([
+  'starting',
+  'working',
+  'awaiting_approval',
+  'awaiting_input',
+  'stalled',
+  'error',
+  'exited',
+]);
+export const PhaseWord = z.enum(['PLANNING', 'EXECUTING', 'VERIFYING', 'BLOCKED', 'DONE']);
+export const RiskWord = z.enum(['low', 'medium', 'high', 'critical']);
+
+/** Where the supervisor runs and whether it is alive (seed 000: orchestrator_heartbeat). */
+export const SupervisorView = z.object({
+  mode: z.enum(['off', 'window', 'elsewhere', 'failed']),
+  heartbeat: z.enum(['idle', 'running', 'stale']),
+  heartbeatAt: Iso.optional(),
+  dryRun: z.boolean(),
+  ownerPid: z.number().int().optional(),
+  problem: z.string().optional(),
+});
+export type SupervisorView = z.infer<typeof SupervisorView>;
+
+export const QueuedCommandView = z.object({
+  id: z.string(),
+  text: z.string(),
+  kind: z.string(),
+  risk: RiskWord,
+  source: z.string(),
+  queuedAt: Iso,
+  /** Set while the command waits for a human's decision. */
+  approvalId: z.string().optional(),
+});
+
+export const BlockerView = z.object({
+  kind: z.string(),
+  reason: z.string(),
+  retries: z.number().int().nonnegative(),
+  since: Iso,
+});
+
+export const ActionView = z.object({ at: Iso, action: z.string(), detail: z.string() });
+
+/** One pane as the dashboard shows it: the pane's own state plus the supervisor's metadata (seed 000/001). */
+export const PaneView = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.string(),
+  branch: z.string().optional(),
+  state: PaneStateWord,
+  reason: z.string().optional(),
+  stateSince: Iso,
+  phase: PhaseWord.optional(),
+  taskId: z.string().optional(),
+  owner: z.string().optional(),
+  blockers: z.array(BlockerView),
+  nextActions: z.array(z.string()),
+  queued: z.array(QueuedCommandView),
+  lastResult: z
+    .object({ text: z.string(), result: z.string(), detail: z.string(), at: Iso })
+    .optional(),
+  recentActions: z.array(ActionView),
+  failureStreak: z.number().int().nonnegative(),
+  pendingApprovals: z.number().int().nonnegative(),
+});
+export type PaneView = z.infer<typeof PaneView>;
+
+export const TaskView = z.object({
+  id: z.string(),
+  title: z.string(),
+  phase: PhaseWord.optional(),
+  status: z.string(),
+  owner: z.string().optional(),
+  pane: z.string().optional(),
+  branch: z.string().optional(),
+  dependsOn: z.array(z.string()),
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+export const EventView = z.object({ at: Iso, pane: z.string().optional(), kind: z.string(), text: z.string() });
+export type EventView = z.infer<typeof EventView>;
+
+export const DashboardSnapshot = z.object({
+  supervisor: SupervisorView,
+  panes: z.array(PaneView),
+  tasks: z.array(TaskView),
+  /** Newest first, bounded by the host. */
+  events: z.array(EventView),
+  pendingApprovals: z.number().int().nonnegative(),
+  updatedAt: Iso,
+});
+export type DashboardSnapshot = z.infer<typeof DashboardSnapshot>;
+
+export const ApprovalView = z.object({
+  id: z.string(),
+  pane: z.string(),
+  paneName: z.string().optional(),
+  branch: z.string().optional(),
+  agent: z.string(),
+  kind: z.enum(['command', 'edit', 'other']),
+  command: z.string().optional(),
+  reason: z.string().optional(),
+  risk: RiskWord,
+  reasons: z.array(z.string()),
+  source: z.enum(['agent', 'fleet']),
+  requestedAt: Iso,
+  transcriptExcerpt: z.string().optional(),
+});
+export type ApprovalView = z.infer<typeof ApprovalView>;
+
+export const ApprovalsSnapshot = z.object({
+  supervisor: SupervisorView,
+  /** Oldest first: the order the store keeps them in. */
+  pending: z.array(ApprovalView),
+  updatedAt: Iso,
+});
+export type ApprovalsSnapshot = z.infer<typeof ApprovalsSnapshot>;
+
+export const DecisionWord = z.enum(['approve', 'deny']);
+export const DecideResult = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), id: z.string(), decision: DecisionWord }),
+  /** Refused (answered elsewhere first, expired, unknown): a message the person can read, and the code. */
+  z.object({ ok: z.literal(false), id: z.string(), code: z.string(), message: z.string() }),
+]);
+export type DecideResult = z.infer<typeof DecideResult>;
+
+export const PaneAction = z.enum(['focus', 'send', 'ask', 'nudge', 'restart', 'stop', 'openTranscript']);
+export type PaneAction = z.infer<typeof PaneAction>;
+
 export const requests = {
   'host.getInfo': { params: z.object({}), result: HostInfo },
+  /** A cheap round trip the webviews use to tell that the host still answers. */
+  'host.ping': { params: z.object({}), result: z.object({ at: Iso }) },
   'fleet.getSnapshot': { params: z.object({}), result: FleetSnapshot },
+  'dashboard.getSnapshot': { params: z.object({}), result: DashboardSnapshot },
+  'approvals.getSnapshot': { params: z.object({}), result: ApprovalsSnapshot },
+  'approvals.decide': {
+    params: z.object({ id: z.string().min(1), decision: DecisionWord, note: z.string().max(2000).optional() }),
+    result: DecideResult,
+  },
+  /** Runs a pane action through the same command a person would use from the sidebar (its prompts included). */
+  'pane.action': {
+    params: z.object({ pane: z.string().min(1), action: PaneAction }),
+    result: z.object({ done: z.boolean() }),
+  },
   'host.openLog': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
+  'host.showApprovals': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
+  'host.showDashboard': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
 } as const;
 
 export const events = {
   'fleet.snapshot': FleetSnapshot,
+  'dashboard.snapshot': DashboardSnapshot,
+  'approvals.snapshot': ApprovalsSnapshot,
 } as const;
 
 export type RequestMap = typeof requests;
