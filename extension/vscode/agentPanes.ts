@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
+import type { OrchestratorConfig, PaneConfig } from '../core/config/orchestratorConfig';
 import type { Logger } from '../core/observability/appLog';
-import type { AgentPane, PaneRegistry } from '../core/panes/paneRegistry';
+import type { AgentPane, PaneRegistry, PaneRegistryChange } from '../core/panes/paneRegistry';
 import type { PtyExit } from '../core/panes/ptyHost';
 import type { PaneStateName } from '../core/panes/types';
 import type { CreatedWorktree } from '../core/panes/worktree';
@@ -51,6 +52,8 @@ export interface AgentPanesOptions {
   ask?: (paneId: string, question: string) => Promise<AskOutcome>;
   /** Queues the profile's nudge for the pane through the window's supervisor (`fleetai.nudgeAgent`). */
   nudge?: (paneId: string) => Promise<NudgeOutcome>;
+  /** Every change of the registry (a pane added, restarted, removed, or a state change), for the dashboard. */
+  onPaneChange?: (change: PaneRegistryChange) => void;
 }
 
 /** The answer of `fleetai.nudgeAgent`: the queued command, or why it was not queued. */
@@ -109,6 +112,30 @@ export class AgentPanes implements vscode.Disposable {
     }));
   }
 
+  /** The registry's panes, in start order (none before the first agent starts). */
+  list(): readonly AgentPane[] {
+    return this.registry?.list() ?? [];
+  }
+
+  /**
+   * Starts one pane of `.fleetai/orchestrator.json` (its agent, env, branch and worktree, as `fleet orchestrator`
+   * does) in a VS Code terminal that does not take the keyboard.
+   */
+  async startConfigured(config: OrchestratorConfig, pane: PaneConfig): Promise<void> {
+    const folder = this.options.folder;
+    if (!folder)
+      throw new Error(vscode.l10n.t('Open a folder first: FleetAI starts agents in the workspace folder.'));
+    const registry = await this.load();
+    const { startConfiguredPane } = await import('../core/supervisor/configuredPane');
+    const started = await startConfiguredPane(registry, config, pane, folder, this.options.log);
+    this.openTerminal(started).terminal.show(true);
+  }
+
+  /** Loads the registry (and with it the window's supervisor) without starting an agent. */
+  ensureLoaded(): Promise<PaneRegistry> {
+    return this.load();
+  }
+
   screen(id: string): string[] {
     return this.registry?.get(id)?.screen() ?? [];
   }
@@ -136,6 +163,7 @@ export class AgentPanes implements vscode.Disposable {
       this.tree.attach(registry);
       const restarts = registry.onDidChange((change) => {
         if (change.type === 'restarted') this.showRestarted(change.pane);
+        this.options.onPaneChange?.(change);
       });
       this.disposables.push({ dispose: () => restarts.dispose() });
       try {

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from '../core/approvals';
 import type { DoctorReport } from '../core/doctor/doctor';
 import type { PaneStateName } from '../core/panes/types';
 import type { SupervisorState } from '../core/supervisor/paneMetadata';
+import type { ApprovalsSnapshot, DashboardSnapshot } from '../protocol/messages';
 
 /** One agent pane of this window, as the API shows it. */
 export interface PaneSummary {
@@ -52,6 +53,10 @@ export interface FleetAiApi {
   statusText(): string;
   viewIds(): readonly string[];
   dashboardOpen(): boolean;
+  /** Whether the dashboard or approvals webview panel is open. */
+  webviewOpen(app: 'dashboard' | 'approvals'): boolean;
+  /** The snapshot that webview gets now (what the host would send it). */
+  webviewSnapshot(app: 'dashboard' | 'approvals'): DashboardSnapshot | ApprovalsSnapshot;
   /** Resolves when the dashboard webview has had `method` answered through the protocol. */
   waitForDashboardRequest(method: string, timeoutMs: number): Promise<void>;
   runDoctor(): Promise<DoctorReport>;

@@ -5,15 +5,14 @@ import { describeError } from '../core/errors';
 import { createAppLog, type LogLevel, type Logger } from '../core/observability/appLog';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
-import type { RequestHandlers } from '../protocol/endpoint';
 import { AgentPanes } from './agentPanes';
 import { ApprovalsTreeProvider } from './approvalsTree';
 import type { FleetAiApi } from './api';
-import type { DashboardPanel } from './dashboardPanel';
 import { HeartbeatStatus } from './statusBar';
 import { SupervisorHost } from './supervisorHost';
 import { TasksTreeProvider } from './tasksTree';
 import { VIEW_IDS, registerViews } from './views';
+import { WebviewHost } from './webviewHost';
 
 const moduleLoaded = performance.now();
 /** Ends the window's supervisor at deactivation (its control file, its last state), awaited by VS Code. */
@@ -32,9 +31,16 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   context.subscriptions.push({ dispose: () => void log.close() });
 
   const status = new HeartbeatStatus();
-  const supervisor = new SupervisorHost({ folder, paths, log });
+  // The supervisor and the panes need each other (it starts the config's panes, they attach it): late-bound.
+  const supervisor = new SupervisorHost({
+    folder,
+    paths,
+    log,
+    loadRegistry: () => agents.ensureLoaded(),
+    startConfigPane: (config, pane) => agents.startConfigured(config, pane),
+  });
   stopSupervisor = () => supervisor.stop();
-  const agents = new AgentPanes({
+  const agents: AgentPanes = new AgentPanes({
     builtinProfilesDir: context.asAbsolutePath('agents-config'),
     folder,
     paths,
@@ -43,7 +49,10 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     stallTimeoutMs: () => supervisor.stallTimeoutMs(),
     ask: (paneId, question) => supervisor.ask(paneId, question),
     nudge: (paneId) => supervisor.nudge(paneId),
+    // Called only once an agent starts, after activation has built `webviews`.
+    onPaneChange: (change) => webviews.onPaneChange(change),
   });
+  const webviews = new WebviewHost({ extensionUri: context.extensionUri, folder, supervisor, agents, log });
   status.bind(supervisor);
   agents.tree.bindSupervisor(supervisor);
   const approvalsTree = new ApprovalsTreeProvider(supervisor);
@@ -61,38 +70,17 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     }),
   );
 
-  const handlers: RequestHandlers = {
-    'host.getInfo': () => ({
-      name: 'FleetAI',
-      version: fleetVersion,
-      hostVersion: `VS Code ${vscode.version}`,
-      uiLanguage: vscode.env.language,
-      workspace: folder ?? null,
-    }),
-    'fleet.getSnapshot': () => ({
-      heartbeat: supervisor.heartbeatWord(),
-      panes: agents.summaries().filter((p) => p.state !== 'exited').length,
-      pendingApprovals: supervisor.pendingCount(),
-      updatedAt: new Date().toISOString(),
-    }),
-    'host.openLog': async () => {
-      await vscode.commands.executeCommand('fleetai.openLog');
-      return { opened: true };
-    },
-  };
-  // The dashboard (and with it the protocol's zod schemas) and the doctor load on first use: activation stays
-  // cheap, which matters most when FleetAI activates during the window's own startup.
-  let dashboard: DashboardPanel | undefined;
   const servedListeners = new Set<(method: string) => void>();
-  const showDashboard = async (): Promise<void> => {
-    if (!dashboard) {
-      const { DashboardPanel } = await import('./dashboardPanel');
-      dashboard = new DashboardPanel(context.extensionUri, handlers, log);
-      dashboard.onDidServeRequest((method) => servedListeners.forEach((l) => l(method)));
-      context.subscriptions.push(dashboard);
-    }
-    dashboard.show();
-  };
+  webviews.onDidServeRequest(({ method }) => servedListeners.forEach((l) => l(method)));
+  const showDashboard = (): Promise<void> => webviews.show('dashboard');
+  // After a window reload VS Code gives the open panels back; the webviews restore their own state.
+  for (const app of ['dashboard', 'approvals'] as const) {
+    context.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(`fleetai.${app}`, {
+        deserializeWebviewPanel: (panel) => webviews.restore(app, panel),
+      }),
+    );
+  }
 
   const doctor = async (): Promise<DoctorReport> => {
     const { runDoctor } = await import('../core/doctor/doctor');
@@ -110,10 +98,28 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   };
 
   context.subscriptions.push(
+    webviews,
     vscode.commands.registerCommand('fleetai.showDashboard', showDashboard),
+    vscode.commands.registerCommand('fleetai.showApprovals', () => webviews.show('approvals')),
+    vscode.commands.registerCommand('fleetai.replayLog', () => replayLogCommand(log, appLogPath)),
     vscode.commands.registerCommand('fleetai.openLog', () => openLog(log, appLogPath)),
     vscode.commands.registerCommand('fleetai.runDoctor', () => runDoctorCommand(doctor)),
   );
+
+  // A workspace whose orchestrator.json names agents to start gets its fleet at once, as with
+  // `fleet orchestrator`, but only when trusted (VS Code does not even activate FleetAI in an untrusted one;
+  // checked again here) and unless `fleetai.autoStart` is off. Started after activation returns.
+  if (paths && config.get<boolean>('autoStart', true)) {
+    const start = (): void => {
+      void (async () => {
+        const { hasAutostartPanes } = await import('../core/config/autostart');
+        if (await hasAutostartPanes(paths.orchestratorConfig))
+          await supervisor.startOrchestrator({ auto: true });
+      })();
+    };
+    if (vscode.workspace.isTrusted) setTimeout(start, 0);
+    else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(start));
+  }
 
   const activateMs = performance.now() - started;
   log.info('extension', 'extension.activated', {
@@ -131,7 +137,10 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     moduleLoadMs,
     statusText: () => status.text,
     viewIds: () => VIEW_IDS,
-    dashboardOpen: () => dashboard?.isOpen ?? false,
+    dashboardOpen: () => webviews.isOpen('dashboard'),
+    webviewOpen: (app) => webviews.isOpen(app),
+    webviewSnapshot: (app) =>
+      app === 'dashboard' ? webviews.snapshot('dashboard') : webviews.snapshot('approvals'),
     waitForDashboardRequest: (method, timeoutMs) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -180,6 +189,26 @@ async function openLog(log: Logger, file: string): Promise<void> {
     void vscode.window.showErrorMessage(
       vscode.l10n.t('FleetAI could not open its log {0}: {1}', file, describeError(error)),
     );
+  }
+}
+
+/**
+ * `FleetAI: Replay Log`: the audit summary of the workspace log (what `fleet replay` prints) in an editor tab:
+ * event counts, time span, commands, approvals, pane states, recoveries and errors.
+ */
+async function replayLogCommand(log: Logger, file: string): Promise<string | undefined> {
+  await log.flush();
+  try {
+    const { replayLog, formatReplay } = await import('../core/audit/replay');
+    const text = formatReplay(await replayLog(file));
+    const document = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    await vscode.window.showTextDocument(document, { preview: true });
+    return text;
+  } catch (error) {
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('FleetAI could not replay its log {0}: {1}', file, describeError(error)),
+    );
+    return undefined;
   }
 }
 

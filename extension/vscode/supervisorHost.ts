@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { approvalKindLabel, riskLabel } from './approvalWords';
 import type { ApprovalRequest, ApprovalStore } from '../core/approvals';
-import type { OrchestratorConfig } from '../core/config/orchestratorConfig';
+import type { OrchestratorConfig, PaneConfig } from '../core/config/orchestratorConfig';
 import type { ControlFile } from '../core/control/controlProtocol';
 import type { ControlServer } from '../core/control/controlServer';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
@@ -20,6 +20,7 @@ import { mergeWindowSettings } from '../core/supervisor/windowSettings';
 import type { WorkspacePaths } from '../core/workspacePaths';
 import type { AskOutcome, NudgeOutcome } from './agentPanes';
 import type { SupervisorSummary } from './api';
+import type { SupervisorView } from '../protocol/messages';
 import type { HeartbeatSource, HeartbeatView, SupervisorMode } from './statusBar';
 
 const CATEGORY = 'supervisor';
@@ -30,6 +31,10 @@ export interface SupervisorHostOptions {
   folder: string | undefined;
   paths: WorkspacePaths | undefined;
   log: Logger;
+  /** Loads the window's pane registry (which attaches it here) without starting an agent. */
+  loadRegistry?: () => Promise<PaneRegistry>;
+  /** Starts one of the config's panes as a VS Code terminal (Start Orchestrator, autostart). */
+  startConfigPane?: (config: OrchestratorConfig, pane: PaneConfig) => Promise<void>;
 }
 
 /** The answer to a decision made from this window. */
@@ -85,6 +90,10 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         this.answerCommand('deny', target, reason),
       ),
       vscode.commands.registerCommand('fleetai.toggleDryRun', () => this.toggleDryRun()),
+      vscode.commands.registerCommand('fleetai.startOrchestrator', () =>
+        this.startOrchestrator({ auto: false }),
+      ),
+      vscode.commands.registerCommand('fleetai.stopOrchestrator', () => this.stopOrchestrator()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         const keys = ['stallTimeoutSeconds', 'stallRetriesBeforeNotify', 'failureAlertThreshold', 'dryRun'];
         if (keys.some((k) => event.affectsConfiguration(`fleetai.${k}`))) this.applySettings('settings');
@@ -233,7 +242,12 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
    * answer to the agent at once); otherwise in the store, where the supervisor that asked picks it up. A
    * second answer is refused: the person is told who answered first, as information.
    */
-  async decide(id: string, decision: ApprovalDecision, message?: string): Promise<DecideOutcome> {
+  async decide(
+    id: string,
+    decision: ApprovalDecision,
+    message?: string,
+    options: { quiet?: boolean } = {},
+  ): Promise<DecideOutcome> {
     let outcome: DecideOutcome;
     if (this.running) {
       outcome = await this.running.orchestrator.decideApproval(id, decision, 'vscode', message);
@@ -250,10 +264,162 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
     if (outcome.ok) {
       this.options.log.info('approvals', 'approval.answered.vscode', { id, decision, mode: this.mode });
       await this.refreshPending();
-    } else {
-      await this.explainRefusal(id, outcome.error);
+      return outcome;
     }
-    return outcome;
+    this.options.log.info('approvals', 'approval.answer.refused', { id, code: outcome.error.code });
+    const refusal = await this.refusalText(id, outcome.error);
+    // A webview shows the words itself, beside the request; everything else gets them as a notification.
+    if (!options.quiet) void refusal.show();
+    return { ok: false, error: { code: outcome.error.code, message: refusal.text } };
+  }
+
+  /** The supervisor as the webviews show it. */
+  supervisorView(): SupervisorView {
+    return {
+      mode: this.mode,
+      heartbeat: this.heartbeatWord(),
+      ...(this.heartbeat ? { heartbeatAt: this.heartbeat } : {}),
+      dryRun: this.settings?.dryRun ?? false,
+      ...(this.owner ? { ownerPid: this.owner.pid } : {}),
+      ...(this.problem ? { problem: this.problem } : {}),
+    };
+  }
+
+  /**
+   * `FleetAI: Start Orchestrator` (and the window's autostart): load the config again, run the supervisor here
+   * (or leave it to the process that already runs one), then start the config's `autostart` panes that are not
+   * running yet. In an untrusted workspace nothing starts by itself: `auto` then does nothing.
+   */
+  async startOrchestrator(options: { auto: boolean }): Promise<SupervisorSummary> {
+    const { folder, paths, log } = this.options;
+    if (!folder || !paths) {
+      if (!options.auto)
+        void vscode.window.showErrorMessage(
+          vscode.l10n.t('Open a folder first: FleetAI supervises the agents of a workspace folder.'),
+        );
+      return this.summary();
+    }
+    if (!vscode.workspace.isTrusted) {
+      log.info(CATEGORY, 'supervisor.autostart.untrusted', { auto: options.auto });
+      if (!options.auto)
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('FleetAI starts no agent in a workspace you have not trusted. Trust it first.'),
+        );
+      return this.summary();
+    }
+    if (this.stopped) return this.summary();
+    try {
+      if (this.mode === 'window') {
+        if (!options.auto)
+          void vscode.window.showInformationMessage(
+            vscode.l10n.t('The FleetAI supervisor already runs in this window.'),
+          );
+      } else if (this.mode === 'elsewhere') {
+        if (!options.auto)
+          void vscode.window.showInformationMessage(
+            vscode.l10n.t(
+              'The supervisor of this workspace runs in another process (pid {0}); this window shows its agents.',
+              this.owner?.pid ?? '?',
+            ),
+          );
+        return this.summary();
+      } else if (!this.registry) {
+        // Loading the registry attaches it here, which reads the config and starts the supervisor.
+        if (!this.options.loadRegistry) return this.summary();
+        await this.options.loadRegistry();
+      } else {
+        this.problem = undefined;
+        await this.openStore();
+        await this.loadConfig(paths);
+        await this.startOrDefer(folder, paths);
+      }
+      if (this.mode !== 'window' || !this.config || !this.registry) {
+        this.fire();
+        return this.summary();
+      }
+      const running = new Set(
+        this.registry
+          .list()
+          .filter((p) => !p.exited)
+          .map((p) => p.id),
+      );
+      const wanted = this.config.panes.filter((p) => p.autostart && !running.has(p.id));
+      const failed: string[] = [];
+      for (const pane of wanted) {
+        try {
+          await this.options.startConfigPane?.(this.config, pane);
+        } catch (error) {
+          // One pane that cannot start (a missing CLI, a branch checked out elsewhere) must not stop the others.
+          failed.push(`${pane.id}: ${describeError(error)}`);
+          log.error(CATEGORY, 'pane.autostart.failed', {
+            pane: pane.id,
+            agent: pane.agent,
+            error: describeError(error),
+          });
+        }
+      }
+      log.info(CATEGORY, 'supervisor.window.started_panes', {
+        auto: options.auto,
+        started: wanted.length - failed.length,
+        failed: failed.length,
+      });
+      if (failed.length > 0)
+        void vscode.window.showErrorMessage(
+          vscode.l10n.t(
+            'FleetAI could not start {0} of the configured agents: {1}',
+            failed.length,
+            failed.join('; '),
+          ),
+        );
+      else if (!options.auto)
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('FleetAI supervises this workspace; {0} configured agents started.', wanted.length),
+        );
+    } catch (error) {
+      this.mode = 'failed';
+      this.problem = describeError(error);
+      log.error(CATEGORY, 'supervisor.window.failed', { error: this.problem });
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('FleetAI could not start its supervisor: {0}', this.problem),
+      );
+    }
+    this.fire();
+    return this.summary();
+  }
+
+  /**
+   * `FleetAI: Stop Orchestrator`: the supervisor of this window stops (its last state saved, its control socket
+   * closed); the agents keep running in their terminals, unsupervised, until it starts again.
+   */
+  async stopOrchestrator(): Promise<SupervisorSummary> {
+    if (this.mode === 'elsewhere') {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t(
+          'The supervisor of this workspace runs in another process (pid {0}); stop it there.',
+          this.owner?.pid ?? '?',
+        ),
+      );
+      return this.summary();
+    }
+    const running = this.running;
+    if (!running) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('The FleetAI supervisor is not running in this window.'),
+      );
+      return this.summary();
+    }
+    this.running = undefined;
+    this.mode = 'off';
+    this.heartbeat = undefined;
+    await shutdown(running);
+    this.options.log.info(CATEGORY, 'supervisor.window.stopped', { by: 'user' });
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'FleetAI stopped supervising. The agents keep running; Start Orchestrator supervises them again.',
+      ),
+    );
+    this.fire();
+    return this.summary();
   }
 
   async stop(): Promise<void> {
@@ -595,8 +761,10 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
   }
 
   /** Says why an answer was not taken; a second answer is not an error, only news of the first one. */
-  private async explainRefusal(id: string, error: { code: string; message: string }): Promise<void> {
-    this.options.log.info('approvals', 'approval.answer.refused', { id, code: error.code });
+  private async refusalText(
+    id: string,
+    error: { code: string; message: string },
+  ): Promise<{ text: string; show: () => Thenable<unknown> }> {
     if (error.code === ErrorCode.ApprovalAlreadyDecided) {
       const record = await (await this.openStore()).get(id).catch(() => undefined);
       let text: string;
@@ -617,15 +785,15 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
           new Date(record.decidedAt).toLocaleTimeString(),
         );
       }
-      void vscode.window.showInformationMessage(text);
       await this.refreshPending();
-    } else if (error.code === ErrorCode.ApprovalNotFound) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('There is no approval request {0}.', id));
-    } else {
-      void vscode.window.showErrorMessage(
-        vscode.l10n.t('FleetAI could not record the answer to {0}: {1}', id, error.message),
-      );
+      return { text, show: () => vscode.window.showInformationMessage(text) };
     }
+    if (error.code === ErrorCode.ApprovalNotFound) {
+      const text = vscode.l10n.t('There is no approval request {0}.', id);
+      return { text, show: () => vscode.window.showWarningMessage(text) };
+    }
+    const text = vscode.l10n.t('FleetAI could not record the answer to {0}: {1}', id, error.message);
+    return { text, show: () => vscode.window.showErrorMessage(text) };
   }
 
   /** `fleetai.approve` / `fleetai.deny`: for the id given (a string or `{id}`), else for the one picked. */

@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+import type { OrchestratorConfig, PaneConfig } from '../config/orchestratorConfig';
+import type { Logger } from '../observability/appLog';
+import type { AgentPane, PaneRegistry } from '../panes/paneRegistry';
+import { createWorktree, listWorktrees } from '../panes/worktree';
+
+/** Starts one pane of the config: its agent's bin and extra args, its worktree when asked for. */
+export async function startConfiguredPane(
+  registry: PaneRegistry,
+  config: OrchestratorConfig,
+  pane: PaneConfig,
+  workspace: string,
+  log: Logger,
+): Promise<AgentPane> {
+  const agent = config.agents[pane.agent];
+  let cwd = path.resolve(workspace, pane.cwd ?? '.');
+  if (pane.worktree && pane.branch) {
+    const holder = (await listWorktrees(cwd)).find((w) => w.branch === pane.branch);
+    if (holder && path.resolve(holder.path) !== path.resolve(cwd)) cwd = holder.path;
+    else if (!holder) {
+      const created = await createWorktree({
+        repo: cwd,
+        branch: pane.branch,
+        ...(pane.base ? { base: pane.base } : {}),
+        log,
+      });
+      cwd = created.path;
+    }
+  }
+  let command = pane.command ?? agent?.bin;
+  let args = pane.args ?? (command === undefined ? undefined : []);
+  if (agent?.extra_args.length) args = [...(args ?? []), ...agent.extra_args];
+  // A bin with shell syntax (". ~/.proxy-on.sh && proxychains4 -q codex") runs through the shell.
+  if (command !== undefined && /[\s;&|$`<>]/.test(command)) {
+    const quoted = (args ?? []).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+    args = ['-c', `${command}${quoted ? ` ${quoted}` : ''}`];
+    command = '/bin/sh';
+  }
+  return registry.start({
+    id: pane.id,
+    kind: pane.agent,
+    ...(command !== undefined ? { command } : {}),
+    ...(args !== undefined ? { args } : {}),
+    cwd,
+    ...(pane.branch ? { branch: pane.branch } : {}),
+    env: { ...(agent?.env ?? {}), ...pane.env },
+  });
+}

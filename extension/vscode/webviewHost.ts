@@ -1,0 +1,211 @@
+import * as vscode from 'vscode';
+import type { Logger } from '../core/observability/appLog';
+import type { PaneRegistryChange } from '../core/panes/paneRegistry';
+import { fleetVersion } from '../core/version';
+import type { RequestHandlers } from '../protocol/endpoint';
+import type { DecideResult, PaneAction } from '../protocol/messages';
+import type { AgentPanes } from './agentPanes';
+import type { SupervisorHost } from './supervisorHost';
+import { EventRing, approvalsSnapshot, dashboardSnapshot, type SnapshotSources } from './webviewSnapshots';
+import type { FleetWebviewPanel, WebviewApp } from './webviewPanel';
+
+/**
+ * Snapshots arrive as whole pictures; a burst of pane events (20 panes streaming) becomes one message per
+ * this interval, which keeps a webview with 100 panes responsive.
+ */
+const PUSH_INTERVAL_MS = 150;
+
+const PANE_COMMANDS: Record<PaneAction, string> = {
+  focus: 'fleetai.focusAgent',
+  send: 'fleetai.sendToAgent',
+  ask: 'fleetai.askAgent',
+  nudge: 'fleetai.nudgeAgent',
+  restart: 'fleetai.restartAgent',
+  stop: 'fleetai.stopAgent',
+  openTranscript: 'fleetai.openTranscript',
+};
+
+export interface WebviewHostOptions {
+  extensionUri: vscode.Uri;
+  folder: string | undefined;
+  supervisor: SupervisorHost;
+  agents: AgentPanes;
+  log: Logger;
+}
+
+/**
+ * The host side of the dashboard and approvals webviews: answers their protocol requests from the window's
+ * panes and supervisor, and pushes a new snapshot to an open panel whenever the fleet changes (core events,
+ * no polling). The panels' code loads on first use.
+ */
+export class WebviewHost implements vscode.Disposable {
+  private readonly panels = new Map<WebviewApp, FleetWebviewPanel>();
+  private readonly events = new EventRing();
+  private readonly served = new vscode.EventEmitter<{ app: WebviewApp; method: string }>();
+  readonly onDidServeRequest = this.served.event;
+  private pushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposables: vscode.Disposable[] = [this.served];
+  readonly handlers: RequestHandlers;
+
+  constructor(private readonly options: WebviewHostOptions) {
+    const { supervisor, agents, folder } = options;
+    this.disposables.push(supervisor.onDidChange(() => this.schedulePush()));
+    this.handlers = {
+      'host.getInfo': () => ({
+        name: 'FleetAI',
+        version: fleetVersion,
+        hostVersion: `VS Code ${vscode.version}`,
+        uiLanguage: vscode.env.language,
+        workspace: folder ?? null,
+      }),
+      'host.ping': () => ({ at: new Date().toISOString() }),
+      'fleet.getSnapshot': () => ({
+        heartbeat: supervisor.heartbeatWord(),
+        panes: agents.list().filter((p) => !p.exited).length,
+        pendingApprovals: supervisor.pendingCount(),
+        updatedAt: new Date().toISOString(),
+      }),
+      'dashboard.getSnapshot': () => dashboardSnapshot(this.sources()),
+      'approvals.getSnapshot': () => approvalsSnapshot(this.sources()),
+      'approvals.decide': async ({ id, decision, note }): Promise<DecideResult> => {
+        const outcome = await supervisor.decide(id, decision, note || undefined, { quiet: true });
+        return outcome.ok
+          ? { ok: true, id, decision }
+          : { ok: false, id, code: outcome.error.code, message: outcome.error.message };
+      },
+      'pane.action': async ({ pane, action }) => {
+        if (!agents.list().some((p) => p.id === pane))
+          throw Object.assign(new Error(vscode.l10n.t('There is no agent {0} in this window.', pane)), {
+            code: 'E_PANE_NOT_FOUND',
+          });
+        await vscode.commands.executeCommand(PANE_COMMANDS[action], pane);
+        return { done: true };
+      },
+      'host.openLog': async () => {
+        await vscode.commands.executeCommand('fleetai.openLog');
+        return { opened: true };
+      },
+      'host.showApprovals': async () => {
+        await this.show('approvals');
+        return { opened: true };
+      },
+      'host.showDashboard': async () => {
+        await this.show('dashboard');
+        return { opened: true };
+      },
+    };
+  }
+
+  /** A pane's state change, as the dashboard's recent events list shows it. */
+  onPaneChange(change: PaneRegistryChange): void {
+    switch (change.type) {
+      case 'state':
+        this.events.add({
+          at: change.event.ts,
+          pane: change.pane.id,
+          kind: `state.${change.event.to}`,
+          text: `${change.event.from} → ${change.event.to}${change.event.reason ? `: ${change.event.reason}` : ''}`,
+        });
+        break;
+      case 'added':
+        this.events.add({
+          at: new Date().toISOString(),
+          pane: change.pane.id,
+          kind: 'pane.added',
+          text: change.pane.name,
+        });
+        break;
+      case 'restarted':
+        this.events.add({
+          at: new Date().toISOString(),
+          pane: change.pane.id,
+          kind: 'pane.restarted',
+          text: change.pane.name,
+        });
+        break;
+      case 'removed':
+        this.events.add({
+          at: new Date().toISOString(),
+          pane: change.id,
+          kind: 'pane.removed',
+          text: change.id,
+        });
+        break;
+    }
+    this.schedulePush();
+  }
+
+  async show(app: WebviewApp): Promise<void> {
+    (await this.panel(app)).show();
+  }
+
+  /** VS Code restores a panel it kept over a window reload. */
+  async restore(app: WebviewApp, panel: vscode.WebviewPanel): Promise<void> {
+    (await this.panel(app)).restore(panel);
+  }
+
+  isOpen(app: WebviewApp): boolean {
+    return this.panels.get(app)?.isOpen ?? false;
+  }
+
+  /** The snapshot the webview would get now (the API's view for tests). */
+  snapshot(app: 'dashboard'): ReturnType<typeof dashboardSnapshot>;
+  snapshot(app: 'approvals'): ReturnType<typeof approvalsSnapshot>;
+  snapshot(app: WebviewApp): unknown {
+    return app === 'dashboard' ? dashboardSnapshot(this.sources()) : approvalsSnapshot(this.sources());
+  }
+
+  // The panels (and with them the protocol's zod schemas) load on first use: activation stays cheap.
+  private async panel(app: WebviewApp): Promise<FleetWebviewPanel> {
+    let panel = this.panels.get(app);
+    if (!panel) {
+      const { FleetWebviewPanel } = await import('./webviewPanel');
+      panel = this.panels.get(app);
+      if (panel) return panel;
+      const title = (): string =>
+        app === 'dashboard' ? vscode.l10n.t('FleetAI Dashboard') : vscode.l10n.t('FleetAI Approvals');
+      panel = new FleetWebviewPanel(app, title, this.options.extensionUri, this.handlers, this.options.log);
+      panel.onDidServeRequest((method) => this.served.fire({ app, method }));
+      panel.onDidOpen(() => this.schedulePush());
+      this.panels.set(app, panel);
+      this.disposables.push(panel);
+    }
+    return panel;
+  }
+
+  private sources(): SnapshotSources {
+    const { supervisor, agents } = this.options;
+    return {
+      panes: agents.list(),
+      meta: (id) => supervisor.metaFor(id),
+      tasks: supervisor.tasks(),
+      pending: supervisor.pending(),
+      supervisor: supervisor.supervisorView(),
+      events: this.events.list(),
+    };
+  }
+
+  private schedulePush(): void {
+    if (this.pushTimer) return;
+    if (![...this.panels.values()].some((p) => p.isVisible)) return;
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = undefined;
+      try {
+        const dashboard = this.panels.get('dashboard');
+        if (dashboard?.isVisible) dashboard.post('dashboard.snapshot', dashboardSnapshot(this.sources()));
+        const approvals = this.panels.get('approvals');
+        if (approvals?.isVisible) approvals.post('approvals.snapshot', approvalsSnapshot(this.sources()));
+      } catch (error) {
+        // A snapshot that does not fit the protocol is a FleetAI bug: log it, keep the window working.
+        this.options.log.error('webview', 'snapshot.failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }, PUSH_INTERVAL_MS);
+  }
+
+  dispose(): void {
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
