@@ -2,7 +2,13 @@ import type { ApprovalRequest } from '../core/approvals';
 import type { DoctorReport } from '../core/doctor/doctor';
 import type { PaneStateName } from '../core/panes/types';
 import type { SupervisorState } from '../core/supervisor/paneMetadata';
-import type { ApprovalsSnapshot, DashboardSnapshot } from '../protocol/messages';
+import type {
+  ApprovalsSnapshot,
+  DashboardSnapshot,
+  RequestMethod,
+  RequestParams,
+  RequestResult,
+} from '../protocol/messages';
 
 /** One agent pane of this window, as the API shows it. */
 export interface PaneSummary {
@@ -57,6 +63,8 @@ export interface FleetAiApi {
   webviewOpen(app: 'dashboard' | 'approvals'): boolean;
   /** The snapshot that webview gets now (what the host would send it). */
   webviewSnapshot(app: 'dashboard' | 'approvals'): DashboardSnapshot | ApprovalsSnapshot;
+  /** Answers a webview protocol request the way the panels' requests are answered (params validated). */
+  webviewRequest<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>>;
   /** Resolves when the dashboard webview has had `method` answered through the protocol. */
   waitForDashboardRequest(method: string, timeoutMs: number): Promise<void>;
   runDoctor(): Promise<DoctorReport>;

@@ -139,6 +139,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     viewIds: () => VIEW_IDS,
     dashboardOpen: () => webviews.isOpen('dashboard'),
     webviewOpen: (app) => webviews.isOpen(app),
+    webviewRequest: (method, params) => webviews.request(method, params),
     webviewSnapshot: (app) =>
       app === 'dashboard' ? webviews.snapshot('dashboard') : webviews.snapshot('approvals'),
     waitForDashboardRequest: (method, timeoutMs) =>

@@ -3,7 +3,13 @@ import type { Logger } from '../core/observability/appLog';
 import type { PaneRegistryChange } from '../core/panes/paneRegistry';
 import { fleetVersion } from '../core/version';
 import type { RequestHandlers } from '../protocol/endpoint';
-import type { DecideResult, PaneAction } from '../protocol/messages';
+import type {
+  DecideResult,
+  PaneAction,
+  RequestMethod,
+  RequestParams,
+  RequestResult,
+} from '../protocol/messages';
 import type { AgentPanes } from './agentPanes';
 import type { SupervisorHost } from './supervisorHost';
 import { EventRing, approvalsSnapshot, dashboardSnapshot, type SnapshotSources } from './webviewSnapshots';
@@ -94,6 +100,18 @@ export class WebviewHost implements vscode.Disposable {
         return { opened: true };
       },
     };
+  }
+
+  /**
+   * Answers a protocol request as a webview's would be answered, its params checked by the protocol's schema
+   * (the API's way in for tests: everything but the postMessage hop).
+   */
+  async request<M extends RequestMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
+    const { requests } = await import('../protocol/messages');
+    const checked = requests[method].params.parse(params);
+    const handler = this.handlers[method] as ((p: unknown) => unknown) | undefined;
+    if (!handler) throw new Error(`No handler for ${method}.`);
+    return requests[method].result.parse(await handler(checked)) as RequestResult<M>;
   }
 
   /** A pane's state change, as the dashboard's recent events list shows it. */
