@@ -4,6 +4,7 @@
 //   3. cold `fleet --help`, median wall time, next to a bare `node -e ""` on the same machine
 //   4. the pane runtime (test/bench/panes.mjs): approval detection latency, ingestion throughput, 20 streaming panes
 //   5. the supervisor (test/bench/supervisor.mjs): tick over 100 panes, approval round trip through the real CLI
+//   6. the sidebar trees (test/bench/tree-refresh.mjs): refresh work with 100 panes and 500 approvals
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -119,6 +120,20 @@ if (supervisorRun.status !== 0)
 const supervisor = JSON.parse(
   readFileSync(path.join(repoRoot, 'test-results/bench/supervisor.json'), 'utf8'),
 );
+process.stderr.write('bench: sidebar trees (test/bench/tree-refresh.mjs)\n');
+const treeRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/tree-refresh.mjs'), '--json'], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+if (treeRun.status !== 0)
+  throw new Error(`test/bench/tree-refresh.mjs exited ${treeRun.status ?? treeRun.signal}`);
+const trees = JSON.parse(treeRun.stdout);
+const treeRows = Object.entries(trees.cases).map(([name, r]) => [
+  `tree refresh, ${name} (p95)`,
+  `${r.p95.toFixed(2)} ms (median ${r.median.toFixed(2)})`,
+  '< 20 ms',
+  r.p95 < 20,
+]);
 
 const rows = [
   [
@@ -148,6 +163,7 @@ const rows = [
   ['  ratio fleet --help / bare node', `${(helpMedian / nodeMedian).toFixed(2)}x`, '', true],
   ...panes.rows,
   ...supervisor.rows,
+  ...treeRows,
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
 const w = Math.max(...rows.map((r) => r[0].length));
@@ -160,5 +176,5 @@ for (const [name, value, target, ok] of rows) {
 mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   path.join(repoRoot, 'test-results/bench.json'),
-  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows, supervisor: supervisor.rows }, null, 2)}\n`,
+  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows, supervisor: supervisor.rows, trees: trees.cases }, null, 2)}\n`,
 );
