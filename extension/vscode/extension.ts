@@ -37,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     paths,
     log,
     loadRegistry: () => agents.ensureLoaded(),
+    storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
     startConfigPane: (config, pane) => agents.startConfigured(config, pane),
   });
   stopSupervisor = () => supervisor.stop();
@@ -102,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     vscode.commands.registerCommand('fleetai.showDashboard', showDashboard),
     vscode.commands.registerCommand('fleetai.showApprovals', () => webviews.show('approvals')),
     vscode.commands.registerCommand('fleetai.replayLog', () => replayLogCommand(log, appLogPath)),
+    vscode.commands.registerCommand('fleetai.setModelApiKey', () => setModelApiKey(context.secrets, log)),
     vscode.commands.registerCommand('fleetai.openLog', () => openLog(log, appLogPath)),
     vscode.commands.registerCommand('fleetai.runDoctor', () => runDoctorCommand(doctor)),
   );
@@ -191,6 +193,40 @@ async function openLog(log: Logger, file: string): Promise<void> {
       vscode.l10n.t('FleetAI could not open its log {0}: {1}', file, describeError(error)),
     );
   }
+}
+
+/** Where `FleetAI: Set Model API Key` keeps the key: VS Code's SecretStorage, never a setting or a log. */
+const MODEL_KEY_SECRET = 'fleetai.model.apiKey';
+
+/**
+ * `FleetAI: Set Model API Key`: the key of the model the supervisor uses (orchestrator.json `model`), kept in
+ * SecretStorage; the variable that `model.api_key_env` names still wins when set. An empty answer removes it.
+ */
+async function setModelApiKey(secrets: vscode.SecretStorage, log: Logger): Promise<boolean | undefined> {
+  const key = await vscode.window.showInputBox({
+    title: vscode.l10n.t('FleetAI: Set Model API Key'),
+    prompt: vscode.l10n.t(
+      'The API key of the model in .fleetai/orchestrator.json. Kept in VS Code secret storage; leave empty to remove it.',
+    ),
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (key === undefined) return undefined;
+  if (key.trim() === '') {
+    await secrets.delete(MODEL_KEY_SECRET);
+    log.info('supervisor', 'model.key.removed');
+    void vscode.window.showInformationMessage(vscode.l10n.t('FleetAI removed the stored model API key.'));
+    return false;
+  }
+  await secrets.store(MODEL_KEY_SECRET, key.trim());
+  // Only that it happened: the key itself never reaches the log.
+  log.info('supervisor', 'model.key.stored');
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      'FleetAI stored the model API key. The supervisor uses it from its next start (Stop, then Start Orchestrator).',
+    ),
+  );
+  return true;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface SupervisorHostOptions {
   log: Logger;
   /** Loads the window's pane registry (which attaches it here) without starting an agent. */
   loadRegistry?: () => Promise<PaneRegistry>;
+  /** The model API key kept in VS Code's SecretStorage (`FleetAI: Set Model API Key`), if any. */
+  storedApiKey?: () => Promise<string | undefined>;
   /** Starts one of the config's panes as a VS Code terminal (Start Orchestrator, autostart). */
   startConfigPane?: (config: OrchestratorConfig, pane: PaneConfig) => Promise<void>;
 }
@@ -618,6 +620,16 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       import('../core/config/orchestratorConfig'),
       import('../core/supervisor/controlHandler'),
     ]);
+    // The config's model (next actions, summaries, the stricter-only risk judge), as `fleet orchestrator` uses it;
+    // without one named the supervisor decides by its rules.
+    const { modelDeciderFromConfig } = await import('../core/supervisor/modelFromConfig');
+    const decider = await modelDeciderFromConfig(
+      config,
+      paths.orchestratorConfig,
+      paths,
+      log,
+      await this.options.storedApiKey?.().catch(() => undefined),
+    );
     const approvals = storeApprovalsPort(paths, log);
     const fleet = registryFleet(registry);
     const files = supervisorStateStore(paths.stateDir);
@@ -640,6 +652,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       classify: createClassifier(config, folder),
       workspaceRoot: folder,
       tasks: config.tasks,
+      ...(decider ? { decider } : {}),
     });
     await orchestrator.start();
     this.running = { orchestrator, approvals, fleet, control: undefined };
@@ -662,6 +675,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
     }
     log.info(CATEGORY, 'supervisor.window.started', {
       dryRun: settings.dryRun,
+      model: decider !== undefined,
       trusted: vscode.workspace.isTrusted,
       stallTimeoutMs: settings.stallTimeoutMs,
       control: this.running.control?.socket,

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import { scriptedAgentProfile } from './scriptedProfile';
 // handlers the panel's messages reach; only the postMessage hop is left out — the end-to-end test in chromium
 // clicks the real button).
 const EXTENSION_ID = 'fleetai.fleetai';
+const repoRoot = (): string => vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '';
 
 async function until<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
@@ -204,6 +206,50 @@ describe('Dashboard and approvals webviews, Start/Stop Orchestrator, in a real V
       api.webviewRequest('pane.action', { pane: 'nope', action: 'nudge' }),
       /no agent nope/,
     );
+  });
+
+  it("runs the window's supervisor with the config's model, its key from the environment", async () => {
+    // The real fake model server of the agent tests, in its own process (its module has a top-level await that
+    // the integration bundle cannot take).
+    const server = spawn(process.execPath, [path.join(repoRoot(), 'test/fixtures/fake-model/server.mjs')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      const url = await until(
+        () => /listening on (\S+)/.exec(out)?.[1],
+        () => `the fake model to listen: ${out}`,
+      );
+      process.env.FLEETAI_WINDOW_TEST_KEY = 'test-key-not-secret';
+      const config = JSON.parse(await fs.readFile(configFile(), 'utf8')) as Record<string, unknown>;
+      config.model = { base_url: `${url}/v1`, model: 'fake-model', api_key_env: 'FLEETAI_WINDOW_TEST_KEY' };
+      await fs.writeFile(configFile(), JSON.stringify(config));
+      assert.equal(
+        (await vscode.commands.executeCommand<SupervisorSummary>('fleetai.stopOrchestrator')).mode,
+        'off',
+      );
+      assert.equal(
+        (await vscode.commands.executeCommand<SupervisorSummary>('fleetai.startOrchestrator')).mode,
+        'window',
+      );
+      const lines = async (): Promise<{ event?: string; context?: Record<string, unknown> }[]> =>
+        (await fs.readFile(api.appLogPath, 'utf8'))
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { event?: string; context?: Record<string, unknown> });
+      const started = await until(
+        async () => (await lines()).filter((l) => l.event === 'supervisor.window.started').at(-1),
+        () => 'supervisor.window.started in the log',
+      );
+      assert.equal(started.context?.model, true, JSON.stringify(started));
+      const configured = (await lines()).filter((l) => l.event === 'model.configured').at(-1);
+      assert.ok(configured, 'no model.configured line');
+      assert.doesNotMatch(await fs.readFile(api.appLogPath, 'utf8'), /test-key-not-secret/);
+    } finally {
+      delete process.env.FLEETAI_WINDOW_TEST_KEY;
+      server.kill();
+    }
   });
 
   it('opens the approvals panel from the palette command, and replays the log into an editor', async () => {

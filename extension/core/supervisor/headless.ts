@@ -2,12 +2,12 @@ import * as path from 'node:path';
 import {
   loadOrchestratorConfig,
   controlSocketPath,
-  resolveConfigPath,
   type OrchestratorConfig,
 } from '../config/orchestratorConfig';
 import { startControlServer, type ControlServer } from '../control/controlServer';
 import { findSupervisorOwner } from '../control/supervisorOwner';
 import { supervisorControlHandler } from './controlHandler';
+import { modelDeciderFromConfig } from './modelFromConfig';
 import { startConfiguredPane } from './configuredPane';
 import { describeError, ErrorCode, FleetError } from '../errors';
 import type { Logger } from '../observability/appLog';
@@ -147,53 +147,4 @@ export async function startHeadlessOrchestrator(options: HeadlessOptions): Promi
       approvals.dispose();
     },
   };
-}
-
-/**
- * The model of the config's `model` section (base_url, model, the key from the variable `api_key_env`), or none:
- * without a model named, the supervisor decides by its rules. A broken model setting is logged and ignored, so
- * the panes still start.
- */
-async function modelDeciderFromConfig(
-  config: OrchestratorConfig,
-  configFile: string,
-  paths: WorkspacePaths,
-  log: Logger,
-): Promise<DeciderPort | undefined> {
-  try {
-    const {
-      resolveModelSettings,
-      createModelDecider,
-      loadPromptTemplates,
-      builtinPromptsDir,
-      describeModelSettings,
-    } = await import('../decisions');
-    const settings = await resolveModelSettings({
-      settings: {
-        baseUrl: config.model.base_url,
-        model: config.model.model,
-        apiKey: process.env[config.model.api_key_env],
-        timeoutSeconds: config.model.timeout_seconds,
-      },
-      env: process.env,
-    });
-    if (!settings) return undefined;
-    // The config's prompts (planning, execution, testing, summary) are paths relative to the config file.
-    const files = Object.fromEntries(
-      Object.entries(config.prompts)
-        .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-        .map(([name, file]) => [name, resolveConfigPath(configFile, file)]),
-    );
-    const templates = await loadPromptTemplates({
-      builtinDir: builtinPromptsDir(),
-      workspaceDir: path.join(paths.root, 'prompts'),
-      files,
-      log,
-    });
-    log.info('supervisor', 'model.configured', { ...describeModelSettings(settings), config: configFile });
-    return createModelDecider(settings, { log, templates });
-  } catch (error) {
-    log.error('supervisor', 'model.config.invalid', { error: describeError(error), config: configFile });
-    return undefined;
-  }
 }
