@@ -1,4 +1,7 @@
 import { z } from 'zod';
+// Plain vocabularies (no Node code), so the webview bundles can take them too.
+import { PANE_STATES } from '../core/panes/types';
+import { PHASES, RISKS } from '../core/supervisor/paneMetadata';
 
 /**
  * Every message between the host and the webviews, declared once. Requests flow webview -> host and answer
@@ -24,17 +27,9 @@ export const FleetSnapshot = z.object({
 export type FleetSnapshot = z.infer<typeof FleetSnapshot>;
 
 const Iso = z.string().min(1);
-export const PaneStateWord = z.enum([
-  'starting',
-  'working',
-  'awaiting_approval',
-  'awaiting_input',
-  'stalled',
-  'error',
-  'exited',
-]);
-export const PhaseWord = z.enum(['PLANNING', 'EXECUTING', 'VERIFYING', 'BLOCKED', 'DONE']);
-export const RiskWord = z.enum(['low', 'medium', 'high', 'critical']);
+export const PaneStateWord = z.enum(PANE_STATES);
+export const PhaseWord = z.enum(PHASES);
+export const RiskWord = z.enum(RISKS);
 
 /** Where the supervisor runs and whether it is alive (seed 000: orchestrator_heartbeat). */
 export const SupervisorView = z.object({
@@ -82,9 +77,7 @@ export const PaneView = z.object({
   blockers: z.array(BlockerView),
   nextActions: z.array(z.string()),
   queued: z.array(QueuedCommandView),
-  lastResult: z
-    .object({ text: z.string(), result: z.string(), detail: z.string(), at: Iso })
-    .optional(),
+  lastResult: z.object({ text: z.string(), result: z.string(), detail: z.string(), at: Iso }).optional(),
   recentActions: z.array(ActionView),
   failureStreak: z.number().int().nonnegative(),
   pendingApprovals: z.number().int().nonnegative(),
@@ -103,7 +96,12 @@ export const TaskView = z.object({
 });
 export type TaskView = z.infer<typeof TaskView>;
 
-export const EventView = z.object({ at: Iso, pane: z.string().optional(), kind: z.string(), text: z.string() });
+export const EventView = z.object({
+  at: Iso,
+  pane: z.string().optional(),
+  kind: z.string(),
+  text: z.string(),
+});
 export type EventView = z.infer<typeof EventView>;
 
 export const DashboardSnapshot = z.object({
@@ -161,7 +159,11 @@ export const requests = {
   'dashboard.getSnapshot': { params: z.object({}), result: DashboardSnapshot },
   'approvals.getSnapshot': { params: z.object({}), result: ApprovalsSnapshot },
   'approvals.decide': {
-    params: z.object({ id: z.string().min(1), decision: DecisionWord, note: z.string().max(2000).optional() }),
+    params: z.object({
+      id: z.string().min(1),
+      decision: DecisionWord,
+      note: z.string().max(2000).optional(),
+    }),
     result: DecideResult,
   },
   /** Runs a pane action through the same command a person would use from the sidebar (its prompts included). */

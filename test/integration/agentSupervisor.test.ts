@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NewAgentResult } from '../../extension/vscode/agentPanes';
 import type { FleetAiApi } from '../../extension/vscode/api';
-import { scriptedAgentProfile } from './scriptedProfile';
+import { scriptedAgentProfile, scriptedAgentSource } from './scriptedProfile';
+import { until } from './until';
 import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
 
 // The supervisor core running inside the real VS Code window (code-server's extension host), next to a real
@@ -15,20 +16,6 @@ import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
 // This file must run before any other test starts an agent: the window reads the workspace config and decides
 // who supervises the workspace when its first agent starts (index.ts runs the files in name order).
 const EXTENSION_ID = 'fleetai.fleetai';
-
-async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: () => string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 interface Run {
   code: number;
@@ -56,39 +43,6 @@ function git(cwd: string, ...args: string[]): Promise<string> {
     );
   });
 }
-
-/**
- * An agent that asks for approval with numbered options (like Codex, Claude Code and Gemini CLI do), answers
- * the option keys at once, exits with code 3 on "crash", and says when it was started with its resume argument.
- */
-const SCRIPTED_AGENT = `
-const out = (s) => process.stdout.write(s);
-const resumed = process.argv.includes('--resumed');
-const prompt = () => out('scripted> ');
-out(resumed ? 'scripted agent resumed\\r\\n' : 'scripted agent started\\r\\n');
-let asking = false;
-let buf = '';
-process.stdin.setRawMode(true);
-process.stdin.on('data', (d) => {
-  for (const ch of d.toString()) {
-    if (asking) {
-      if (ch === 'y') { asking = false; out('\\r\\nscripted-approved-marker\\r\\n'); prompt(); }
-      else if (ch === '\\u001b') { asking = false; out('\\r\\nscripted-denied-marker\\r\\n'); prompt(); }
-      continue;
-    }
-    if (ch === '\\u0003') process.exit(130);
-    if (ch !== '\\r' && ch !== '\\n') { buf += ch; out(ch); continue; }
-    const line = buf.trim(); buf = ''; out('\\r\\n');
-    if (line === 'ask') {
-      asking = true;
-      out('Working on it\\r\\n');
-      setTimeout(() => out('Allow the scripted change?\\r\\n  1. Yes, go ahead (y)\\r\\n  2. No (esc)\\r\\n'), 300);
-    } else if (line === 'crash') process.exit(3);
-    else { if (line) out('echo:' + line + (resumed ? ':resumed' : '') + '\\r\\n'); prompt(); }
-  }
-});
-prompt();
-`;
 
 function scriptedProfile(script: string): unknown {
   return scriptedAgentProfile({
@@ -198,7 +152,7 @@ describe('The supervisor inside a real VS Code window', () => {
 
   it('asks for the approval a scripted agent needs, answers it from fleetai.approve, refuses a second answer', async () => {
     const script = path.join(scratch, 'scripted-agent.cjs');
-    await fs.writeFile(script, SCRIPTED_AGENT);
+    await fs.writeFile(script, scriptedAgentSource('scripted'));
     await fs.mkdir(path.join(folder, '.fleetai', 'agents'), { recursive: true });
     await fs.writeFile(
       path.join(folder, '.fleetai', 'agents', 'scripted.json'),

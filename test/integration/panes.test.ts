@@ -2,17 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { NewAgentResult } from '../../extension/vscode/agentPanes';
 import type { FleetAiApi } from '../../extension/vscode/api';
+import { until } from './until';
 
 // Runs inside the real extension host of code-server: a real pty, a real VS Code terminal, the real Agents view.
 const EXTENSION_ID = 'fleetai.fleetai';
-
-async function until(check: () => boolean, what: () => string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Agent panes inside a real VS Code', () => {
   let api: FleetAiApi;

@@ -5,55 +5,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NewAgentResult, NudgeOutcome } from '../../extension/vscode/agentPanes';
 import type { FleetAiApi, TreeItemSummary } from '../../extension/vscode/api';
-import { scriptedAgentProfile } from './scriptedProfile';
+import { scriptedAgentProfile, scriptedAgentSource } from './scriptedProfile';
+import { until } from './until';
 import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
 
 // The sidebar views (Agents, Approvals) of the real VS Code window, over a scripted agent on a real pty and the
 // supervisor that runs in this window (agentSupervisor.test.ts started it; files run in name order).
 const EXTENSION_ID = 'fleetai.fleetai';
-
-async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: () => string,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Asks for approval on "ask" (options answered with y / esc), echoes other lines. */
-const SCRIPTED_AGENT = `
-const out = (s) => process.stdout.write(s);
-const resumed = process.argv.includes('--resumed');
-const prompt = () => out('sidebar> ');
-out(resumed ? 'sidebar agent resumed\\r\\n' : 'sidebar agent started\\r\\n');
-let asking = false;
-let buf = '';
-process.stdin.setRawMode(true);
-process.stdin.on('data', (d) => {
-  for (const ch of d.toString()) {
-    if (asking) {
-      if (ch === 'y') { asking = false; out('\\r\\nsidebar-approved-marker\\r\\n'); prompt(); }
-      else if (ch === '\\u001b') { asking = false; out('\\r\\nsidebar-denied-marker\\r\\n'); prompt(); }
-      continue;
-    }
-    if (ch === '\\u0003') process.exit(130);
-    if (ch !== '\\r' && ch !== '\\n') { buf += ch; out(ch); continue; }
-    const line = buf.trim(); buf = ''; out('\\r\\n');
-    if (line === 'ask') {
-      asking = true;
-      out('Working on it\\r\\n');
-      setTimeout(() => out('Allow the sidebar change?\\r\\n  1. Yes (y)\\r\\n  2. No (esc)\\r\\n'), 300);
-    } else { if (line) out('echo:' + line + '\\r\\n'); prompt(); }
-  }
-});
-prompt();
-`;
 
 function profile(script: string): unknown {
   return scriptedAgentProfile({
@@ -87,7 +45,7 @@ describe('The sidebar views in a real VS Code window', () => {
     folder = first;
     scratch = mkdtempSync(path.join(tmpdir(), 'fleetai-sidebar-test-'));
     const script = path.join(scratch, 'sidebar-agent.cjs');
-    await fs.writeFile(script, SCRIPTED_AGENT);
+    await fs.writeFile(script, scriptedAgentSource('sidebar'));
     await fs.mkdir(path.dirname(profileFile()), { recursive: true });
     await fs.writeFile(profileFile(), JSON.stringify(profile(script), null, 2));
   });

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { FleetAiApi, SupervisorSummary } from '../../extension/vscode/api';
 import type { ApprovalsSnapshot, DashboardSnapshot } from '../../extension/protocol/messages';
-import { scriptedAgentProfile } from './scriptedProfile';
+import { scriptedAgentProfile, scriptedAgentSource } from './scriptedProfile';
+import { until } from './until';
 
 // The host side of the dashboard and approvals webviews, and Start/Stop Orchestrator, in the real VS Code window:
 // a pane of `.fleetai/orchestrator.json` started by the window, its task typed in by the supervisor, its
@@ -15,45 +16,6 @@ import { scriptedAgentProfile } from './scriptedProfile';
 // clicks the real button).
 const EXTENSION_ID = 'fleetai.fleetai';
 const repoRoot = (): string => vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '';
-
-async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: () => string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const AGENT = `
-const out = (s) => process.stdout.write(s);
-const prompt = () => out('webview> ');
-let asking = false;
-let buf = '';
-process.stdin.setRawMode(true);
-process.stdin.on('data', (d) => {
-  for (const ch of d.toString()) {
-    if (asking) {
-      if (ch === 'y') { asking = false; out('\\r\\nwebview-approved-marker\\r\\n'); prompt(); }
-      else if (ch === '\\u001b') { asking = false; out('\\r\\nwebview-denied-marker\\r\\n'); prompt(); }
-      continue;
-    }
-    if (ch === '\\u0003') process.exit(130);
-    if (ch !== '\\r' && ch !== '\\n') { buf += ch; out(ch); continue; }
-    const line = buf.trim(); buf = ''; out('\\r\\n');
-    if (line === 'ask') {
-      asking = true;
-      setTimeout(() => out('Allow the webview change?\\r\\n  1. Yes (y)\\r\\n  2. No (esc)\\r\\n'), 200);
-    } else { if (line) out('echo:' + line + '\\r\\n'); prompt(); }
-  }
-});
-prompt();
-`;
 
 describe('Dashboard and approvals webviews, Start/Stop Orchestrator, in a real VS Code window', () => {
   let api: FleetAiApi;
@@ -73,7 +35,7 @@ describe('Dashboard and approvals webviews, Start/Stop Orchestrator, in a real V
     folder = first;
     scratch = mkdtempSync(path.join(tmpdir(), 'fleetai-webview-test-'));
     const script = path.join(scratch, 'webview-agent.cjs');
-    await fs.writeFile(script, AGENT);
+    await fs.writeFile(script, scriptedAgentSource('webview'));
     await fs.mkdir(path.dirname(profileFile()), { recursive: true });
     await fs.writeFile(
       profileFile(),
@@ -225,6 +187,12 @@ describe('Dashboard and approvals webviews, Start/Stop Orchestrator, in a real V
       const config = JSON.parse(await fs.readFile(configFile(), 'utf8')) as Record<string, unknown>;
       config.model = { base_url: `${url}/v1`, model: 'fake-model', api_key_env: 'FLEETAI_WINDOW_TEST_KEY' };
       await fs.writeFile(configFile(), JSON.stringify(config));
+      const lines = async (): Promise<{ event?: string; context?: Record<string, unknown> }[]> =>
+        (await fs.readFile(api.appLogPath, 'utf8'))
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { event?: string; context?: Record<string, unknown> });
+      const startsBefore = (await lines()).filter((l) => l.event === 'supervisor.window.started').length;
       assert.equal(
         (await vscode.commands.executeCommand<SupervisorSummary>('fleetai.stopOrchestrator')).mode,
         'off',
@@ -233,13 +201,9 @@ describe('Dashboard and approvals webviews, Start/Stop Orchestrator, in a real V
         (await vscode.commands.executeCommand<SupervisorSummary>('fleetai.startOrchestrator')).mode,
         'window',
       );
-      const lines = async (): Promise<{ event?: string; context?: Record<string, unknown> }[]> =>
-        (await fs.readFile(api.appLogPath, 'utf8'))
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => JSON.parse(l) as { event?: string; context?: Record<string, unknown> });
+      // The log is written asynchronously: wait for the line of this start, not an earlier one.
       const started = await until(
-        async () => (await lines()).filter((l) => l.event === 'supervisor.window.started').at(-1),
+        async () => (await lines()).filter((l) => l.event === 'supervisor.window.started')[startsBefore],
         () => 'supervisor.window.started in the log',
       );
       assert.equal(started.context?.model, true, JSON.stringify(started));

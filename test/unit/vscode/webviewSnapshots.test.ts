@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../../../extension/core/approvals';
-import type { PaneMeta } from '../../../extension/core/supervisor/paneMetadata';
+import { newPaneMeta, type PaneMeta } from '../../../extension/core/supervisor/paneMetadata';
 import { ApprovalsSnapshot, DashboardSnapshot } from '../../../extension/protocol/messages';
 import {
   DASHBOARD_EVENTS,
@@ -23,24 +23,7 @@ function pane(id: string, state: PaneLike['state']['name'], branch?: string): Pa
 }
 
 function meta(paneId: string, over: Partial<PaneMeta> = {}): PaneMeta {
-  return {
-    pane: paneId,
-    agent: 'codex',
-    phase: 'EXECUTING',
-    state: 'working',
-    state_since: '2026-11-21T10:00:00.000Z',
-    blockers: [],
-    recent_actions: [],
-    history_summaries: [],
-    next_actions: [],
-    queued_commands: [],
-    failure_streak: 0,
-    stall_nudges: 0,
-    error_retries: 0,
-    restart_failures: 0,
-    action_keys: [],
-    ...over,
-  };
+  return { ...newPaneMeta({ id: paneId, agent: 'codex' }, '2026-11-21T10:00:00.000Z'), ...over };
 }
 
 function request(id: string, paneId: string, over: Partial<ApprovalRequest> = {}): ApprovalRequest {
