@@ -1,12 +1,34 @@
 import react from '@vitejs/plugin-react';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
+/**
+ * `<vscode-icon>` needs the codicon stylesheet on the page (webview/shared/elements.ts links it at run time).
+ * The webview's CSP lets styles and fonts come only from the extension's media folder, so both files are
+ * shipped beside the apps, as they come from the package that @vscode-elements/elements depends on.
+ */
+function codicons(): Plugin {
+  const require = createRequire(here('../node_modules/@vscode-elements/elements/package.json'));
+  const dir = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  return {
+    name: 'fleetai-codicons',
+    apply: 'build',
+    generateBundle() {
+      for (const file of ['codicon.css', 'codicon.ttf']) {
+        this.emitFile({ type: 'asset', fileName: file, source: readFileSync(path.join(dir, file)) });
+      }
+    },
+  };
+}
+
 /** Each webview app is one entry; fixed file names let the host's HTML (with its CSP nonce) point at them. */
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), codicons()],
   root: here('.'),
   base: './',
   build: {
@@ -16,7 +38,7 @@ export default defineConfig({
     sourcemap: false,
     cssCodeSplit: true,
     rollupOptions: {
-      input: { dashboard: here('dashboard/main.tsx') },
+      input: { dashboard: here('dashboard/main.tsx'), approvals: here('approvals/main.tsx') },
       output: {
         entryFileNames: '[name].js',
         chunkFileNames: 'chunks/[name].js',

@@ -1,76 +1,300 @@
-import { useEffect, useState } from 'react';
-import type { ErrorPayload } from '../../extension/protocol/envelope';
-import type { FleetSnapshot, HostInfo } from '../../extension/protocol/messages';
-import { hostEndpoint } from '../shared/vscodeClient';
-import { translator } from '../shared/i18n';
+import { memo, useCallback, useMemo, useState } from 'react';
+import {
+  DashboardSnapshot,
+  type EventView,
+  type PaneAction,
+  type PaneView,
+  type SupervisorView,
+  type TaskView,
+} from '../../extension/protocol/messages';
+import { ActionButton, Ago, ConnectionBar, Icon, useWords, WordsContext } from '../shared/components';
+import { toggleId } from '../shared/uiState';
+import { useHostView, type HostViewSpec } from '../shared/useHostView';
+import { heartbeatText, paneStateText, phaseWord, supervisorModeText, taskStatusWord } from '../shared/words';
+import { clockTime } from '../shared/time';
+import { eventKeys, groupPanes, newestFirst, stateCounts, taskRows } from './model';
+import { PaneRow } from './PaneRow';
 
-type Load =
-  | { state: 'loading' }
-  | { state: 'ready'; info: HostInfo; snapshot: FleetSnapshot }
-  | { state: 'error'; error: ErrorPayload };
+const spec: HostViewSpec<DashboardSnapshot> = {
+  schema: DashboardSnapshot,
+  fetch: (endpoint, timeoutMs) => endpoint.request('dashboard.getSnapshot', {}, { timeoutMs }),
+  listen: (endpoint, listener) => endpoint.on('dashboard.snapshot', listener),
+  liveIds: (snapshot) => ({ panes: new Set(snapshot.panes.map((p) => p.id)) }),
+};
 
 export function App(): React.JSX.Element {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
+  const view = useHostView(spec);
+  const { t, language, snapshot, info, connected, setUi, request } = view;
+  const words = useMemo(() => ({ t, language }), [t, language]);
+  const [busy, setBusy] = useState<Record<string, PaneAction>>({});
 
-  useEffect(() => {
-    const endpoint = hostEndpoint();
-    let cancelled = false;
-    void (async () => {
-      const info = await endpoint.request('host.getInfo', {});
-      const snapshot = await endpoint.request('fleet.getSnapshot', {});
-      if (cancelled) return;
-      if (!info.ok) setLoad({ state: 'error', error: info.error });
-      else if (!snapshot.ok) setLoad({ state: 'error', error: snapshot.error });
-      else setLoad({ state: 'ready', info: info.value, snapshot: snapshot.value });
-    })();
-    const sub = endpoint.on('fleet.snapshot', (snapshot) =>
-      setLoad((prev) => (prev.state === 'ready' ? { ...prev, snapshot } : prev)),
-    );
-    return () => {
-      cancelled = true;
-      sub.dispose();
-    };
-  }, []);
+  const onToggle = useCallback(
+    (paneId: string, on: boolean) => setUi((ui) => ({ ...ui, expanded: toggleId(ui.expanded, paneId, on) })),
+    [setUi],
+  );
+  const onAction = useCallback(
+    (pane: string, action: PaneAction) => {
+      setBusy((b) => ({ ...b, [pane]: action }));
+      void request('pane.action', { pane, action }, { waitsForPerson: true }).finally(() =>
+        setBusy((b) => {
+          const { [pane]: _done, ...rest } = b;
+          return rest;
+        }),
+      );
+    },
+    [request],
+  );
 
-  if (load.state === 'loading') {
-    return <p className="muted">{translator(navigator.language)('Connecting to FleetAI…')}</p>;
-  }
-  if (load.state === 'error') {
-    const t = translator(navigator.language);
-    return (
-      <div className="error" role="alert" data-testid="dashboard-error">
-        <strong>{t('Could not reach the extension')}</strong>
-        <code>
-          {load.error.code}: {load.error.message}
-        </code>
-      </div>
-    );
-  }
-  const { info, snapshot } = load;
-  const t = translator(info.uiLanguage);
+  const stale = snapshot !== undefined && (!view.fresh || !connected);
   return (
-    <main>
-      <h1 data-testid="dashboard-title">{t('FleetAI Dashboard')}</h1>
-      <dl className="facts">
-        <dt>{t('Version')}</dt>
-        <dd data-testid="dashboard-version">
-          {info.name} {info.version}
-        </dd>
-        <dt>{t('Editor')}</dt>
-        <dd>{info.hostVersion}</dd>
-        <dt>{t('Workspace')}</dt>
-        <dd>{info.workspace ?? t('No folder open')}</dd>
-        <dt>{t('Heartbeat')}</dt>
-        <dd data-testid="dashboard-heartbeat">{t(snapshot.heartbeat)}</dd>
-        <dt>{t('Agents')}</dt>
-        <dd>{snapshot.panes}</dd>
-        <dt>{t('Pending approvals')}</dt>
-        <dd>{snapshot.pendingApprovals}</dd>
-      </dl>
-      <p className="muted">{t('No agents yet. Later versions show the fleet here.')}</p>
-      <button type="button" onClick={() => void hostEndpoint().request('host.openLog', {})}>
-        {t('Open log')}
-      </button>
-    </main>
+    <WordsContext.Provider value={words}>
+      <main
+        data-testid="dashboard"
+        data-rendered={view.fresh ? 'true' : undefined}
+        className={stale ? 'stale' : undefined}
+      >
+        <header className="top">
+          <h1 data-testid="dashboard-title">{t('FleetAI Dashboard')}</h1>
+          {info ? (
+            <span
+              className="version muted"
+              data-testid="dashboard-version"
+              title={`${t('Editor')} ${info.hostVersion}`}
+            >
+              {info.name} {info.version}
+            </span>
+          ) : null}
+          <span className="spacer" />
+          <ActionButton
+            testId="show-approvals"
+            icon="shield"
+            disabled={!connected}
+            onAct={() => void request('host.showApprovals', {})}
+          >
+            {t('Approvals')}{' '}
+            <vscode-badge variant="counter" data-testid="pending-count">
+              {snapshot?.pendingApprovals ?? 0}
+            </vscode-badge>
+          </ActionButton>
+          <ActionButton
+            testId="open-log"
+            secondary
+            icon="output"
+            disabled={!connected}
+            onAct={() => void request('host.openLog', {})}
+          >
+            {t('Open log')}
+          </ActionButton>
+        </header>
+        <ConnectionBar
+          status={view.status}
+          onRetry={view.retry}
+          {...(stale ? { staleSince: snapshot.updatedAt } : {})}
+        />
+        {info?.workspace !== undefined ? (
+          <p className="workspace muted">
+            {t('Workspace')}: {info.workspace ?? t('No folder open')}
+          </p>
+        ) : null}
+        {snapshot ? (
+          <>
+            <SupervisorLine supervisor={snapshot.supervisor} />
+            <Counts panes={snapshot.panes} />
+            <Panes
+              panes={snapshot.panes}
+              tasks={snapshot.tasks}
+              expanded={view.ui.expanded}
+              canAct={connected}
+              busy={busy}
+              onToggle={onToggle}
+              onAction={onAction}
+            />
+            <Tasks tasks={snapshot.tasks} panes={snapshot.panes} />
+            <Events events={snapshot.events} panes={snapshot.panes} />
+          </>
+        ) : (
+          <p className="muted">{t('Waiting for FleetAI…')}</p>
+        )}
+      </main>
+    </WordsContext.Provider>
   );
 }
+
+const SupervisorLine = memo(function SupervisorLine({ supervisor }: { supervisor: SupervisorView }) {
+  const { t } = useWords();
+  return (
+    <p className={`supervisor mode-${supervisor.mode}`} data-testid="supervisor">
+      <span className="label">{t('Supervisor')}</span>
+      <span>{supervisorModeText(t, supervisor)}</span>
+      <span className="sep">·</span>
+      <span className="label">{t('Heartbeat')}</span>
+      <span className={`heartbeat heartbeat-${supervisor.heartbeat}`} data-testid="dashboard-heartbeat">
+        {t(heartbeatText[supervisor.heartbeat])}
+      </span>
+      <span className="muted" data-testid="heartbeat-age">
+        {supervisor.heartbeatAt ? <Ago at={supervisor.heartbeatAt} /> : t('no heartbeat yet')}
+      </span>
+      {supervisor.dryRun ? (
+        <>
+          <span className="sep">·</span>
+          <span
+            className="dry-run"
+            data-testid="dry-run"
+            title={t('dry run: decides and logs, types nothing')}
+          >
+            {t('dry run')}
+          </span>
+        </>
+      ) : null}
+    </p>
+  );
+});
+
+const Counts = memo(function Counts({ panes }: { panes: PaneView[] }) {
+  const { t } = useWords();
+  return (
+    <p className="counts" data-testid="counts">
+      <span className="label">{t('Agents')}</span>
+      <span data-testid="pane-count">{panes.length}</span>
+      {stateCounts(panes).map(({ state, count }) => (
+        <span key={state} className={`count state-${state}`} data-state={state}>
+          {count} {t(paneStateText[state])}
+        </span>
+      ))}
+    </p>
+  );
+});
+
+const Panes = memo(function Panes(props: {
+  panes: PaneView[];
+  tasks: TaskView[];
+  expanded: string[];
+  canAct: boolean;
+  busy: Record<string, PaneAction>;
+  onToggle: (paneId: string, on: boolean) => void;
+  onAction: (paneId: string, action: PaneAction) => void;
+}) {
+  const { t } = useWords();
+  const groups = useMemo(() => groupPanes(props.panes), [props.panes]);
+  const titles = useMemo(() => new Map(props.tasks.map((task) => [task.id, task.title])), [props.tasks]);
+  const expanded = useMemo(() => new Set(props.expanded), [props.expanded]);
+  if (props.panes.length === 0) {
+    return <p className="muted empty">{t('No agents yet. Start one with "FleetAI: New Agent".')}</p>;
+  }
+  const headed = groups.some((g) => g.branch !== undefined);
+  return (
+    <section className="panes" aria-label={t('Agents')}>
+      {groups.map((group) => (
+        <div className="pane-group" key={group.key} data-testid="pane-group" data-branch={group.key}>
+          {headed ? (
+            <h3 className="group-title">
+              <Icon name="git-branch" /> {group.branch ?? t('No branch')}{' '}
+              <span className="muted">({group.panes.length})</span>
+            </h3>
+          ) : null}
+          {group.panes.map((pane) => (
+            <PaneRow
+              key={pane.id}
+              pane={pane}
+              taskTitle={pane.taskId ? titles.get(pane.taskId) : undefined}
+              expanded={expanded.has(pane.id)}
+              canAct={props.canAct}
+              busy={props.busy[pane.id]}
+              onToggle={props.onToggle}
+              onAction={props.onAction}
+            />
+          ))}
+        </div>
+      ))}
+    </section>
+  );
+});
+
+const Tasks = memo(function Tasks({ tasks, panes }: { tasks: TaskView[]; panes: PaneView[] }) {
+  const { t } = useWords();
+  const rows = useMemo(() => taskRows(tasks), [tasks]);
+  const names = useMemo(() => new Map(panes.map((p) => [p.id, p.name])), [panes]);
+  return (
+    <section className="tasks">
+      <h2>{t('Tasks')}</h2>
+      {rows.length === 0 ? (
+        <p className="muted">{t('No tasks.')}</p>
+      ) : (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>{t('Title')}</th>
+              <th>{t('Phase')}</th>
+              <th>{t('Status')}</th>
+              <th>{t('Owner')}</th>
+              <th>{t('Pane')}</th>
+              <th>{t('Depends on')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(({ task, dependencies }) => (
+              <tr key={task.id} data-testid="task-row" data-task-id={task.id}>
+                <td>
+                  {task.title} <span className="muted">{task.id}</span>
+                </td>
+                <td className={task.phase ? `phase phase-${task.phase}` : undefined}>
+                  {task.phase ? phaseWord(t, task.phase) : ''}
+                </td>
+                <td className={`task-status status-${task.status}`}>{taskStatusWord(t, task.status)}</td>
+                <td>{task.owner ?? ''}</td>
+                <td>{task.pane ? (names.get(task.pane) ?? task.pane) : ''}</td>
+                <td>
+                  {dependencies.map((d, i) => (
+                    <span key={d.id} className={d.done ? 'dep dep-done' : 'dep'} title={d.id}>
+                      {i > 0 ? ', ' : ''}
+                      {d.title ?? `${d.id} (${t('unknown task')})`}
+                    </span>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+});
+
+const Events = memo(function Events({ events, panes }: { events: EventView[]; panes: PaneView[] }) {
+  const { t, language } = useWords();
+  const sorted = useMemo(() => newestFirst(events), [events]);
+  const keys = useMemo(() => eventKeys(sorted), [sorted]);
+  const names = useMemo(() => new Map(panes.map((p) => [p.id, p.name])), [panes]);
+  const now = Date.now();
+  return (
+    <section className="events">
+      <h2>{t('Recent events')}</h2>
+      {sorted.length === 0 ? (
+        <p className="muted">{t('No events yet.')}</p>
+      ) : (
+        <table className="grid">
+          <thead>
+            <tr>
+              <th>{t('Time')}</th>
+              <th>{t('Pane')}</th>
+              <th>{t('Kind')}</th>
+              <th>{t('Text')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((event, i) => (
+              <tr key={keys[i]} data-testid="event-row">
+                <td className="nowrap muted">
+                  <time dateTime={event.at}>{clockTime(event.at, language, now)}</time>
+                </td>
+                <td className="nowrap">{event.pane ? (names.get(event.pane) ?? event.pane) : ''}</td>
+                <td className="nowrap">{event.kind}</td>
+                <td>{event.text}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+});

@@ -1,26 +1,188 @@
 /**
- * Webview strings in English and Simplified Chinese, chosen from the editor's language that the host reports.
- * Kept beside the apps because webviews cannot use `vscode.l10n`.
+ * Webview strings in English and Simplified Chinese, chosen from the editor's language that the host reports
+ * (`HostInfo.uiLanguage`), or from the browser's language before the host has answered. Kept beside the apps
+ * because webviews cannot use `vscode.l10n`.
+ *
+ * The English text is the key, and the `t()` of `translate()` accepts only keys of this table, so a string the
+ * code uses without a Chinese entry does not compile. `{0}`, `{1}`… are placeholders filled from `t()`'s further arguments.
  */
-const zhCN: Record<string, string> = {
+export const zhCN = {
+  // Both apps
   'FleetAI Dashboard': 'FleetAI 仪表盘',
-  'Connecting to FleetAI…': '正在连接 FleetAI…',
-  'Could not reach the extension': '无法连接扩展',
-  Version: '版本',
+  'FleetAI Approvals': 'FleetAI 审批',
+  connecting: '连接中',
+  connected: '已连接',
+  disconnected: '已断开',
+  reconnecting: '重新连接中',
+  Retry: '重试',
+  'retry in {0}': '{0} 后重试',
+  'FleetAI does not answer: {0}': 'FleetAI 没有响应：{0}',
+  'Showing the last known state from {0}; it may be out of date.':
+    '显示的是 {0} 的最后已知状态，可能已过时。',
+  'Waiting for FleetAI…': '正在等待 FleetAI…',
+  'Open log': '打开日志',
   Editor: '编辑器',
   Workspace: '工作区',
   'No folder open': '未打开文件夹',
+  '{0} ago': '{0}前',
+  '{0}s': '{0} 秒',
+  '{0}m': '{0} 分',
+  '{0}h': '{0} 小时',
+  '{0}h {1}m': '{0} 小时 {1} 分',
+  '{0}d': '{0} 天',
+  // Supervisor line
+  Supervisor: '监管器',
+  'not running': '未运行',
+  'runs in this window': '在本窗口中运行',
+  'runs in another process (pid {0})': '在另一个进程中运行（pid {0}）',
+  'runs in another process': '在另一个进程中运行',
+  'did not start: {0}': '未能启动：{0}',
+  'did not start': '未能启动',
   Heartbeat: '心跳',
-  Agents: '代理',
-  'Pending approvals': '待审批',
   idle: '空闲',
   running: '运行中',
   stale: '已过期',
-  'Open log': '打开日志',
-  'No agents yet. Later versions show the fleet here.': '还没有代理。之后的版本会在这里显示整个代理队列。',
-};
+  'no heartbeat yet': '尚无心跳',
+  'dry run': '演练模式',
+  'dry run: decides and logs, types nothing': '演练模式：只做决策并记录，不输入任何内容',
+  // Counts
+  Agents: '代理',
+  'Pending approvals': '待审批',
+  Approvals: '审批',
+  'No agents yet. Start one with "FleetAI: New Agent".': '还没有代理。使用 “FleetAI: 新建代理” 启动一个。',
+  'No branch': '无分支',
+  // Pane states (seed 000)
+  starting: '启动中',
+  working: '工作中',
+  'awaiting approval': '等待审批',
+  'awaiting input': '等待输入',
+  stalled: '卡顿',
+  error: '出错',
+  exited: '已退出',
+  // Phases
+  PLANNING: '规划',
+  EXECUTING: '执行',
+  VERIFYING: '验证',
+  BLOCKED: '受阻',
+  DONE: '完成',
+  // A pane
+  'time in this state': '处于此状态的时间',
+  Task: '任务',
+  Owner: '负责人',
+  'owner {0}': '负责人 {0}',
+  Blockers: '阻碍',
+  'retries {0}': '重试 {0} 次',
+  'Next actions': '下一步',
+  Queued: '排队中',
+  'waits for approval': '等待审批',
+  'Last result': '上次结果',
+  'Failure streak': '连续失败',
+  '{0} failures in a row': '连续失败 {0} 次',
+  'Recent actions': '最近动作',
+  'Show details': '显示详情',
+  'Hide details': '隐藏详情',
+  Focus: '聚焦',
+  Nudge: '催促',
+  Restart: '重启',
+  Stop: '停止',
+  'Open transcript': '打开记录',
+  '{0} pending approvals': '{0} 个待审批',
+  // Tasks
+  Tasks: '任务',
+  'No tasks.': '没有任务。',
+  Title: '标题',
+  Phase: '阶段',
+  Status: '状态',
+  Pane: '窗格',
+  'Depends on': '依赖',
+  'unknown task': '未知任务',
+  done: '已完成',
+  blocked: '受阻',
+  waiting: '等待依赖',
+  ready: '就绪',
+  'in progress': '进行中',
+  // Events
+  'Recent events': '最近事件',
+  'No events yet.': '还没有事件。',
+  Time: '时间',
+  Kind: '类型',
+  Text: '内容',
+  // Approvals
+  'Nothing is waiting for your approval.': '没有等待你审批的事项。',
+  'Show the dashboard': '显示仪表盘',
+  'run a command': '运行命令',
+  'edit files': '编辑文件',
+  'a permission': '一项权限',
+  'low risk': '低风险',
+  'medium risk': '中风险',
+  'high risk': '高风险',
+  'critical risk': '严重风险',
+  Command: '命令',
+  Edit: '编辑',
+  'Why it needs you': '需要你处理的原因',
+  'asked by the agent': '由代理请求',
+  'asked by FleetAI': '由 FleetAI 请求',
+  requested: '请求于',
+  'Show transcript excerpt': '显示记录片段',
+  'Hide transcript excerpt': '隐藏记录片段',
+  'No transcript excerpt.': '没有记录片段。',
+  'Note (optional, sent with your answer)': '备注（可选，随答复一起发送）',
+  Approve: '批准',
+  Deny: '拒绝',
+  'Approved.': '已批准。',
+  'Denied.': '已拒绝。',
+  'Not recorded: {0}': '未记录：{0}',
+  'FleetAI did not answer, so your decision may not have been recorded: {0}':
+    'FleetAI 没有响应，因此你的决定可能没有被记录：{0}',
+  Dismiss: '关闭',
+  'All panes': '所有窗格',
+  'All risks': '所有风险',
+  'Showing {0} of {1}': '显示 {0} / {1}',
+  'Filter by pane': '按窗格筛选',
+  'Filter by risk': '按风险筛选',
+  'oldest first': '最早的在前',
+} as const;
 
-export function translator(language: string): (text: string) => string {
-  const table = language.toLowerCase().startsWith('zh') ? zhCN : undefined;
-  return (text) => table?.[text] ?? text;
+export type MessageKey = keyof typeof zhCN;
+export type Translate = (key: MessageKey, ...args: (string | number)[]) => string;
+
+function fill(text: string, args: readonly (string | number)[]): string {
+  return text.replace(/\{(\d+)\}/g, (whole, index: string) => {
+    const value = args[Number(index)];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/** `zh`, `zh-cn`, `zh-Hans`… get Chinese; everything else English (the only other language shipped). */
+export function isChinese(language: string): boolean {
+  return language.toLowerCase().startsWith('zh');
+}
+
+const cache = new Map<boolean, Translate>();
+
+/**
+ * One function per language, so React components can depend on its identity. Typed: only keys of the table
+ * compile. A key that is not in the table (only reachable through `translator`) shows in English.
+ */
+export function translate(language: string): Translate {
+  const zh = isChinese(language);
+  let t = cache.get(zh);
+  if (!t) {
+    const table: Readonly<Record<string, string>> = zhCN;
+    t = zh
+      ? (key, ...args) => fill(Object.hasOwn(table, key) ? (table[key] ?? key) : key, args)
+      : (key, ...args) => fill(key, args);
+    cache.set(zh, t);
+  }
+  return t;
+}
+
+/** The same function, unchecked: for callers (and tests) that hold the English text as a plain string. */
+export function translator(language: string): (text: string, ...args: (string | number)[]) => string {
+  return translate(language) as (text: string, ...args: (string | number)[]) => string;
+}
+
+/** The host's word wins; before it answers, the browser's language (a webview inherits the editor's). */
+export function pickLanguage(hostLanguage: string | undefined, browserLanguage: string | undefined): string {
+  return hostLanguage ?? browserLanguage ?? 'en';
 }

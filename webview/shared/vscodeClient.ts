@@ -9,17 +9,24 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
+let api: VsCodeApi | undefined;
 let endpoint: Endpoint | undefined;
 
+/** `acquireVsCodeApi` may be called once per page; everything here shares that one handle. */
+function vscodeApi(): VsCodeApi {
+  api ??= acquireVsCodeApi();
+  return api;
+}
+
 /**
- * The only place a webview touches `acquireVsCodeApi` (it may be called once per page). Every app talks to the
- * host through the returned protocol endpoint.
+ * The only place a webview touches `acquireVsCodeApi`. Every app talks to the host through the returned
+ * protocol endpoint.
  */
 export function hostEndpoint(): Endpoint {
   if (endpoint) return endpoint;
-  const api = acquireVsCodeApi();
+  const vscode = vscodeApi();
   const transport: Transport = {
-    send: (message) => api.postMessage(message),
+    send: (message) => vscode.postMessage(message),
     onMessage: (listener) => {
       const handler = (event: MessageEvent): void => listener(event.data);
       window.addEventListener('message', handler);
@@ -37,3 +44,30 @@ export function hostEndpoint(): Endpoint {
   );
   return endpoint;
 }
+
+/** What the previous page of this webview saved, unchecked (see uiState.ts for the check). */
+export function savedState(): unknown {
+  return vscodeApi().getState();
+}
+
+let pending: unknown;
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+function flush(): void {
+  if (timer !== undefined) clearTimeout(timer);
+  timer = undefined;
+  if (pending !== undefined) vscodeApi().setState(pending);
+  pending = undefined;
+}
+
+/**
+ * Keeps `state` for the next page of this webview. Snapshots may change several times a second and each
+ * `setState` serialises the whole state, so writes are coalesced (the last one wins within `delayMs`), and
+ * flushed when the page goes away.
+ */
+export function saveState(state: unknown, delayMs = 300): void {
+  pending = state;
+  timer ??= setTimeout(flush, delayMs);
+}
+
+if (typeof window !== 'undefined') window.addEventListener('pagehide', flush);

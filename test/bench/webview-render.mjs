@@ -1,0 +1,415 @@
+// Webview bench: how fast the built Dashboard and Approvals apps (media/webview/) show a large fleet, in chromium.
+//   1. navigation start -> `data-rendered="true"` (first snapshot from the host rendered), dashboard with 100 panes
+//      (each with blockers, queued commands, next and recent actions) and approvals with 500 requests (each with
+//      a transcript excerpt); median and p95 of BENCH_RUNS runs (default 5), each in a fresh browser context
+//   2. re-render of the dashboard when one pane's state changes (a whole new `dashboard.snapshot` event), and of
+//      the approvals list when one request is answered: from the event to the changed DOM, median and p95
+//   3. screenshots of both apps in English and Chinese (and the dashboard without a host) in test-results/webview/
+// The page is a standalone HTML file with the same CSP as the host's (extension/vscode/webviewHtml.ts) and a
+// fake acquireVsCodeApi (test/bench/webview/fake-host.mjs) standing in for the VS Code host, which only relays
+// postMessage; CSP violations and console errors fail the run. Target: < 500 ms for each first render.
+// Run: node test/bench/webview-render.mjs (builds media/webview/ first when it is missing); --serve only serves
+// the harness pages and prints their addresses.
+/* global window, document, MutationObserver, requestAnimationFrame -- functions run in the page */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, loadavg, totalmem } from 'node:os';
+import * as path from 'node:path';
+import { launchChromium, repoRoot } from '../vscode/codeServer.mjs';
+import { approvalsSnapshot, dashboardSnapshot } from './webview/data.mjs';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const rerenders = Number(process.env.BENCH_RERENDERS ?? 20);
+const TARGET_MS = 500;
+const out = path.join(repoRoot, 'test-results/webview');
+const media = path.join(repoRoot, 'media/webview');
+const harness = path.join(repoRoot, 'test/bench/webview');
+const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[i];
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function ensureBuilt() {
+  if (['dashboard.js', 'approvals.js', 'codicon.css'].every((f) => existsSync(path.join(media, f)))) return;
+  const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', 'webview/vite.config.mts'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('vite build failed');
+}
+
+/** Page data per query: the app, the language and the size of the fleet. */
+const dataCache = new Map();
+function benchData(params) {
+  const key = params.toString();
+  if (!dataCache.has(key)) {
+    const now = Date.now();
+    // Only the app's own data is big: the other one is not asked for, and its size would only slow the page.
+    const app = params.get('app') === 'approvals' ? 'approvals' : 'dashboard';
+    const panes = app === 'dashboard' ? Number(params.get('panes') ?? 100) : 1;
+    const approvals = app === 'approvals' ? Number(params.get('approvals') ?? 500) : 1;
+    const dashboard = dashboardSnapshot({
+      panes,
+      tasks: Number(params.get('tasks') ?? 30),
+      events: Number(params.get('events') ?? 50),
+      now,
+    });
+    const queue = approvalsSnapshot({ approvals, now });
+    const data = {
+      version,
+      lang: params.get('lang') ?? 'en',
+      dashboard,
+      approvals: queue,
+      // A decision on these is refused as "answered elsewhere first", as the host answers then.
+      refuse: queue.pending.filter((_, i) => i % 5 === 1).map((a) => a.id),
+    };
+    dataCache.set(key, `window.__fleetBench = ${JSON.stringify(data)};`);
+  }
+  return dataCache.get(key);
+}
+
+function page(params, nonce) {
+  const app = params.get('app') === 'approvals' ? 'approvals' : 'dashboard';
+  const lang = params.get('lang') ?? 'en';
+  // The host's CSP (webviewHtml.ts) with the page's own origin as the webview's cspSource.
+  const csp = [
+    "default-src 'none'",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "font-src 'self'",
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="${lang}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="/bench/theme-light.css">
+<link rel="stylesheet" href="/media/webview/${app}.css">
+<title>FleetAI ${app} bench</title>
+</head>
+<body class="vscode-light">
+<div id="root" data-app="${app}"></div>
+<script nonce="${nonce}" src="/bench/data.js?${params.toString()}"></script>
+<script nonce="${nonce}" src="/bench/fake-host.mjs"></script>
+<script nonce="${nonce}" type="module" src="/media/webview/${app}.js"></script>
+</body>
+</html>`;
+}
+
+const types = {
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.html': 'text/html',
+};
+
+function startServer() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const send = (status, type, body) => {
+      res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (url.pathname === '/favicon.ico') return send(204, 'text/plain', '');
+    if (url.pathname === '/bench/page.html')
+      return send(200, 'text/html', page(url.searchParams, randomBytes(16).toString('base64')));
+    if (url.pathname === '/bench/data.js') return send(200, 'text/javascript', benchData(url.searchParams));
+    const [root, rel] = url.pathname.startsWith('/media/webview/')
+      ? [media, url.pathname.slice('/media/webview/'.length)]
+      : url.pathname.startsWith('/bench/')
+        ? [harness, url.pathname.slice('/bench/'.length)]
+        : [undefined, ''];
+    const file = root && path.resolve(root, rel);
+    if (!file || !file.startsWith(root + path.sep) || !existsSync(file))
+      return send(404, 'text/plain', 'not found');
+    return send(200, types[path.extname(file)] ?? 'application/octet-stream', readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Runs in the page before anything else: the moment `data-rendered` turns true, and any CSP violation. */
+function instrument() {
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) =>
+    window.__csp.push(
+      `${e.violatedDirective} ${e.blockedURI || '(inline)'} ${e.sourceFile ?? ''}:${e.lineNumber ?? ''}`,
+    ),
+  );
+  new MutationObserver((records) => {
+    if (window.__renderedAt !== undefined) return;
+    for (const r of records) {
+      if (r.target.getAttribute?.('data-rendered') === 'true') {
+        window.__renderedAt = performance.now();
+        requestAnimationFrame(() => setTimeout(() => (window.__paintedAt = performance.now()), 0));
+        return;
+      }
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-rendered'] });
+}
+
+function watchPage(pg, problems) {
+  pg.on('console', (m) => {
+    if (
+      m.type() === 'error' ||
+      (m.type() === 'warning' && /FleetAI|protocol|Content Security/i.test(m.text()))
+    )
+      problems.push(`console.${m.type()}: ${m.text()}`);
+  });
+  pg.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+}
+
+async function openApp(browser, base, query, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const pg = await context.newPage();
+  const problems = [];
+  watchPage(pg, problems);
+  await pg.addInitScript(instrument);
+  await pg.goto(`${base}/bench/page.html?${new URLSearchParams(query)}`);
+  await pg.waitForFunction(() => window.__paintedAt !== undefined, null, { timeout: 60_000 });
+  const timing = await pg.evaluate(() => ({
+    rendered: window.__renderedAt,
+    painted: window.__paintedAt,
+    csp: window.__csp,
+  }));
+  problems.push(...timing.csp.map((c) => `CSP: ${c}`));
+  return { context, pg, timing, problems };
+}
+
+/** One pane's state changes `n` times; each time the whole snapshot is pushed, as the host does. */
+async function dashboardRerender(pg, n) {
+  return pg.evaluate(async (count) => {
+    const host = window.__benchHost;
+    const states = ['working', 'stalled', 'error', 'awaiting_input', 'awaiting_approval'];
+    const samples = [];
+    for (let i = 0; i < count; i++) {
+      const index = (i * 37) % host.dashboard.panes.length;
+      const pane = host.dashboard.panes[index];
+      const next = states.find((s) => s !== pane.state) ?? 'working';
+      const panes = host.dashboard.panes.slice();
+      panes[index] = { ...pane, state: next, stateSince: new Date().toISOString() };
+      host.dashboard = { ...host.dashboard, panes, updatedAt: new Date().toISOString() };
+      const cell = document.querySelector(`[data-pane-id="${pane.id}"] [data-testid="pane-state"]`);
+      const changed = new Promise((resolve) => {
+        const mo = new MutationObserver(() => {
+          if (cell.getAttribute('data-state') === next) {
+            mo.disconnect();
+            resolve(performance.now());
+          }
+        });
+        mo.observe(cell, { attributes: true });
+      });
+      const t0 = performance.now();
+      host.emit('dashboard.snapshot', host.dashboard);
+      samples.push((await changed) - t0);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }
+    return samples;
+  }, n);
+}
+
+/** One request after another leaves the queue (answered elsewhere): the whole snapshot, one fewer each time. */
+async function approvalsRerender(pg, n) {
+  return pg.evaluate(async (count) => {
+    const host = window.__benchHost;
+    const samples = [];
+    for (let i = 0; i < count; i++) {
+      const gone = host.approvals.pending[3];
+      host.approvals = {
+        ...host.approvals,
+        pending: host.approvals.pending.filter((a) => a.id !== gone.id),
+        updatedAt: new Date().toISOString(),
+      };
+      const row = document.querySelector(`[data-approval-id="${gone.id}"]`);
+      const removed = new Promise((resolve) => {
+        const mo = new MutationObserver(() => {
+          if (!row.isConnected) {
+            mo.disconnect();
+            resolve(performance.now());
+          }
+        });
+        mo.observe(row.parentNode, { childList: true });
+      });
+      const t0 = performance.now();
+      host.emit('approvals.snapshot', host.approvals);
+      samples.push((await removed) - t0);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }
+    return samples;
+  }, n);
+}
+
+/** Scrolls to the end until every row is rendered: the cost of the pages rendered after the first. */
+async function scrollToEnd(pg, total) {
+  return pg.evaluate(async (expected) => {
+    const t0 = performance.now();
+    while (document.querySelectorAll('[data-testid="approval-row"]').length < expected) {
+      if (performance.now() - t0 > 30_000) throw new Error('rows never all rendered');
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    }
+    const ms = performance.now() - t0;
+    window.scrollTo(0, 0);
+    return ms;
+  }, total);
+}
+
+async function screenshots(browser, base) {
+  mkdirSync(out, { recursive: true });
+  const shots = [];
+  for (const lang of ['en', 'zh-cn']) {
+    const dash = await openApp(browser, base, { app: 'dashboard', lang, panes: 9, tasks: 6, events: 8 });
+    await dash.pg.locator('[data-testid="pane-details-toggle"]').first().click();
+    const dashFile = path.join(out, `dashboard-${lang}.png`);
+    await dash.pg.screenshot({ path: dashFile, fullPage: true });
+    shots.push(dashFile);
+    if (lang === 'en') {
+      // The host stops answering: the next ping fails, the badge says so and the actions are disabled.
+      await dash.pg.evaluate(() => (window.__benchHost.alive = false));
+      await dash.pg
+        .locator('[data-testid="connection"][data-state="disconnected"]')
+        .waitFor({ timeout: 20_000 });
+      const offFile = path.join(out, 'dashboard-disconnected-en.png');
+      await dash.pg.screenshot({ path: offFile });
+      shots.push(offFile);
+    }
+    if (dash.problems.length) throw new Error(`dashboard ${lang}: ${dash.problems.join('\n')}`);
+    await dash.context.close();
+
+    const appr = await openApp(browser, base, { app: 'approvals', lang, approvals: 6 });
+    const rows = appr.pg.locator('[data-testid="approval-row"]');
+    await rows.nth(0).locator('[data-testid="approve"]').click();
+    await rows.nth(0).locator('[data-testid="approval-outcome"]').waitFor();
+    await rows
+      .nth(1)
+      .locator('[data-testid="approval-note"]')
+      .fill(lang === 'en' ? 'not on main, please' : '请不要在 main 上执行');
+    await rows.nth(1).locator('[data-testid="deny"]').click();
+    await rows.nth(1).locator('[data-testid="approval-outcome"]').waitFor();
+    await rows.nth(2).locator('[data-testid="approval-excerpt-toggle"]').click();
+    await rows
+      .nth(3)
+      .locator('[data-testid="approval-note"]')
+      .fill(lang === 'en' ? 'draft note' : '草稿备注');
+    const apprFile = path.join(out, `approvals-${lang}.png`);
+    await appr.pg.screenshot({ path: apprFile, fullPage: true });
+    shots.push(apprFile);
+    if (appr.problems.length) throw new Error(`approvals ${lang}: ${appr.problems.join('\n')}`);
+    await appr.context.close();
+  }
+  return shots;
+}
+
+async function main() {
+  ensureBuilt();
+  const server = await startServer();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  if (process.argv.includes('--serve')) {
+    // For a person (or a profiler): the harness pages, until Ctrl-C.
+    console.log(`${base}/bench/page.html?app=dashboard&lang=en&panes=100`);
+    console.log(`${base}/bench/page.html?app=approvals&lang=zh-cn&approvals=500`);
+    return;
+  }
+  const browser = await launchChromium();
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+    node: process.version,
+    chromium: browser.version(),
+  };
+  const first = { dashboard: [], approvals: [] };
+  const painted = { dashboard: [], approvals: [] };
+  let dashRerender = [];
+  let apprRerender = [];
+  const scrollAll = [];
+  const problems = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const app of ['dashboard', 'approvals']) {
+        const run = await openApp(browser, base, { app, lang: 'en', panes: 100, approvals: 500 });
+        if (app === 'dashboard') {
+          const rows = await run.pg.locator('[data-testid="pane-row"]').count();
+          if (rows !== 100) problems.push(`dashboard: ${rows} rows rendered, expected 100`);
+        } else {
+          // The approvals list renders a first page and the rest as the person scrolls (useIncremental.ts).
+          const count = await run.pg.locator('[data-testid="pending-count"]').textContent();
+          const rows = await run.pg.locator('[data-testid="approval-row"]').count();
+          if (count?.trim() !== '500' || rows < 20)
+            problems.push(`approvals: count ${count}, ${rows} rows rendered`);
+          if (i === 0) scrollAll.push(await scrollToEnd(run.pg, 500));
+        }
+        first[app].push(run.timing.rendered);
+        painted[app].push(run.timing.painted);
+        if (i === 0 && app === 'dashboard') dashRerender = await dashboardRerender(run.pg, rerenders);
+        if (i === 0 && app === 'approvals') apprRerender = await approvalsRerender(run.pg, rerenders);
+        problems.push(...run.problems.map((p) => `${app}: ${p}`));
+        await run.context.close();
+      }
+    }
+    var shots = await screenshots(browser, base);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+
+  const row = (name, xs) => ({ name, median: median(xs), p95: quantile(xs, 0.95), n: xs.length });
+  const results = [
+    row('dashboard, 100 panes: navigation -> data-rendered', first.dashboard),
+    row('dashboard, 100 panes: navigation -> next frame', painted.dashboard),
+    row('approvals, 500 requests: navigation -> data-rendered', first.approvals),
+    row('approvals, 500 requests: navigation -> next frame', painted.approvals),
+    row('approvals, 500 requests: scrolled to the end, all rows rendered', scrollAll),
+    row('dashboard re-render, one pane changes state (event -> DOM)', dashRerender),
+    row('approvals re-render, one request leaves the queue (event -> DOM)', apprRerender),
+  ];
+  const fmt = (x) => (Number.isFinite(x) ? x.toFixed(1).padStart(8) : '     n/a');
+  console.log(
+    `\nFleetAI webview bench (${runs} runs, ${rerenders} re-renders) on ${machine.cpus} CPUs (${machine.cpuModel}), load ${machine.loadavg.join(' ')}, ${machine.chromium}`,
+  );
+  console.log(`${'measure'.padEnd(68)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)}   n`);
+  for (const r of results)
+    console.log(`${r.name.padEnd(68)} ${fmt(r.median)} ${fmt(r.p95)} ${String(r.n).padStart(3)}`);
+  const met = {
+    dashboard: median(first.dashboard) < TARGET_MS,
+    approvals: median(first.approvals) < TARGET_MS,
+  };
+  console.log(
+    `target < ${TARGET_MS} ms to data-rendered: dashboard ${met.dashboard ? 'met' : 'MISSED'}, approvals ${met.approvals ? 'met' : 'MISSED'}`,
+  );
+  console.log(`screenshots: ${shots.map((s) => path.relative(repoRoot, s)).join(', ')}`);
+  const json = {
+    machine,
+    runs,
+    rerenders,
+    targetMs: TARGET_MS,
+    met,
+    results,
+    samples: { first, painted, scrollAll, dashRerender, apprRerender },
+    problems,
+  };
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'bench.json'), JSON.stringify(json, null, 2));
+  console.log(JSON.stringify({ machine, met, results }));
+  if (problems.length) {
+    console.error(`problems:\n${problems.join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

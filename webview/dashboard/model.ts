@@ -1,0 +1,103 @@
+import type { EventView, PaneAction, PaneView, TaskView } from '../../extension/protocol/messages';
+
+/** The pane states in the order the counts line lists them: what needs a person first. */
+export const STATE_ORDER: readonly PaneView['state'][] = [
+  'awaiting_approval',
+  'error',
+  'stalled',
+  'awaiting_input',
+  'working',
+  'starting',
+  'exited',
+];
+
+export interface PaneGroup {
+  /** Stable React key: the branch, or '' for panes without one. */
+  key: string;
+  branch: string | undefined;
+  panes: PaneView[];
+}
+
+const byName = (a: PaneView, b: PaneView): number =>
+  a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Panes grouped by branch (branches in name order, panes without a branch last), each group in name order.
+ * The order does not depend on state on purpose: snapshots arrive several times a second, and rows that jump
+ * when a state changes cannot be clicked.
+ */
+export function groupPanes(panes: readonly PaneView[]): PaneGroup[] {
+  const groups = new Map<string, PaneView[]>();
+  for (const pane of panes) {
+    const key = pane.branch ?? '';
+    let list = groups.get(key);
+    if (!list) groups.set(key, (list = []));
+    list.push(pane);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
+    .map(([key, list]) => ({ key, branch: key === '' ? undefined : key, panes: list.sort(byName) }));
+}
+
+/** How many panes are in each state, in STATE_ORDER, states with none left out. */
+export function stateCounts(panes: readonly PaneView[]): { state: PaneView['state']; count: number }[] {
+  const counts = new Map<PaneView['state'], number>();
+  for (const pane of panes) counts.set(pane.state, (counts.get(pane.state) ?? 0) + 1);
+  return STATE_ORDER.filter((s) => counts.has(s)).map((state) => ({ state, count: counts.get(state) ?? 0 }));
+}
+
+export interface TaskDependency {
+  id: string;
+  title: string | undefined;
+  done: boolean;
+}
+
+export interface TaskRow {
+  task: TaskView;
+  dependencies: TaskDependency[];
+}
+
+/** Each task with its dependencies resolved to their titles and whether they are done. */
+export function taskRows(tasks: readonly TaskView[]): TaskRow[] {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  return tasks.map((task) => ({
+    task,
+    dependencies: task.dependsOn.map((id) => {
+      const dep = byId.get(id);
+      return { id, title: dep?.title, done: dep?.phase === 'DONE' || dep?.status === 'done' };
+    }),
+  }));
+}
+
+/** Newest first, whatever order the host used; equal times keep the host's order. */
+export function newestFirst(events: readonly EventView[]): EventView[] {
+  return events
+    .map((event, index) => ({ event, index, at: Date.parse(event.at) || 0 }))
+    .sort((a, b) => b.at - a.at || a.index - b.index)
+    .map((x) => x.event);
+}
+
+/** A stable key for an event row (events carry no id): its time, pane, kind and position among equals. */
+export function eventKeys(events: readonly EventView[]): string[] {
+  const seen = new Map<string, number>();
+  return events.map((e) => {
+    const base = `${e.at}|${e.pane ?? ''}|${e.kind}|${e.text}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : `${base}|${n}`;
+  });
+}
+
+/** Which pane actions make sense in a state (typing into, nudging or stopping an exited pane does nothing). */
+export function actionsFor(state: PaneView['state']): Record<PaneAction, boolean> {
+  const alive = state !== 'exited';
+  return {
+    focus: true,
+    send: alive,
+    ask: alive,
+    nudge: alive,
+    restart: true,
+    stop: alive,
+    openTranscript: true,
+  };
+}
