@@ -1,0 +1,90 @@
+import type { Frame, Locator, Page } from 'playwright-core';
+
+// Driving VS Code's workbench (code-server) from chromium: the palette, the notification centre, the webviews.
+// Selectors as measured in ../shared/FIELD-NOTES.md.
+
+/** Runs a palette command by its full title, as a person types it after F1. */
+export async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  // The palette fades out; a screenshot taken meanwhile shows it over the editor.
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** Opens the FleetAI container and moves the mouse away, so no hover tooltip covers the views. */
+export async function openFleetContainer(page: Page): Promise<void> {
+  await page.locator('.activitybar .action-label[aria-label^="FleetAI"]').click();
+  await page.mouse.move(850, 300);
+}
+
+/**
+ * The notification centre's items with `text`. In smoke-test mode toasts go straight to the centre, which is
+ * opened here when it is closed.
+ */
+export async function notificationsWith(page: Page, text: string | RegExp): Promise<Locator> {
+  if (!(await page.locator('.notifications-center.visible').count())) {
+    await runPaletteCommand(page, 'Notifications: Show Notifications');
+    await page.locator('.notifications-center.visible').waitFor({ state: 'visible' });
+  }
+  return page.locator('.notifications-center .notification-list-item', { hasText: text });
+}
+
+export async function hideNotifications(page: Page): Promise<void> {
+  if (await page.locator('.notifications-center.visible').count()) {
+    await runPaletteCommand(page, 'Notifications: Hide Notifications');
+  }
+}
+
+/** A button of a notification item (Approve, Deny, Show...). */
+export function notificationButton(item: Locator, label: string): Locator {
+  return item.locator('.notification-list-item-buttons-container .monaco-button', { hasText: label });
+}
+
+/**
+ * The frame of the FleetAI webview whose root is `main[data-testid=testId]`. Each webview is two nested iframes
+ * (`iframe.webview` > `#active-frame`); with several panels open, the outer frames of all of them are in the
+ * page, so the one that holds the wanted root is looked for among all frames.
+ */
+export async function webviewFrame(page: Page, testId: string, timeoutMs = 30_000): Promise<Frame> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame.isDetached()) continue;
+      const found = await frame
+        .locator(`main[data-testid="${testId}"]`)
+        .count()
+        .catch(() => 0);
+      if (found > 0) return frame;
+    }
+    if (Date.now() > end)
+      throw new Error(`no webview with main[data-testid="${testId}"] within ${timeoutMs} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * Types into a text field of a webview: a plain <input>/<textarea>, or a web component (vscode-textfield,
+ * vscode-textarea) whose input sits in its shadow root, which Playwright's CSS engine pierces.
+ */
+export async function fillField(field: Locator, text: string): Promise<void> {
+  const tag = await tagOf(field);
+  if (tag === 'input' || tag === 'textarea') await field.fill(text);
+  else await field.locator('input, textarea').first().fill(text);
+}
+
+/** The value of such a field, read the same way. */
+export async function fieldValue(field: Locator): Promise<string> {
+  const tag = await tagOf(field);
+  if (tag === 'input' || tag === 'textarea') return field.inputValue();
+  return field.locator('input, textarea').first().inputValue();
+}
+
+// The tests compile without the DOM library: the element is typed by the one property read.
+async function tagOf(field: Locator): Promise<string> {
+  return field.evaluate((el: { tagName: string }) => el.tagName.toLowerCase());
+}
