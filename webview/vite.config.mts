@@ -42,6 +42,9 @@ export default defineConfig({
       output: {
         entryFileNames: '[name].js',
         chunkFileNames: 'chunks/[name].js',
+        // Stable names for what both apps share: the libraries, and FleetAI's own shared modules.
+        manualChunks: (id: string) =>
+          id.includes('/node_modules/') ? 'vendor' : id.includes('/webview/shared/') ? 'shared' : undefined,
         assetFileNames: '[name][extname]',
       },
     },

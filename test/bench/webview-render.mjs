@@ -150,16 +150,20 @@ function instrument() {
       `${e.violatedDirective} ${e.blockedURI || '(inline)'} ${e.sourceFile ?? ''}:${e.lineNumber ?? ''}`,
     ),
   );
-  new MutationObserver((records) => {
-    if (window.__renderedAt !== undefined) return;
-    for (const r of records) {
-      if (r.target.getAttribute?.('data-rendered') === 'true') {
-        window.__renderedAt = performance.now();
-        requestAnimationFrame(() => setTimeout(() => (window.__paintedAt = performance.now()), 0));
-        return;
-      }
-    }
-  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-rendered'] });
+  // The root may be inserted with the attribute already set (the snapshot came before React's first render),
+  // or get it later: both are mutations of the document.
+  const observer = new MutationObserver(() => {
+    if (window.__renderedAt !== undefined || !document.querySelector('main[data-rendered="true"]')) return;
+    window.__renderedAt = performance.now();
+    observer.disconnect();
+    requestAnimationFrame(() => setTimeout(() => (window.__paintedAt = performance.now()), 0));
+  });
+  observer.observe(document, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ['data-rendered'],
+  });
 }
 
 function watchPage(pg, problems) {
@@ -268,6 +272,17 @@ async function scrollToEnd(pg, total) {
   }, total);
 }
 
+/**
+ * A screenshot of the whole page. Rows use `content-visibility: auto`, which a full-page capture of a short
+ * window leaves unpainted, so the window is made as tall as the page first.
+ */
+async function shoot(pg, file) {
+  const height = await pg.evaluate(() => document.documentElement.scrollHeight);
+  await pg.setViewportSize({ width: 1280, height: Math.min(6000, height) });
+  await pg.waitForTimeout(100);
+  await pg.screenshot({ path: file });
+}
+
 async function screenshots(browser, base) {
   mkdirSync(out, { recursive: true });
   const shots = [];
@@ -275,7 +290,7 @@ async function screenshots(browser, base) {
     const dash = await openApp(browser, base, { app: 'dashboard', lang, panes: 9, tasks: 6, events: 8 });
     await dash.pg.locator('[data-testid="pane-details-toggle"]').first().click();
     const dashFile = path.join(out, `dashboard-${lang}.png`);
-    await dash.pg.screenshot({ path: dashFile, fullPage: true });
+    await shoot(dash.pg, dashFile);
     shots.push(dashFile);
     if (lang === 'en') {
       // The host stops answering: the next ping fails, the badge says so and the actions are disabled.
@@ -284,6 +299,7 @@ async function screenshots(browser, base) {
         .locator('[data-testid="connection"][data-state="disconnected"]')
         .waitFor({ timeout: 20_000 });
       const offFile = path.join(out, 'dashboard-disconnected-en.png');
+      await dash.pg.setViewportSize({ width: 1280, height: 500 });
       await dash.pg.screenshot({ path: offFile });
       shots.push(offFile);
     }
@@ -306,7 +322,7 @@ async function screenshots(browser, base) {
       .locator('[data-testid="approval-note"]')
       .fill(lang === 'en' ? 'draft note' : '草稿备注');
     const apprFile = path.join(out, `approvals-${lang}.png`);
-    await appr.pg.screenshot({ path: apprFile, fullPage: true });
+    await shoot(appr.pg, apprFile);
     shots.push(apprFile);
     if (appr.problems.length) throw new Error(`approvals ${lang}: ${appr.problems.join('\n')}`);
     await appr.context.close();

@@ -1,23 +1,16 @@
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { ApprovalsSnapshot } from '../../extension/protocol/messages';
+import type { ApprovalsSnapshot } from '../../extension/protocol/messages';
 import { ActionButton, ConnectionBar, WordsContext } from '../shared/components';
 import { isConnectionError } from '../shared/connection';
 import { toggleId } from '../shared/uiState';
-import { useHostView, type HostViewSpec } from '../shared/useHostView';
+import { useHostView, type StartedView } from '../shared/useHostView';
 import { firstPage, useIncremental } from '../shared/useIncremental';
 import { riskText, supervisorModeText } from '../shared/words';
 import { ApprovalRow } from './ApprovalRow';
 import { canAnswer, oldestFirst, outcomeOf, paneOptions, RISKS, rowsToShow, type Held } from './model';
 
-const spec: HostViewSpec<ApprovalsSnapshot> = {
-  schema: ApprovalsSnapshot,
-  fetch: (endpoint, timeoutMs) => endpoint.request('approvals.getSnapshot', {}, { timeoutMs }),
-  listen: (endpoint, listener) => endpoint.on('approvals.snapshot', listener),
-  liveIds: (snapshot) => ({ approvals: new Set(snapshot.pending.map((a) => a.id)) }),
-};
-
-export function App(): React.JSX.Element {
-  const view = useHostView(spec);
+export function App({ started }: { started: StartedView<ApprovalsSnapshot> }): React.JSX.Element {
+  const view = useHostView(started);
   const { t, language, snapshot, connected, ui, setUi, request } = view;
   const words = useMemo(() => ({ t, language }), [t, language]);
   const [held, setHeld] = useState<Record<string, Held>>({});

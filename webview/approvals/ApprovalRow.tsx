@@ -35,6 +35,11 @@ function outcomeText(t: Translate, outcome: Outcome): string {
   }
 }
 
+/** An excerpt opens on its last lines: that is where the agent's question is. */
+function showEnd(element: HTMLPreElement | null): void {
+  if (element) element.scrollTop = element.scrollHeight;
+}
+
 /**
  * One request waiting for a person, with everything needed to decide: what, how risky and why, who asks, since
  * when, and what the agent's screen showed (collapsed: excerpts are long). Memoised on the approval's identity,
@@ -78,7 +83,7 @@ export const ApprovalRow = memo(function ApprovalRow(props: ApprovalRowProps): R
       ) : null}
       {a.reason || a.reasons.length ? (
         <div className="approval-field">
-          <span className="label">{t('Why it needs you')}</span>
+          <span className="label">{t('Why')}</span>
           <div>
             {a.reason ? <p className="reason">{a.reason}</p> : null}
             {a.reasons.length ? (
@@ -104,7 +109,7 @@ export const ApprovalRow = memo(function ApprovalRow(props: ApprovalRowProps): R
         </button>
         {props.excerptOpen ? (
           a.transcriptExcerpt ? (
-            <pre className="excerpt" data-testid="approval-excerpt" tabIndex={0}>
+            <pre className="excerpt" data-testid="approval-excerpt" tabIndex={0} ref={showEnd}>
               {a.transcriptExcerpt}
             </pre>
           ) : (

@@ -1,4 +1,5 @@
 import type { ApprovalView, DecideResult } from '../../extension/protocol/messages';
+import { naturalCompare } from '../shared/naturalCompare';
 
 export const RISKS: readonly ApprovalView['risk'][] = ['low', 'medium', 'high', 'critical'];
 
@@ -42,7 +43,7 @@ export function paneOptions(
   if (chosen !== '' && !names.has(chosen)) names.set(chosen, chosen);
   return [...names.entries()]
     .map(([id, name]) => ({ id, name }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => naturalCompare(a.name, b.name));
 }
 
 /** What became of the person's answer to one request. */

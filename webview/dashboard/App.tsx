@@ -1,6 +1,6 @@
 import { memo, useCallback, useMemo, useState } from 'react';
+import type { DashboardSnapshot } from '../../extension/protocol/messages';
 import {
-  DashboardSnapshot,
   type EventView,
   type PaneAction,
   type PaneView,
@@ -9,21 +9,14 @@ import {
 } from '../../extension/protocol/messages';
 import { ActionButton, Ago, ConnectionBar, Icon, useWords, WordsContext } from '../shared/components';
 import { toggleId } from '../shared/uiState';
-import { useHostView, type HostViewSpec } from '../shared/useHostView';
+import { useHostView, type StartedView } from '../shared/useHostView';
 import { heartbeatText, paneStateText, phaseWord, supervisorModeText, taskStatusWord } from '../shared/words';
 import { clockTime } from '../shared/time';
 import { eventKeys, groupPanes, newestFirst, stateCounts, taskRows } from './model';
 import { PaneRow } from './PaneRow';
 
-const spec: HostViewSpec<DashboardSnapshot> = {
-  schema: DashboardSnapshot,
-  fetch: (endpoint, timeoutMs) => endpoint.request('dashboard.getSnapshot', {}, { timeoutMs }),
-  listen: (endpoint, listener) => endpoint.on('dashboard.snapshot', listener),
-  liveIds: (snapshot) => ({ panes: new Set(snapshot.panes.map((p) => p.id)) }),
-};
-
-export function App(): React.JSX.Element {
-  const view = useHostView(spec);
+export function App({ started }: { started: StartedView<DashboardSnapshot> }): React.JSX.Element {
+  const view = useHostView(started);
   const { t, language, snapshot, info, connected, setUi, request } = view;
   const words = useMemo(() => ({ t, language }), [t, language]);
   const [busy, setBusy] = useState<Record<string, PaneAction>>({});
@@ -261,7 +254,7 @@ const Tasks = memo(function Tasks({ tasks, panes }: { tasks: TaskView[]; panes: 
 });
 
 const Events = memo(function Events({ events, panes }: { events: EventView[]; panes: PaneView[] }) {
-  const { t, language } = useWords();
+  const { t } = useWords();
   const sorted = useMemo(() => newestFirst(events), [events]);
   const keys = useMemo(() => eventKeys(sorted), [sorted]);
   const names = useMemo(() => new Map(panes.map((p) => [p.id, p.name])), [panes]);
@@ -285,7 +278,7 @@ const Events = memo(function Events({ events, panes }: { events: EventView[]; pa
             {sorted.map((event, i) => (
               <tr key={keys[i]} data-testid="event-row">
                 <td className="nowrap muted">
-                  <time dateTime={event.at}>{clockTime(event.at, language, now)}</time>
+                  <time dateTime={event.at}>{clockTime(event.at, now)}</time>
                 </td>
                 <td className="nowrap">{event.pane ? (names.get(event.pane) ?? event.pane) : ''}</td>
                 <td className="nowrap">{event.kind}</td>

@@ -1,4 +1,5 @@
 import type { EventView, PaneAction, PaneView, TaskView } from '../../extension/protocol/messages';
+import { naturalCompare } from '../shared/naturalCompare';
 
 /** The pane states in the order the counts line lists them: what needs a person first. */
 export const STATE_ORDER: readonly PaneView['state'][] = [
@@ -19,7 +20,7 @@ export interface PaneGroup {
 }
 
 const byName = (a: PaneView, b: PaneView): number =>
-  a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  naturalCompare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Panes grouped by branch (branches in name order, panes without a branch last), each group in name order.
@@ -35,7 +36,7 @@ export function groupPanes(panes: readonly PaneView[]): PaneGroup[] {
     list.push(pane);
   }
   return [...groups.entries()]
-    .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)))
+    .sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : naturalCompare(a, b)))
     .map(([key, list]) => ({ key, branch: key === '' ? undefined : key, panes: list.sort(byName) }));
 }
 

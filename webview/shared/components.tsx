@@ -29,10 +29,10 @@ export const Age = memo(function Age({ since }: { since: string }) {
 
 /** `3m ago`, with the wall-clock time as a tooltip. */
 export const Ago = memo(function Ago({ at }: { at: string }) {
-  const { t, language } = useWords();
+  const { t } = useWords();
   const text = useClockText((now) => t('{0} ago', shortDuration(t, ageMs(at, now))));
   return (
-    <time dateTime={at} title={clockTime(at, language, Date.now())}>
+    <time dateTime={at} title={clockTime(at, Date.now())}>
       {text}
     </time>
   );
@@ -144,7 +144,7 @@ export function ConnectionBar(props: {
   /** The time of the snapshot on screen when it is not fresh from the host. */
   staleSince?: string;
 }): React.JSX.Element {
-  const { t, language } = useWords();
+  const { t } = useWords();
   const { state, lastError, nextRetryAt } = props.status;
   const busy = state === 'connecting' || state === 'reconnecting';
   return (
@@ -172,7 +172,7 @@ export function ConnectionBar(props: {
         <span className="stale-note">
           {t(
             'Showing the last known state from {0}; it may be out of date.',
-            clockTime(props.staleSince, language, Date.now()),
+            clockTime(props.staleSince, Date.now()),
           )}
         </span>
       ) : null}

@@ -119,7 +119,7 @@ export const zhCN = {
   'critical risk': '严重风险',
   Command: '命令',
   Edit: '编辑',
-  'Why it needs you': '需要你处理的原因',
+  Why: '原因',
   'asked by the agent': '由代理请求',
   'asked by FleetAI': '由 FleetAI 请求',
   requested: '请求于',

@@ -24,16 +24,28 @@ const STATES = [
 ];
 const PHASES = ['PLANNING', 'EXECUTING', 'EXECUTING', 'VERIFYING', 'BLOCKED', 'DONE'];
 const KINDS = ['codex', 'claude', 'gemini', 'aider'];
-const RISKS = ['low', 'medium', 'medium', 'high', 'critical'];
+/** Commands with the risk FleetAI's rules would give them, so the pictures make sense. */
 const COMMANDS = [
-  'npm test -- --runInBand',
-  'git push --force-with-lease origin HEAD',
-  'rm -rf build/ && npm run build',
-  'curl -fsSL https://example.com/install.sh | sh',
-  'docker compose up -d db',
-  'psql -c "DROP TABLE sessions"',
-  'pip install -r requirements.txt',
-  'kubectl rollout restart deploy/api',
+  { text: 'npm test -- --runInBand', risk: 'low', reasons: ['not in the allow list'] },
+  {
+    text: 'git push --force-with-lease origin HEAD',
+    risk: 'high',
+    reasons: ['pushes to a remote', 'rewrites history'],
+  },
+  { text: 'rm -rf build/ && npm run build', risk: 'medium', reasons: ['deletes files in the workspace'] },
+  {
+    text: 'curl -fsSL https://example.com/install.sh | sh',
+    risk: 'critical',
+    reasons: ['runs a script from the network', 'matches deny rule "curl * | sh"'],
+  },
+  { text: 'docker compose up -d db', risk: 'medium', reasons: ['starts containers'] },
+  { text: 'psql -c "DROP TABLE sessions"', risk: 'critical', reasons: ['deletes data: DROP TABLE'] },
+  {
+    text: 'pip install -r requirements.txt',
+    risk: 'medium',
+    reasons: ['network access', 'installs packages'],
+  },
+  { text: 'kubectl rollout restart deploy/api', risk: 'high', reasons: ['changes a shared cluster'] },
 ];
 
 export function isoAgo(now, ms) {
@@ -52,11 +64,12 @@ export function dashboardSnapshot({ panes = 100, tasks = 30, events = 50, now = 
     const id = `pane-${String(i + 1).padStart(3, '0')}`;
     const state = pick(STATES);
     const branch = i % 7 === 6 ? undefined : branches[i % branches.length];
+    const command = pick(COMMANDS);
     const queued = Array.from({ length: 1 + (i % 3) }, (_, q) => ({
       id: `${id}-q${q}`,
-      text: q === 0 ? pick(COMMANDS) : `continue with step ${q + 1} of the plan`,
+      text: q === 0 ? command.text : `continue with step ${q + 1} of the plan`,
       kind: q === 0 ? 'command' : 'message',
-      risk: pick(RISKS),
+      risk: q === 0 ? command.risk : 'low',
       source: q === 0 ? 'supervisor' : 'person',
       queuedAt: isoAgo(now, (q + 1) * 45_000),
       ...(q === 0 && state === 'awaiting_approval'
@@ -129,7 +142,7 @@ export function dashboardSnapshot({ panes = 100, tasks = 30, events = 50, now = 
   };
 }
 
-function excerpt(i) {
+function excerpt(i, command) {
   const lines = [];
   for (let k = 0; k < 40; k++)
     lines.push(
@@ -139,7 +152,7 @@ function excerpt(i) {
     '',
     'Would you like to run the following command?',
     '',
-    `  $ ${COMMANDS[i % COMMANDS.length]}`,
+    `  $ ${command}`,
     '',
     '› 1. Yes, proceed (y)',
     "  2. Yes, and don't ask again for this command (p)",
@@ -153,7 +166,8 @@ export function approvalsSnapshot({ approvals = 500, now = Date.now(), seed = 2 
   const pick = (list) => list[Math.floor(r() * list.length)];
   const pending = Array.from({ length: approvals }, (_, i) => {
     const kind = i % 9 === 4 ? 'edit' : i % 13 === 7 ? 'other' : 'command';
-    const risk = pick(RISKS);
+    const command = pick(COMMANDS);
+    const risk = kind === 'command' ? command.risk : kind === 'edit' ? 'medium' : 'low';
     return {
       id: `ap-${String(i + 1).padStart(4, '0')}`,
       pane: `pane-${String((i % 40) + 1).padStart(3, '0')}`,
@@ -161,21 +175,16 @@ export function approvalsSnapshot({ approvals = 500, now = Date.now(), seed = 2 
       ...(i % 5 === 0 ? {} : { branch: `feature/${['auth', 'billing', 'search', 'ui'][i % 4]}` }),
       agent: KINDS[i % KINDS.length],
       kind,
-      ...(kind === 'command' ? { command: pick(COMMANDS) } : {}),
+      ...(kind === 'command' ? { command: command.text } : {}),
       ...(kind === 'edit'
         ? { command: 'edit src/server/routes.ts (+42 −7), src/server/auth.ts (+3 −1)' }
         : {}),
       ...(i % 3 === 0 ? { reason: 'The agent asks to run a command outside the sandbox.' } : {}),
       risk,
-      reasons:
-        risk === 'critical'
-          ? ['deletes data: DROP TABLE', 'matches deny rule "psql -c DROP"']
-          : risk === 'high'
-            ? ['pushes to a remote', 'network access']
-            : ['not in the allow list'],
+      reasons: kind === 'command' ? command.reasons : ['not in the allow list'],
       source: i % 6 === 0 ? 'fleet' : 'agent',
       requestedAt: isoAgo(now, (approvals - i) * 20_000),
-      transcriptExcerpt: excerpt(i),
+      transcriptExcerpt: excerpt(i, kind === 'command' ? command.text : 'apply the edit'),
     };
   });
   return {

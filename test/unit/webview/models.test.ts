@@ -21,7 +21,8 @@ import {
 import { isConnectionError } from '../../../webview/shared/connection';
 import { translator } from '../../../webview/shared/i18n';
 import { keepIdentity } from '../../../webview/shared/sharing';
-import { ageMs, shortDuration } from '../../../webview/shared/time';
+import { naturalCompare } from '../../../webview/shared/naturalCompare';
+import { ageMs, clockTime, shortDuration } from '../../../webview/shared/time';
 import { phaseWord, supervisorModeText, taskStatusWord } from '../../../webview/shared/words';
 
 function pane(id: string, name: string, state: PaneView['state'], branch?: string): PaneView {
@@ -280,6 +281,30 @@ describe('words and times', () => {
     expect(shortDuration(zh, 125 * 60_000)).toBe('2 小时 5 分');
     expect(shortDuration(en, -5)).toBe('0s');
     expect(ageMs('not a time', 1000)).toBe(0);
+  });
+
+  it('writes wall-clock times in 24-hour form, with the date when not today', () => {
+    const at = new Date(2026, 10, 21, 9, 5, 7);
+    expect(clockTime(at.toISOString(), new Date(2026, 10, 21, 23, 0, 0).getTime())).toBe('09:05:07');
+    expect(clockTime(at.toISOString(), new Date(2026, 10, 22, 0, 0, 1).getTime())).toBe(
+      '2026-11-21 09:05:07',
+    );
+    expect(clockTime('garbage', Date.now())).toBe('garbage');
+  });
+
+  it('orders names naturally (equal numbers: by the exact text, for a stable order)', () => {
+    const names = ['codex-10', 'Codex-2', 'codex-1', 'aider', 'codex-02', 'codex-2', 'codex'];
+    expect([...names].sort(naturalCompare)).toEqual([
+      'aider',
+      'codex',
+      'codex-1',
+      'Codex-2',
+      'codex-02',
+      'codex-2',
+      'codex-10',
+    ]);
+    expect(naturalCompare('a', 'a')).toBe(0);
+    expect(naturalCompare('feature/b', 'feature/a')).toBeGreaterThan(0);
   });
 
   it('says where the supervisor runs', () => {
