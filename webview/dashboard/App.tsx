@@ -38,6 +38,11 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
     [request],
   );
 
+  // Pane names for the tasks and events tables, kept as one object while no pane is added, removed or renamed,
+  // so that a state change does not render those tables again.
+  const nameKey = snapshot ? snapshot.panes.map((p) => `${p.id}\u0000${p.name}`).join('\u0001') : '';
+  const names = useMemo(() => paneNames(nameKey), [nameKey]);
+
   const stale = snapshot !== undefined && (!view.fresh || !connected);
   return (
     <WordsContext.Provider value={words}>
@@ -102,8 +107,8 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
               onToggle={onToggle}
               onAction={onAction}
             />
-            <Tasks tasks={snapshot.tasks} panes={snapshot.panes} />
-            <Events events={snapshot.events} panes={snapshot.panes} />
+            <Tasks tasks={snapshot.tasks} names={names} />
+            <Events events={snapshot.events} names={names} />
           </>
         ) : (
           <p className="muted">{t('Waiting for FleetAI…')}</p>
@@ -111,6 +116,15 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
       </main>
     </WordsContext.Provider>
   );
+}
+
+function paneNames(key: string): ReadonlyMap<string, string> {
+  const names = new Map<string, string>();
+  for (const entry of key ? key.split('\u0001') : []) {
+    const [id = '', name = ''] = entry.split('\u0000');
+    names.set(id, name);
+  }
+  return names;
 }
 
 const SupervisorLine = memo(function SupervisorLine({ supervisor }: { supervisor: SupervisorView }) {
@@ -203,10 +217,15 @@ const Panes = memo(function Panes(props: {
   );
 });
 
-const Tasks = memo(function Tasks({ tasks, panes }: { tasks: TaskView[]; panes: PaneView[] }) {
+const Tasks = memo(function Tasks({
+  tasks,
+  names,
+}: {
+  tasks: TaskView[];
+  names: ReadonlyMap<string, string>;
+}) {
   const { t } = useWords();
   const rows = useMemo(() => taskRows(tasks), [tasks]);
-  const names = useMemo(() => new Map(panes.map((p) => [p.id, p.name])), [panes]);
   return (
     <section className="tasks">
       <h2>{t('Tasks')}</h2>
@@ -253,11 +272,16 @@ const Tasks = memo(function Tasks({ tasks, panes }: { tasks: TaskView[]; panes: 
   );
 });
 
-const Events = memo(function Events({ events, panes }: { events: EventView[]; panes: PaneView[] }) {
+const Events = memo(function Events({
+  events,
+  names,
+}: {
+  events: EventView[];
+  names: ReadonlyMap<string, string>;
+}) {
   const { t } = useWords();
   const sorted = useMemo(() => newestFirst(events), [events]);
   const keys = useMemo(() => eventKeys(sorted), [sorted]);
-  const names = useMemo(() => new Map(panes.map((p) => [p.id, p.name])), [panes]);
   const now = Date.now();
   return (
     <section className="events">

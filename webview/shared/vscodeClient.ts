@@ -65,7 +65,7 @@ function flush(): void {
  * `setState` serialises the whole state, so writes are coalesced (the last one wins within `delayMs`), and
  * flushed when the page goes away.
  */
-export function saveState(state: unknown, delayMs = 300): void {
+export function saveState(state: unknown, delayMs = 500): void {
   pending = state;
   timer ??= setTimeout(flush, delayMs);
 }

@@ -5,7 +5,8 @@
 // generated data inside the page, delivered as MessageEvents like VS Code delivers them, so the built app runs
 // unchanged. window.__benchHost lets the bench push snapshots and make the "host" stop answering.
 (() => {
-  const data = window.__fleetBench;
+  let parsed;
+  const data = () => (parsed ??= JSON.parse(window.document.getElementById('fleet-bench-data').textContent));
   let state = null;
   const host = {
     alive: true,
@@ -13,8 +14,18 @@
     emit(name, payload) {
       window.postMessage({ kind: 'event', name, payload }, '*');
     },
-    dashboard: data.dashboard,
-    approvals: data.approvals,
+    get dashboard() {
+      return (this._dashboard ??= data().dashboard);
+    },
+    set dashboard(value) {
+      this._dashboard = value;
+    },
+    get approvals() {
+      return (this._approvals ??= data().approvals);
+    },
+    set approvals(value) {
+      this._approvals = value;
+    },
   };
   window.__benchHost = host;
 
@@ -25,16 +36,16 @@
   const handlers = {
     'host.getInfo': () => ({
       name: 'FleetAI',
-      version: data.version,
+      version: data().version,
       hostVersion: 'bench (chromium)',
-      uiLanguage: data.lang,
+      uiLanguage: data().lang,
       workspace: '/work/demo',
     }),
     'host.ping': () => ({ at: new Date().toISOString() }),
     'dashboard.getSnapshot': () => host.dashboard,
     'approvals.getSnapshot': () => host.approvals,
     'approvals.decide': ({ id, decision }) => {
-      if (data.refuse.includes(id)) {
+      if (data().refuse.includes(id)) {
         return {
           ok: false,
           id,
@@ -63,7 +74,7 @@
       const handler = handlers[message.method];
       if (handler) reply(message.id, handler(message.params));
     },
-    getState: () => state ?? data.savedState ?? undefined,
+    getState: () => state ?? undefined,
     setState: (next) => {
       state = next;
     },
