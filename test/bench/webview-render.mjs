@@ -86,6 +86,7 @@ function benchData(params) {
 function page(params, nonce) {
   const app = params.get('app') === 'approvals' ? 'approvals' : 'dashboard';
   const lang = params.get('lang') ?? 'en';
+  const theme = params.get('theme') === 'dark' ? 'dark' : 'light';
   // The host's CSP (webviewHtml.ts) with the page's own origin as the webview's cspSource.
   const csp = [
     "default-src 'none'",
@@ -100,11 +101,11 @@ function page(params, nonce) {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="/bench/theme-light.css">
+<link rel="stylesheet" href="/bench/theme-${theme}.css">
 <link rel="stylesheet" href="/media/webview/${app}.css">
 <title>FleetAI ${app} bench</title>
 </head>
-<body class="vscode-light">
+<body class="vscode-${theme}">
 <div id="root" data-app="${app}"></div>
 <script type="application/json" id="fleet-bench-data">${benchData(params)}</script>
 <script nonce="${nonce}" src="/bench/fake-host.mjs"></script>
@@ -338,6 +339,22 @@ async function screenshots(browser, base) {
     }
     if (dash.problems.length) throw new Error(`dashboard ${lang}: ${dash.problems.join('\n')}`);
     await dash.context.close();
+
+    if (lang === 'en') {
+      const dark = await openApp(browser, base, {
+        app: 'dashboard',
+        lang,
+        panes: 9,
+        tasks: 6,
+        events: 8,
+        theme: 'dark',
+      });
+      const darkFile = path.join(out, 'dashboard-dark-en.png');
+      await shoot(dark.pg, darkFile);
+      shots.push(darkFile);
+      if (dark.problems.length) throw new Error(`dashboard dark: ${dark.problems.join('\n')}`);
+      await dark.context.close();
+    }
 
     const appr = await openApp(browser, base, { app: 'approvals', lang, approvals: 6 });
     const rows = appr.pg.locator('[data-testid="approval-row"]');
