@@ -489,7 +489,7 @@ export class AgentPanes implements vscode.Disposable {
 }
 
 function terminalName(pane: AgentPane): string {
-  return `FleetAI: ${pane.name} (${pane.id})`;
+  return pane.name === pane.id ? `FleetAI: ${pane.name}` : `FleetAI: ${pane.name} (${pane.id})`;
 }
 
 function exitMessage(pane: AgentPane, exit: PtyExit): string {

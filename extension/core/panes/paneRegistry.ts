@@ -110,6 +110,8 @@ export class AgentPane {
   }
 }
 
+/** How long a new Codex pane's input waits for its app-server daemon before going in anyway. */
+const CODEX_INPUT_HOLD_MS = 15_000;
 const CATEGORY = 'pane';
 
 /**
@@ -323,23 +325,36 @@ export class PaneRegistry implements Disposable {
     // Codex panes follow Codex's app-server protocol too; the module loads with the first Codex pane.
     if (resolved.kind === 'codex') {
       const paneEnv = { ...env, ...resolved.definition.env, ...request.env, ...launch?.env };
+      // Input waits for the daemon connection (or its absence, said by the attachment), at most 15 s.
+      let daemonSettled: () => void = () => undefined;
+      supervised.holdInput(
+        new Promise<void>((resolve) => (daemonSettled = resolve)),
+        CODEX_INPUT_HOLD_MS,
+        'codex app-server',
+      );
       void import('../agents/codex/codexAttach')
-        .then(({ attachCodexAppServer, codexHomeFor }) =>
-          supervised.attach(
-            attachCodexAppServer(supervised, {
-              codexHome: codexHomeFor(paneEnv),
-              cwd: request.cwd,
-              args,
-              log: this.options.log,
-            }),
-          ),
-        )
-        .catch((error: unknown) =>
+        .then(({ attachCodexAppServer, codexHomeFor }) => {
+          const attachment = attachCodexAppServer(supervised, {
+            codexHome: codexHomeFor(paneEnv),
+            cwd: request.cwd,
+            args,
+            log: this.options.log,
+          });
+          supervised.attach(attachment);
+          if (attachment.status.state !== 'waiting') daemonSettled();
+          const watch = attachment.onStatus((status) => {
+            if (status.state === 'waiting') return;
+            daemonSettled();
+            watch.dispose();
+          });
+        })
+        .catch((error: unknown) => {
+          daemonSettled();
           this.options.log.error(CATEGORY, 'pane.codex.attach.failed', {
             pane: id,
             error: describeError(error),
-          }),
-        );
+          });
+        });
     }
     return supervised;
   }

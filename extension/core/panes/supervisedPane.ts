@@ -51,6 +51,8 @@ export class SupervisedPane {
   private dirty = false;
   /** Input was submitted since the agent was last seen waiting: the next queued text must wait again. */
   private submittedSinceIdle = false;
+  /** Reasons to keep typed input back for now (see holdInput). */
+  private inputHolds = 0;
   private followUp: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private lastEvaluationAt = 0;
@@ -76,7 +78,8 @@ export class SupervisedPane {
       log,
       agent: profile.kind,
       pacing: profile.pacing,
-      isReady: () => this.tracker.state.name === 'awaiting_input' && !this.submittedSinceIdle,
+      isReady: () =>
+        this.tracker.state.name === 'awaiting_input' && !this.submittedSinceIdle && this.inputHolds === 0,
     });
     this.subscriptions.push(
       this.tracker.onTransition((event) => {
@@ -143,6 +146,30 @@ export class SupervisedPane {
       this.log.info('pane', 'pane.input.resubmitted', { pane: this.id, attempt });
       this.pane.write(this.profile.pacing.submitKeys ?? '\r');
     }
+  }
+
+  /**
+   * Keeps typed input back until `until` settles (or `maxMs` passes): an agent that shows its prompt before it
+   * can take input (Codex before its app-server daemon is up drops the Enter of the first prompt, and its title
+   * spinner then hides that the text still sits in the input box) gets it once it can.
+   */
+  holdInput(until: Promise<unknown>, maxMs: number, why: string): void {
+    this.inputHolds++;
+    let released = false;
+    const release = (how: string): void => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      this.inputHolds--;
+      this.log.info('pane', 'pane.input.released', { pane: this.id, why, how });
+      if (this.inputHolds === 0) this.pane.notifyReady();
+    };
+    const timer = setTimeout(() => release('timeout'), maxMs);
+    timer.unref?.();
+    void until.then(
+      () => release('ready'),
+      () => release('failed'),
+    );
   }
 
   /**

@@ -38,6 +38,8 @@ export async function startConfiguredPane(
   }
   return registry.start({
     id: pane.id,
+    // The config's id is the name people gave the pane ("api", "docs"); the kind shows beside it anyway.
+    name: pane.id,
     kind: pane.agent,
     ...(command !== undefined ? { command } : {}),
     ...(args !== undefined ? { args } : {}),

@@ -353,7 +353,10 @@ export class Orchestrator {
       trigger === 'transition' &&
       pane.state.name === 'awaiting_input' &&
       task &&
-      !this.queue.inflightFor(pane.id)
+      !this.queue.inflightFor(pane.id) &&
+      // A command still waiting its turn (the task prompt queued before the agent's first prompt) has not
+      // reached the agent: judging the task now would tell it "not finished" about work it never got.
+      this.queue.queued(pane.id).length === 0
     ) {
       remaining = await this.taskProgress.checkTask(task, pane, meta);
     }

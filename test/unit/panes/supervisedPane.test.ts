@@ -149,6 +149,31 @@ describe('SupervisedPane with a real process', () => {
     expect(logged).toHaveLength(5);
   });
 
+  it('keeps typed input back while a hold is on (Codex before its daemon), then types it; a hold times out', async () => {
+    const { sp, log } = start();
+    await until(() => sp.state.name === 'awaiting_input');
+    let release: () => void = () => undefined;
+    sp.holdInput(new Promise<void>((r) => (release = r)), 60_000, 'test daemon');
+    let delivered = false;
+    const queued = sp.send('work').then((ok) => (delivered = ok));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(delivered).toBe(false);
+    expect(sp.pane.snapshot().lines.join('\n')).not.toContain('work');
+    release();
+    await queued;
+    expect(delivered).toBe(true);
+    await until(() => sp.state.name === 'awaiting_approval');
+    expect(log.lines.filter((l) => l.event === 'pane.input.released').map((l) => l.context?.how)).toEqual([
+      'ready',
+    ]);
+    // A source that never says "ready" keeps nothing back for longer than its limit.
+    sp.holdInput(new Promise(() => undefined), 200, 'silent daemon');
+    await until(
+      () => log.lines.some((l) => l.event === 'pane.input.released' && l.context?.how === 'timeout'),
+      2000,
+    );
+  });
+
   it('holds queued input while the agent is busy and types it once it waits again', async () => {
     const { sp } = start();
     await until(() => sp.state.name === 'awaiting_input');

@@ -357,6 +357,27 @@ describe('Orchestrator: tasks', () => {
   });
 });
 
+describe('Orchestrator: a task queued before the agent is ready', () => {
+  it('types the task once the agent waits, and does not tell it "not finished" about a task it never got', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'fleetai-tasks-'));
+    dirs.push(workspace);
+    const tasks: TaskSpec[] = [
+      { id: 'make', title: 'Make the file', pane: 'p1', acceptance: { command: 'test -f made' } },
+    ];
+    const { orchestrator, fleet, audit } = await setup({ tasks, workspace });
+    fleet.set('p1', 'starting');
+    await orchestrator.tick();
+    expect(audit('task.dispatched').map((c) => c.task)).toEqual(['make']);
+    expect(fleet.typed).toHaveLength(0);
+    // The agent shows its first prompt: the queued task goes in; its acceptance is not checked before that.
+    fleet.set('p1', 'awaiting_input');
+    await until(() => fleet.typed.length === 1, 'the task prompt');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fleet.typed.map((t) => t.text.split('\n')[0])).toEqual([expect.stringContaining('Task make')]);
+    expect(audit('task.unfinished')).toHaveLength(0);
+  });
+});
+
 describe('Orchestrator: prompts it cannot read', () => {
   it('an approval prompt whose command is unreadable goes to a human, never approved by a rule', async () => {
     const { fleet, notifier } = await setup({ allow: ['ls'] });
