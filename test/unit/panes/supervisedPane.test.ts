@@ -163,13 +163,20 @@ describe('SupervisedPane with a real process', () => {
     await queued;
     expect(delivered).toBe(true);
     await until(() => sp.state.name === 'awaiting_approval');
-    expect(log.lines.filter((l) => l.event === 'pane.input.released').map((l) => l.context?.how)).toEqual([
-      'ready',
-    ]);
+    expect(
+      log.lines
+        .filter((l) => l.event === 'pane.input.released')
+        .map((l) => (l.context as { how?: string } | undefined)?.how),
+    ).toEqual(['ready']);
     // A source that never says "ready" keeps nothing back for longer than its limit.
     sp.holdInput(new Promise(() => undefined), 200, 'silent daemon');
     await until(
-      () => log.lines.some((l) => l.event === 'pane.input.released' && l.context?.how === 'timeout'),
+      () =>
+        log.lines.some(
+          (l) =>
+            l.event === 'pane.input.released' &&
+            (l.context as { how?: string } | undefined)?.how === 'timeout',
+        ),
       2000,
     );
   });
