@@ -56,6 +56,24 @@ export function stateLabel(state: PaneStateName): string {
   }
 }
 
+/** A phase of the seeds' state machine in the person's language (English keeps the seeds' own words). */
+export function phaseLabel(phase: string): string {
+  switch (phase) {
+    case 'PLANNING':
+      return vscode.l10n.t('PLANNING');
+    case 'EXECUTING':
+      return vscode.l10n.t('EXECUTING');
+    case 'VERIFYING':
+      return vscode.l10n.t('VERIFYING');
+    case 'BLOCKED':
+      return vscode.l10n.t('BLOCKED');
+    case 'DONE':
+      return vscode.l10n.t('DONE');
+    default:
+      return phase;
+  }
+}
+
 /** `contextValue` of a pane item: menus in package.json match `fleetai.pane.<state>`. */
 export function paneContextValue(state: PaneStateName): string {
   return `fleetai.pane.${state}`;
@@ -138,7 +156,7 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<string>, vsco
       kind: pane.kind,
       branch: pane.branch,
       // Without a supervisor here (or before it knows the pane) the pane's own state says what it does.
-      phase: meta?.phase ?? stateLabel(pane.state.name),
+      phase: meta?.phase ? phaseLabel(meta.phase) : stateLabel(pane.state.name),
       inStateMs: Date.now() - Date.parse(pane.state.since),
     });
   }
@@ -184,7 +202,7 @@ function tooltip(pane: AgentPane, meta: PaneMeta | undefined): vscode.MarkdownSt
   }
   if (meta) {
     md.appendMarkdown('\n\n');
-    md.appendText(vscode.l10n.t('Phase: {0}', meta.phase));
+    md.appendText(vscode.l10n.t('Phase: {0}', phaseLabel(meta.phase)));
     for (const blocker of meta.blockers) {
       md.appendMarkdown('\n\n');
       md.appendText(vscode.l10n.t('Blocked ({0}): {1}', blocker.kind, blocker.reason));

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { TaskSpec, TaskStatus } from '../core/supervisor/taskBoard';
-import { summarizeItem } from './agentsTree';
+import { phaseLabel, summarizeItem } from './agentsTree';
 import type { TreeItemSummary } from './api';
 import { taskContextValue } from './sidebarText';
 
@@ -61,7 +61,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<string>, vscod
     item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
     const pane = task.status.pane ?? task.pane;
     item.description = [
-      phase,
+      phaseLabel(phase),
       task.depends_on?.length ? vscode.l10n.t('after {0}', task.depends_on.join(', ')) : undefined,
       task.owner,
       pane,
@@ -75,7 +75,7 @@ export class TasksTreeProvider implements vscode.TreeDataProvider<string>, vscod
     md.appendMarkdown('**\n\n');
     md.appendText(
       [
-        phase,
+        phaseLabel(phase),
         task.branch ? vscode.l10n.t('branch {0}', task.branch) : undefined,
         task.owner ? vscode.l10n.t('owner {0}', task.owner) : undefined,
         pane ? vscode.l10n.t('pane {0}', pane) : undefined,
