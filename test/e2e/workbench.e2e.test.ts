@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as harness from '../vscode/codeServer.mjs';
+import { runPaletteCommand } from './workbench';
 
 // The packaged extension (dist/fleetai.vsix, made by `npm run package`) installed into code-server with
 // --install-extension, exactly as a user installs it, and driven through the workbench UI by chromium.
@@ -11,16 +12,6 @@ const vsix = path.join(harness.repoRoot, 'dist/fleetai.vsix');
 const { version } = JSON.parse(readFileSync(path.join(harness.repoRoot, 'package.json'), 'utf8')) as {
   version: string;
 };
-
-async function runPaletteCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible' });
-  await page.keyboard.press('Enter');
-}
 
 describe('FleetAI in VS Code, driven through the browser', () => {
   let server: Awaited<ReturnType<typeof harness.startCodeServer>>;
