@@ -311,9 +311,15 @@ async function checkDisabledWhileDisconnected(pg) {
   );
   if (!refused) throw new Error('Playwright clicked a disabled Approve');
   if ((await requests()) !== before) throw new Error('a disabled Approve sent approvals.decide');
-  await pg.evaluate(() => (window.__benchHost.alive = true));
-  await pg.locator('[data-testid="retry"]').click();
+  // The host answers again and Retry is pressed in the same task, before any automatic attempt can run.
+  const retried = await pg.evaluate(() => {
+    window.__benchHost.alive = true;
+    document.querySelector('[data-testid="retry"]').click();
+    return performance.now();
+  });
   await pg.locator('[data-testid="connection"][data-state="connected"]').waitFor({ timeout: 5000 });
+  const reconnectMs = (await pg.evaluate(() => performance.now())) - retried;
+  if (reconnectMs > 1000) throw new Error(`Retry took ${Math.round(reconnectMs)} ms to reconnect`);
   if (await approve.isDisabled()) throw new Error('Approve stays disabled after Retry reconnected');
 }
 

@@ -109,9 +109,12 @@ export class HostConnection<T> {
     this.runAttempt();
   }
 
-  /** The Retry button: attempt at once instead of waiting out the backoff. */
+  /**
+   * The Retry button: attempt at once instead of waiting out the backoff, or instead of waiting for an attempt
+   * still in flight to time out (its late answer is then ignored).
+   */
   retryNow(): void {
-    if (!this.started || this.disposed || this.inFlight || this.current.state === 'connected') return;
+    if (!this.started || this.disposed || this.current.state === 'connected') return;
     this.clearTimer();
     this.runAttempt();
   }
@@ -131,7 +134,7 @@ export class HostConnection<T> {
    * of the backoff.
    */
   noteAlive(): void {
-    if (this.current.state === 'disconnected') this.retryNow();
+    if (this.current.state === 'disconnected' && !this.inFlight) this.retryNow();
   }
 
   dispose(): void {

@@ -154,6 +154,20 @@ describe('HostConnection', () => {
     expect(received).toHaveLength(1);
   });
 
+  it('Retry while an attempt hangs starts a new one at once and ignores the old one', async () => {
+    killHost();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(5000 + 1000 + 100); // failed once, the second attempt now hangs
+    expect(conn.status.state).toBe('reconnecting');
+    startHost();
+    conn.retryNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(conn.status.state).toBe('connected');
+    await vi.advanceTimersByTimeAsync(10_000); // the hung attempt's timeout passes: no effect
+    expect(conn.status.state).toBe('connected');
+    expect(received).toHaveLength(1);
+  });
+
   it('counts a failed first attempt: connecting, then disconnected', async () => {
     killHost();
     startHost({
