@@ -4,7 +4,8 @@
 //      a transcript excerpt); median and p95 of BENCH_RUNS runs (default 5), each in a fresh browser context
 //   2. re-render of the dashboard when one pane's state changes (a whole new `dashboard.snapshot` event), and of
 //      the approvals list when one request is answered: from the event to the changed DOM, median and p95
-//   3. screenshots of both apps in English and Chinese (and the dashboard without a host) in test-results/webview/
+//   3. screenshots of both apps in English and Chinese (and the dashboard without a host) in test-results/webview/,
+//      and checks on the built app: disabled actions while the host is gone, Retry, restore after a reload
 // The page is a standalone HTML file with the same CSP as the host's (extension/vscode/webviewHtml.ts) and a
 // fake acquireVsCodeApi (test/bench/webview/fake-host.mjs) standing in for the VS Code host, which only relays
 // postMessage; CSP violations and console errors fail the run. Target: < 500 ms for each first render.
@@ -323,6 +324,51 @@ async function checkDisabledWhileDisconnected(pg) {
   if (await approve.isDisabled()) throw new Error('Approve stays disabled after Retry reconnected');
 }
 
+/**
+ * Restore after a reload: the note being typed, the open excerpt and the scroll position come back, and the
+ * last snapshot paints at once, marked stale, before the (slow) host has answered.
+ */
+async function checkRestore(browser, base) {
+  const run = await openApp(browser, base, { app: 'approvals', lang: 'en', approvals: 8 });
+  const { pg } = run;
+  const rows = pg.locator('[data-testid="approval-row"]');
+  await rows.nth(1).locator('[data-testid="approval-note"]').fill('half-typed note');
+  await rows.nth(2).locator('[data-testid="approval-excerpt-toggle"]').click();
+  await pg.evaluate(() => window.scrollTo(0, 300));
+  await pg.waitForTimeout(800); // saveState is coalesced over 500 ms
+  await pg.goto(`${pg.url()}&delay=2000`);
+  await pg.locator('[data-testid="approval-row"]').first().waitFor({ timeout: 1500 });
+  const early = await pg.evaluate(() => ({
+    rendered: document.querySelector('main')?.getAttribute('data-rendered'),
+    stale: document.querySelector('main')?.classList.contains('stale'),
+    state: document.querySelector('[data-testid="connection"]')?.getAttribute('data-state'),
+    note: document.querySelectorAll('[data-testid="approval-note"]')[1]?.value,
+    excerpt:
+      document
+        .querySelectorAll('[data-testid="approval-row"]')[2]
+        ?.querySelector('[data-testid="approval-excerpt"]') !== null,
+    scrollY: window.scrollY,
+  }));
+  const expected = {
+    rendered: null,
+    stale: true,
+    state: 'connecting',
+    note: 'half-typed note',
+    excerpt: true,
+  };
+  for (const [key, value] of Object.entries(expected)) {
+    if (early[key] !== value) throw new Error(`restore: ${key} is ${early[key]}, expected ${value}`);
+  }
+  // Rows above the window lay out at their real height after the restore (content-visibility), and scroll
+  // anchoring keeps the same rows in view, so the offset may move by a few pixels.
+  if (Math.abs(early.scrollY - 300) > 60)
+    throw new Error(`restore: scrollY ${early.scrollY}, expected about 300`);
+  await pg.locator('main[data-rendered="true"]').waitFor({ timeout: 10_000 });
+  if (await pg.locator('main.stale').count()) throw new Error('restore: still marked stale once connected');
+  if (run.problems.length) throw new Error(`restore: ${run.problems.join('\n')}`);
+  await run.context.close();
+}
+
 async function screenshots(browser, base) {
   mkdirSync(out, { recursive: true });
   const shots = [];
@@ -440,6 +486,7 @@ async function main() {
       }
     }
     var shots = await screenshots(browser, base);
+    await checkRestore(browser, base);
   } finally {
     await browser.close();
     server.close();

@@ -7,7 +7,10 @@
 (() => {
   let parsed;
   const data = () => (parsed ??= JSON.parse(window.document.getElementById('fleet-bench-data').textContent));
-  let state = null;
+  // VS Code keeps a webview's setState across reloads of its page; the tab's sessionStorage does it here.
+  const STATE_KEY = 'fleetai-bench-state';
+  // `?delay=MS`: the host answers late, as a busy extension host does, so a test sees the restored page first.
+  const delayMs = Number(new URLSearchParams(window.location.search).get('delay') ?? 0);
   const host = {
     alive: true,
     requests: [],
@@ -72,11 +75,16 @@
       if (!host.alive || message?.kind !== 'request') return;
       host.requests.push({ method: message.method, params: message.params });
       const handler = handlers[message.method];
-      if (handler) reply(message.id, handler(message.params));
+      if (!handler) return;
+      if (delayMs > 0) setTimeout(() => reply(message.id, handler(message.params)), delayMs);
+      else reply(message.id, handler(message.params));
     },
-    getState: () => state ?? undefined,
+    getState: () => {
+      const saved = window.sessionStorage.getItem(STATE_KEY);
+      return saved === null ? undefined : JSON.parse(saved);
+    },
     setState: (next) => {
-      state = next;
+      window.sessionStorage.setItem(STATE_KEY, JSON.stringify(next));
     },
   });
 })();
