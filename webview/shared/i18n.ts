@@ -59,12 +59,12 @@ export const zhCN = {
   stalled: '卡顿',
   error: '出错',
   exited: '已退出',
-  // Phases
-  PLANNING: '规划',
-  EXECUTING: '执行',
-  VERIFYING: '验证',
-  BLOCKED: '受阻',
-  DONE: '完成',
+  // Phases, in the sidebar's words (extension/l10n)
+  PLANNING: '规划中',
+  EXECUTING: '执行中',
+  VERIFYING: '验证中',
+  BLOCKED: '已阻塞',
+  DONE: '已完成',
   // A pane
   'time in this state': '处于此状态的时间',
   Task: '任务',
@@ -97,7 +97,7 @@ export const zhCN = {
   'Depends on': '依赖',
   'unknown task': '未知任务',
   done: '已完成',
-  blocked: '受阻',
+  blocked: '已阻塞',
   waiting: '等待依赖',
   ready: '就绪',
   'in progress': '进行中',

@@ -319,7 +319,7 @@ describe('words and times', () => {
   });
 
   it('translates phases and task statuses, and shows unknown words as they come', () => {
-    expect(phaseWord(zh, 'VERIFYING')).toBe('验证');
+    expect(phaseWord(zh, 'VERIFYING')).toBe('验证中');
     expect(phaseWord(zh, 'SOMETHING_NEW')).toBe('SOMETHING_NEW');
     expect(taskStatusWord(zh, 'running')).toBe('进行中');
     expect(taskStatusWord(zh, 'toString')).toBe('toString');
