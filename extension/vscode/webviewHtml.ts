@@ -3,7 +3,8 @@ import * as vscode from 'vscode';
 
 /**
  * The HTML shell of a FleetAI webview: only our own bundle may run (a fresh nonce each time), resources only from
- * `media/`, no inline scripts, no remote content.
+ * `media/`, no inline scripts, no remote content. The shared chunks are preloaded so the browser fetches them
+ * beside the app's entry instead of after it (the first render of a large fleet is measured against 500 ms).
  */
 export function renderWebviewHtml(
   webview: vscode.Webview,
@@ -28,6 +29,9 @@ export function renderWebviewHtml(
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset(`${app}.css`).toString()}">
+<link id="vscode-codicon-stylesheet" rel="stylesheet" href="${asset('codicon.css').toString()}">
+<link rel="modulepreload" nonce="${nonce}" href="${asset('chunks/vendor.js').toString()}">
+<link rel="modulepreload" nonce="${nonce}" href="${asset('chunks/shared.js').toString()}">
 <title>${escapeHtml(title)}</title>
 </head>
 <body>

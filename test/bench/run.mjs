@@ -5,6 +5,7 @@
 //   4. the pane runtime (test/bench/panes.mjs): approval detection latency, ingestion throughput, 20 streaming panes
 //   5. the supervisor (test/bench/supervisor.mjs): tick over 100 panes, approval round trip through the real CLI
 //   6. the sidebar trees (test/bench/tree-refresh.mjs): refresh work with 100 panes and 500 approvals
+//   7. the webviews in chromium (test/bench/webview-render.mjs): first render with 100 panes / 500 approvals
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -128,6 +129,21 @@ const treeRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/tre
 if (treeRun.status !== 0)
   throw new Error(`test/bench/tree-refresh.mjs exited ${treeRun.status ?? treeRun.signal}`);
 const trees = JSON.parse(treeRun.stdout);
+process.stderr.write('bench: webviews in chromium (test/bench/webview-render.mjs)\n');
+const webviewRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/webview-render.mjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (webviewRun.status !== 0)
+  throw new Error(`test/bench/webview-render.mjs exited ${webviewRun.status ?? webviewRun.signal}`);
+const webview = JSON.parse(readFileSync(path.join(repoRoot, 'test-results/webview/bench.json'), 'utf8'));
+const webviewRows = webview.results
+  .filter((r) => /data-rendered|next frame|re-render/.test(r.name) && !/modules/.test(r.name))
+  .map((r) => [
+    `webview ${r.name} (median)`,
+    `${r.median.toFixed(0)} ms (p95 ${r.p95.toFixed(0)})`,
+    /navigation -> data-rendered/.test(r.name) ? '< 500 ms' : '',
+    r.median < 500,
+  ]);
 const treeRows = Object.entries(trees.cases).map(([name, r]) => [
   `tree refresh, ${name} (p95)`,
   `${r.p95.toFixed(2)} ms (median ${r.median.toFixed(2)})`,
@@ -164,6 +180,7 @@ const rows = [
   ...panes.rows,
   ...supervisor.rows,
   ...treeRows,
+  ...webviewRows,
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
 const w = Math.max(...rows.map((r) => r[0].length));
@@ -176,5 +193,5 @@ for (const [name, value, target, ok] of rows) {
 mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   path.join(repoRoot, 'test-results/bench.json'),
-  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows, supervisor: supervisor.rows, trees: trees.cases }, null, 2)}\n`,
+  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows, supervisor: supervisor.rows, trees: trees.cases, webview: webview.results }, null, 2)}\n`,
 );

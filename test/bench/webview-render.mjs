@@ -104,6 +104,9 @@ function page(params, nonce) {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="/bench/theme-${theme}.css">
 <link rel="stylesheet" href="/media/webview/${app}.css">
+<link id="vscode-codicon-stylesheet" rel="stylesheet" href="/media/webview/codicon.css">
+<link rel="modulepreload" nonce="${nonce}" href="/media/webview/chunks/vendor.js">
+<link rel="modulepreload" nonce="${nonce}" href="/media/webview/chunks/shared.js">
 <title>FleetAI ${app} bench</title>
 </head>
 <body class="vscode-${theme}">
