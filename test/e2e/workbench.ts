@@ -16,9 +16,16 @@ export async function runPaletteCommand(page: Page, title: string): Promise<void
   await input.waitFor({ state: 'hidden' });
 }
 
-/** Opens the FleetAI container and moves the mouse away, so no hover tooltip covers the views. */
+/**
+ * Opens the FleetAI container (a click on its activity-bar icon while it is open would close it) and moves the
+ * mouse away, so no hover tooltip covers the views.
+ */
 export async function openFleetContainer(page: Page): Promise<void> {
-  await page.locator('.activitybar .action-label[aria-label^="FleetAI"]').click();
+  const container = page.locator('.sidebar [id="workbench.view.extension.fleetai"]');
+  if (!(await container.isVisible())) {
+    await page.locator('.activitybar .action-label[aria-label^="FleetAI"]').click();
+    await container.waitFor({ state: 'visible' });
+  }
   await page.mouse.move(850, 300);
 }
 
@@ -87,4 +94,30 @@ export async function fieldValue(field: Locator): Promise<string> {
 // The tests compile without the DOM library: the element is typed by the one property read.
 async function tagOf(field: Locator): Promise<string> {
   return field.evaluate((el: { tagName: string }) => el.tagName.toLowerCase());
+}
+
+/**
+ * The rows of a view of the side bar, found by its section header (`Agents Section`, `Approvals Section`...),
+ * so one view's rows are not mistaken for another's.
+ */
+export function viewRows(page: Page, viewTitle: string): Locator {
+  return page
+    .locator('.sidebar .pane', { has: page.locator(`.pane-header[aria-label="${viewTitle} Section"]`) })
+    .locator('.monaco-list-row');
+}
+
+/** The accessible labels of a view's rows (`refactor, demo-agent · DONE · 8s`), in view order. */
+export async function viewRowLabels(page: Page, viewTitle: string): Promise<string[]> {
+  return viewRows(page, viewTitle).evaluateAll((rows: { getAttribute(name: string): string | null }[]) =>
+    rows.map((row) => row.getAttribute('aria-label') ?? ''),
+  );
+}
+
+/** The names of the terminals in the panel's tab list, as VS Code shows them in full (not cut to the tab). */
+export async function terminalNames(page: Page): Promise<string[]> {
+  return page
+    .locator('.panel .terminal-tabs-entry .monaco-icon-label .label-name')
+    .evaluateAll((labels: { textContent: string | null }[]) =>
+      labels.map((l) => (l.textContent ?? '').trim()),
+    );
 }
