@@ -5,6 +5,7 @@ import type { ApprovalRequest, ApprovalStore } from '../core/approvals';
 import type { OrchestratorConfig, PaneConfig } from '../core/config/orchestratorConfig';
 import type { ControlFile } from '../core/control/controlProtocol';
 import type { ControlServer } from '../core/control/controlServer';
+import type { SupervisorLock } from '../core/control/supervisorLock';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
 import type { Logger } from '../core/observability/appLog';
 import type { Disposable } from '../core/panes/events';
@@ -26,6 +27,8 @@ import type { HeartbeatSource, HeartbeatView, SupervisorMode } from './statusBar
 const CATEGORY = 'supervisor';
 /** How often a window that left the supervision to another process looks whether that one is still there. */
 const OWNER_CHECK_MS = 10_000;
+/** How long a window that lost the race for the supervisor lock waits for the winner's control socket. */
+const LOCK_WAIT_MS = 10_000;
 
 export interface SupervisorHostOptions {
   folder: string | undefined;
@@ -44,6 +47,7 @@ export type DecideOutcome =
   { ok: true; record: ApprovalRecordView } | { ok: false; error: { code: string; message: string } };
 
 interface Running {
+  lock: SupervisorLock;
   orchestrator: Orchestrator;
   approvals: ApprovalsPort & Disposable;
   fleet: FleetPort & Disposable;
@@ -529,7 +533,10 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
   }
 
   private async startOrDefer(folder: string, paths: WorkspacePaths): Promise<void> {
-    const { findSupervisorOwner } = await import('../core/control/supervisorOwner');
+    const [{ findSupervisorOwner }, { takeSupervisorLock }] = await Promise.all([
+      import('../core/control/supervisorOwner'),
+      import('../core/control/supervisorLock'),
+    ]);
     const owner = await findSupervisorOwner(this.controlFile(paths));
     if (owner.state === 'live') return this.defer(owner.control, folder, paths);
     if (owner.state === 'stale' || owner.state === 'unreadable') {
@@ -538,7 +545,21 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         ...(owner.state === 'stale' ? { pid: owner.control.pid, socket: owner.control.socket } : {}),
       });
     }
-    await this.startHere(folder, paths);
+    const lock = await takeSupervisorLock(paths.stateDir, this.options.log);
+    if (lock) return this.startHere(folder, paths, lock);
+    // Another process started at the same moment and holds the lock: follow it once it answers.
+    const end = Date.now() + LOCK_WAIT_MS;
+    while (Date.now() < end && !this.stopped) {
+      await new Promise((r) => setTimeout(r, 250));
+      const other = await findSupervisorOwner(this.controlFile(paths));
+      if (other.state === 'live') return this.defer(other.control, folder, paths);
+    }
+    this.mode = 'failed';
+    this.problem = vscode.l10n.t(
+      'Another FleetAI process holds the supervisor lock of this workspace ({0}) but does not answer on its control socket.',
+      path.join(paths.stateDir, 'supervisor.lock'),
+    );
+    this.options.log.error(CATEGORY, 'supervisor.window.locked_out', { problem: this.problem });
   }
 
   /** Another process supervises the workspace: watch it, read its heartbeat, take over when it is gone. */
@@ -566,6 +587,10 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
             await this.readOwnerHeartbeat(paths);
             return;
           }
+          // Its lock goes when it stops (or 30 s after it died): until then, keep looking.
+          const { takeSupervisorLock } = await import('../core/control/supervisorLock');
+          const lock = await takeSupervisorLock(paths.stateDir, this.options.log);
+          if (!lock) return;
           clearInterval(this.ownerTimer);
           this.ownerTimer = undefined;
           this.options.log.info(CATEGORY, 'supervisor.window.taking_over', {
@@ -574,7 +599,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
           });
           this.owner = undefined;
           this.heartbeat = undefined;
-          await this.startHere(folder, paths);
+          await this.startHere(folder, paths, lock);
         } catch (error) {
           this.mode = 'failed';
           this.problem = describeError(error);
@@ -595,11 +620,27 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
     this.fire();
   }
 
-  private async startHere(folder: string, paths: WorkspacePaths): Promise<void> {
+  private async startHere(folder: string, paths: WorkspacePaths, lock: SupervisorLock): Promise<void> {
     const registry = this.registry;
     const config = this.config;
     const settings = this.settings;
-    if (!registry || !config || !settings || this.stopped) return;
+    if (!registry || !config || !settings || this.stopped) return lock.release();
+    try {
+      await this.startLocked(folder, paths, lock, registry, config, settings);
+    } catch (error) {
+      if (!this.running) await lock.release();
+      throw error;
+    }
+  }
+
+  private async startLocked(
+    folder: string,
+    paths: WorkspacePaths,
+    lock: SupervisorLock,
+    registry: PaneRegistry,
+    config: OrchestratorConfig,
+    settings: SupervisorSettings,
+  ): Promise<void> {
     const { log } = this.options;
     const [
       { Orchestrator },
@@ -655,7 +696,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       ...(decider ? { decider } : {}),
     });
     await orchestrator.start();
-    this.running = { orchestrator, approvals, fleet, control: undefined };
+    this.running = { lock, orchestrator, approvals, fleet, control: undefined };
     this.mode = 'window';
     this.problem = undefined;
     this.heartbeat = orchestrator.snapshot().orchestrator_heartbeat;
@@ -915,6 +956,7 @@ async function shutdown(running: Running): Promise<void> {
   await running.orchestrator.dispose().catch(() => undefined);
   running.fleet.dispose();
   running.approvals.dispose();
+  await running.lock.release();
 }
 
 function decisionWord(decision: string): string {

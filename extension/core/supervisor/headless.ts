@@ -6,6 +6,7 @@ import {
 } from '../config/orchestratorConfig';
 import { startControlServer, type ControlServer } from '../control/controlServer';
 import { findSupervisorOwner } from '../control/supervisorOwner';
+import { takeSupervisorLock, type SupervisorLock } from '../control/supervisorLock';
 import { supervisorControlHandler } from './controlHandler';
 import { modelDeciderFromConfig } from './modelFromConfig';
 import { startConfiguredPane } from './configuredPane';
@@ -58,6 +59,30 @@ export async function startHeadlessOrchestrator(options: HeadlessOptions): Promi
       { pid: owner.control.pid },
     );
   }
+  // Taken before anything starts: a second process that read "nobody" at the same moment stops here.
+  const lock = await takeSupervisorLock(paths.stateDir, log);
+  if (!lock) {
+    throw new FleetError(
+      ErrorCode.SupervisorRunning,
+      `Another FleetAI process is starting the supervisor of ${options.workspace} (it holds ${path.join(paths.stateDir, 'supervisor.lock')}); use fleet status / send / approvals:* to talk to it`,
+      {},
+    );
+  }
+  try {
+    return await startLocked(options, config, file, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: HeadlessOptions,
+  config: OrchestratorConfig,
+  file: string,
+  lock: SupervisorLock,
+): Promise<HeadlessOrchestrator> {
+  const { log, paths } = options;
   const registry = new PaneRegistry({
     builtinProfilesDir: options.builtinProfilesDir,
     paths,
@@ -145,6 +170,7 @@ export async function startHeadlessOrchestrator(options: HeadlessOptions): Promi
       }
       await registry.disposeAll();
       approvals.dispose();
+      await lock.release();
     },
   };
 }
