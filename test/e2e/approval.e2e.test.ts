@@ -124,9 +124,8 @@ describe('An approval asked by Codex, answered in the browser', () => {
     const prompts = model.requests
       .filter((r) => r.api === 'openai' && r.model !== undefined && !r.aux && !r.toolResult)
       .map((r) => r.userText ?? '');
-    expect(prompts, `prompts Codex sent to the model: ${JSON.stringify(prompts)}`).toHaveLength(1);
-    // A nudge may have completed the prompt ("...continue") when Codex dropped its first Enter.
-    expect(prompts[0]).toContain(TASK_PROMPT);
+    // Exactly the task's prompt: no nudge completed it ("...continue"), which would mean Codex dropped its Enter.
+    expect(prompts, `prompts Codex sent to the model: ${JSON.stringify(prompts)}`).toEqual([TASK_PROMPT]);
   }, 30_000);
 
   it("the notification's Approve, pressed after the webview answered, says the request was answered already", async () => {

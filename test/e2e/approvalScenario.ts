@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { prepareCodex, stopStarted, type AgentSpec } from '../fixtures/agents-env/index.mjs';
@@ -20,6 +20,8 @@ export const COMMAND = 'touch approved.txt';
  */
 export class ApprovalScenario {
   codex!: AgentSpec;
+  label!: string;
+  sandbox!: harness.Sandbox;
   workspace!: string;
   server!: harness.RunningCodeServer;
   browser!: Browser;
@@ -33,6 +35,8 @@ export class ApprovalScenario {
     mkdirSync(artefacts, { recursive: true });
     const cs = harness.ensureCodeServer();
     const sandbox = harness.makeSandbox(options.label);
+    s.label = options.label;
+    s.sandbox = sandbox;
     if (options.locale === 'zh-cn') harness.installTestLanguagePack(cs, sandbox);
     const installed = harness.installVsix(cs, sandbox, vsix);
     if (!/was successfully installed/.test(installed)) throw new Error(`installing ${vsix}: ${installed}`);
@@ -46,9 +50,8 @@ export class ApprovalScenario {
       JSON.stringify(
         {
           tick_seconds: 1,
-          // Codex may drop the Enter of a prompt typed while its daemon starts (see the report of this test's
-          // first runs); the supervisor's nudge after a stall is FleetAI's own cure for that, so it comes soon.
-          stall_timeout_seconds: 20,
+          // The stall timeout is the default (120 s): the first prompt's Enter must reach Codex by itself (its
+          // pane keeps input back until Codex's daemon is up), not be recovered by a nudge.
           heartbeat_seconds: 1,
           session_cooldown_seconds: 0,
           metrics_port: 0,
@@ -119,6 +122,12 @@ export class ApprovalScenario {
       // Codex's daemon outlives the window's terminal: every process carrying the pane's marker goes.
       await stopStarted(this.codex);
       this.codex.cleanup();
+    }
+    if (this.sandbox) {
+      // The FleetAI log outlives the sandbox (the workspace included), for a look after a failure.
+      const log = path.join(this.workspace, '.fleetai/logs/app.jsonl');
+      if (existsSync(log)) copyFileSync(log, path.join(artefacts, `${this.label}-app.jsonl`));
+      rmSync(this.sandbox.root, { recursive: true, force: true });
     }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -84,6 +84,8 @@ describe('npm run demo, opened in the browser', () => {
     await browser?.close().catch(() => undefined);
     await demo?.stop();
     demo?.codex.cleanup();
+    // The FleetAI log outlives the scratch home, for a look after a failure.
+    if (demo && existsSync(demo.appLog)) copyFileSync(demo.appLog, path.join(artefacts, 'demo-app.jsonl'));
     if (home) rmSync(home, { recursive: true, force: true });
   });
 
