@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, repoRoot } from '../vscode/codeServer.mjs';
 import { checkDemo, DEFAULT_VSIX, startDemo, type RunningDemo } from '../vscode/demoSetup.mjs';
 import {
+  activeTerminalName,
   openFleetContainer,
   runPaletteCommand,
   terminalNames,
   viewRowLabels,
+  viewRows,
   webviewFrame,
 } from './workbench';
 
@@ -149,13 +151,14 @@ describe('npm run demo, opened in the browser', () => {
       })
       .toContain('state.stalled')
       .catch(withLog('refactor was never shown stalled'));
-    // Back to work after the nudge (events are listed newest first).
+    // FleetAI's nudge, then back to work (events are listed newest first).
     await expect
       .poll(async () => {
         const kinds = await paneEvents(frame, 'refactor');
-        return kinds.slice(0, kinds.indexOf('state.stalled')).reverse();
+        const after = kinds.slice(0, kinds.indexOf('state.stalled')).reverse();
+        return after.slice(after.indexOf('nudge'));
       }, POLL)
-      .toContain('state.working');
+      .toEqual(expect.arrayContaining(['nudge', 'state.working']));
 
     const refactorTask = frame.locator('[data-testid="task-row"][data-task-id="split-hello"]');
     await expect
@@ -216,6 +219,13 @@ describe('npm run demo, opened in the browser', () => {
         POLL,
       )
       .toEqual(['codex, codex · EXECUTING', 'refactor, demo-agent · DONE', 'docs, demo-agent · DONE']);
+    // A click on refactor's item shows its terminal: the stall, FleetAI's Ctrl-C and "continue", the work done
+    // (xterm draws on a canvas here, so the screenshot shows the text and the test checks which terminal it is).
+    await viewRows(page, 'Agents').filter({ hasText: 'refactor' }).click();
+    await expect.poll(() => activeTerminalName(page), POLL).toBe('FleetAI: refactor');
+    await page.mouse.move(850, 300);
+    // The terminal's size overlay, shown as the panel opens, fades after a moment.
+    await page.waitForTimeout(1500);
     await screenshot('demo-sidebar.png');
 
     await runPaletteCommand(page, 'FleetAI: Show Dashboard');
@@ -256,7 +266,10 @@ describe('npm run demo, opened in the browser', () => {
       )
       .map((r) => r.userText ?? '');
     expect(prompts, `prompts Codex sent to the model: ${JSON.stringify(prompts)}`).toEqual([TASK_PROMPT]);
-    expect(firstIndex((l) => l.event.startsWith('recovery.') && l.context.pane === 'codex')).toBe(-1);
+    const recoveries = appLog()
+      .filter((l) => l.event.startsWith('recovery.') && l.context.pane === 'codex')
+      .map((l) => `${l.ts} ${l.event} ${JSON.stringify(l.context)}`);
+    expect(recoveries, 'FleetAI typed a recovery (a "not finished yet" or a nudge) into Codex').toEqual([]);
   }, 120_000);
 });
 

@@ -121,3 +121,10 @@ export async function terminalNames(page: Page): Promise<string[]> {
       labels.map((l) => (l.textContent ?? '').trim()),
     );
 }
+
+/** The name of the terminal the panel shows (its selected tab). */
+export async function activeTerminalName(page: Page): Promise<string | undefined> {
+  const label = page.locator('.panel .terminal-tabs-entry.is-active .monaco-icon-label .label-name');
+  if (!(await label.count())) return undefined;
+  return ((await label.first().textContent()) ?? '').trim();
+}
