@@ -33,6 +33,11 @@ import { TaskBoard, type TaskSpec } from './taskBoard';
 import { TaskProgress } from './taskProgress';
 
 const AUDIT = 'audit';
+/**
+ * How long after typing a command a busy spell that began before it is not taken as that command's turn (see
+ * settleCommand); the pane is looked at again after it.
+ */
+const TURN_START_GRACE_MS = 3000;
 
 export interface StateStorePort {
   load(): Promise<SupervisorState | undefined>;
@@ -76,6 +81,9 @@ export class Orchestrator {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly chains = new Map<string, Promise<void>>();
+  /** When each pane's in-flight command was actually typed (Date.now()). */
+  private readonly typedAt = new Map<string, number>();
+  private readonly graceTimers = new Set<ReturnType<typeof setTimeout>>();
   /** What the rules advised each pane last, so an unchanged situation neither logs nor asks the model again. */
   private readonly lastRuleAdvice = new Map<string, string>();
   private lastLoggedHeartbeat = 0;
@@ -270,6 +278,8 @@ export class Orchestrator {
     this.started = false;
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const timer of this.graceTimers) clearTimeout(timer);
+    this.graceTimers.clear();
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions.length = 0;
     // Handlers still running finish first, so what they change is saved too.
@@ -325,9 +335,10 @@ export class Orchestrator {
       exited: event.to === 'exited',
     };
     const meta = this.ensureMeta(pane);
+    const fromSince = meta.state_since;
     meta.state = event.to;
     meta.state_since = event.ts;
-    this.settleCommand(pane, event);
+    this.settleCommand(pane, event, fromSince);
     // An interrupted turn (our own nudge) says nothing about what the agent answers: not a loop candidate.
     if (event.to === 'awaiting_input' && !/interrupt/i.test(event.reason)) {
       // The turn's answer, not only the bottom rows: there a TUI keeps its input box and footer, the same after
@@ -398,20 +409,23 @@ export class Orchestrator {
   }
 
   /** The result of the command FleetAI typed is the end of the turn it started. */
-  private settleCommand(pane: FleetPaneView, event: PaneStateEvent): void {
-    if (!this.queue.inflightFor(pane.id)) return;
+  private settleCommand(pane: FleetPaneView, event: PaneStateEvent, fromSince: string): void {
+    const command = this.queue.inflightFor(pane.id);
+    if (!command) return;
     if (
       event.to === 'awaiting_input' &&
       (event.from === 'working' || event.from === 'stalled' || event.from === 'awaiting_approval')
     ) {
-      // A turn FleetAI itself interrupted to nudge it goes on after the nudge: the command is still running.
-      const interrupted = /interrupt/i.test(event.reason);
-      if (interrupted && Date.now() - (this.recovery.lastNudge(pane.id) ?? 0) < 10_000) return;
-      this.queue.settle(
-        pane.id,
-        interrupted ? 'failure' : 'success',
-        `${interrupted ? 'interrupted' : 'turn finished'}: ${event.reason}`,
-      );
+      // Not yet typed (the pane holds input back): whatever ended, it was not this command's turn.
+      const typed = this.typedAt.get(pane.id);
+      if (typed === undefined) return;
+      // A busy spell that began before the text went in and ends right after it (Codex's start-up spinner, then
+      // its prompt drawn while the real turn starts) may not be this command's turn: look again after a moment.
+      if (Date.parse(fromSince) < typed && Date.parse(event.ts) - typed < TURN_START_GRACE_MS) {
+        this.settleLater(pane.id, command.id, event);
+        return;
+      }
+      this.settleTurn(pane.id, event);
     } else if (event.to === 'error' && !event.error?.retrying) {
       this.queue.settle(
         pane.id,
@@ -421,6 +435,34 @@ export class Orchestrator {
     } else if (event.to === 'exited') {
       this.queue.settle(pane.id, 'failure', `the agent exited (${event.reason})`);
     }
+  }
+
+  private settleTurn(paneId: string, event: PaneStateEvent): void {
+    // A turn FleetAI itself interrupted to nudge it goes on after the nudge: the command is still running.
+    const interrupted = /interrupt/i.test(event.reason);
+    if (interrupted && Date.now() - (this.recovery.lastNudge(paneId) ?? 0) < 10_000) return;
+    this.queue.settle(
+      paneId,
+      interrupted ? 'failure' : 'success',
+      `${interrupted ? 'interrupted' : 'turn finished'}: ${event.reason}`,
+    );
+  }
+
+  /** Settles the command after the grace when the pane still waits for input since `event` (a real end). */
+  private settleLater(paneId: string, commandId: string, event: PaneStateEvent): void {
+    const timer = setTimeout(() => {
+      this.graceTimers.delete(timer);
+      void this.serial(paneId, async () => {
+        const state = this.options.fleet.get(paneId)?.state;
+        if (this.queue.inflightFor(paneId)?.id !== commandId) return;
+        if (state?.name !== 'awaiting_input' || state.since !== event.ts) return;
+        this.settleTurn(paneId, event);
+        this.changed();
+        await this.queue.pump(paneId);
+      });
+    }, TURN_START_GRACE_MS);
+    timer.unref?.();
+    this.graceTimers.add(timer);
   }
 
   private checkFailureStreak(meta: PaneMeta): void {
@@ -508,11 +550,15 @@ export class Orchestrator {
   }
 
   /** Types a command; the pane itself makes sure the agent took it (SupervisedPane.send). */
-  private typeCommand(command: { pane: string; text: string }): Promise<boolean> {
+  private async typeCommand(command: { pane: string; text: string }): Promise<boolean> {
     const state = this.options.fleet.get(command.pane)?.state;
-    return this.options.fleet.send(command.pane, command.text, {
+    this.typedAt.delete(command.pane);
+    const sent = await this.options.fleet.send(command.pane, command.text, {
       whenReady: state?.name === 'awaiting_input',
     });
+    // When the text really went in (the pane may have held it back): turns that ended before are not its own.
+    if (sent) this.typedAt.set(command.pane, Date.now());
+    return sent;
   }
 
   private onQueueEvent(event: QueueEvent): void {

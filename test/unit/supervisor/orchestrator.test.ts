@@ -378,6 +378,56 @@ describe('Orchestrator: a task queued before the agent is ready', () => {
   });
 });
 
+describe("Orchestrator: a turn that began before the command was typed is not the command's turn", () => {
+  const task: TaskSpec = {
+    id: 'make',
+    title: 'Make the file',
+    pane: 'p1',
+    acceptance: { command: 'test -f made' },
+  };
+
+  it('a start-up spinner ending right after the held text went in does not settle it; the real turn does', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'fleetai-turns-'));
+    dirs.push(workspace);
+    const { orchestrator, fleet, audit } = await setup({ tasks: [task], workspace });
+    let open: () => void = () => undefined;
+    fleet.sendGate = new Promise<void>((r) => (open = r));
+    await orchestrator.tick();
+    await until(() => audit('command.dispatched').length === 1, 'the task prompt dispatched (held)');
+    fleet.set('p1', 'working'); // Codex's title spinner while its daemon starts: not a turn
+    await new Promise((r) => setTimeout(r, 50));
+    fleet.sendGate = undefined;
+    open();
+    await until(() => fleet.typed.length === 1, 'the task prompt typed');
+    fleet.set('p1', 'awaiting_input'); // the prompt drawn while the real turn starts
+    await new Promise((r) => setTimeout(r, 100));
+    fleet.set('p1', 'working'); // the real turn
+    await new Promise((r) => setTimeout(r, 3200));
+    expect(audit('command.result')).toHaveLength(0);
+    expect(audit('task.unfinished')).toHaveLength(0);
+    fleet.set('p1', 'awaiting_input'); // its end
+    await until(() => audit('command.result').length === 1, 'the command settled by its own turn');
+    expect(audit('command.result')[0]).toMatchObject({ result: 'success' });
+  });
+
+  it('a quick turn that ends inside the grace is settled once the pane still waits after it', async () => {
+    const workspace = mkdtempSync(path.join(tmpdir(), 'fleetai-turns-'));
+    dirs.push(workspace);
+    const { orchestrator, fleet, audit } = await setup({ tasks: [task], workspace });
+    let open: () => void = () => undefined;
+    fleet.sendGate = new Promise<void>((r) => (open = r));
+    await orchestrator.tick();
+    await until(() => audit('command.dispatched').length === 1, 'the task prompt dispatched (held)');
+    fleet.set('p1', 'working');
+    fleet.sendGate = undefined;
+    open();
+    await until(() => fleet.typed.length === 1, 'the task prompt typed');
+    fleet.set('p1', 'awaiting_input');
+    expect(audit('command.result')).toHaveLength(0);
+    await until(() => audit('command.result').length === 1, 'the command settled after the grace', 6000);
+  });
+});
+
 describe('Orchestrator: prompts it cannot read', () => {
   it('an approval prompt whose command is unreadable goes to a human, never approved by a rule', async () => {
     const { fleet, notifier } = await setup({ allow: ['ls'] });

@@ -78,9 +78,13 @@ export class ScriptedFleet implements FleetPort {
   onMembershipChange(listener: () => void) {
     return this.membership.event(listener);
   }
-  send(id: string, text: string): Promise<boolean> {
+  /** When set, text is typed only once it resolves (a pane holding input back, like Codex before its daemon). */
+  sendGate: Promise<void> | undefined;
+
+  async send(id: string, text: string): Promise<boolean> {
+    if (this.sendGate) await this.sendGate;
     this.typed.push({ pane: id, text });
-    return Promise.resolve(this.panes.has(id));
+    return this.panes.has(id);
   }
   submit(): boolean {
     return true;
