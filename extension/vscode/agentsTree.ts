@@ -3,11 +3,13 @@ import type { AgentPane, PaneRegistry } from '../core/panes/paneRegistry';
 import type { PaneStateName } from '../core/panes/types';
 import type { PaneMeta } from '../core/supervisor/paneMetadata';
 import type { TreeItemSummary } from './api';
-import { paneDescription } from './sidebarText';
+import { paneDescription, panePhase } from './sidebarText';
 
 /** The supervisor as the Agents view reads it: a pane's metadata, and news that some changed. */
 export interface PaneMetaSource {
   metaFor(paneId: string): PaneMeta | undefined;
+  /** The phase of the task the pane works on, if it has one. */
+  taskPhaseFor?(paneId: string): string | undefined;
   readonly onDidChange: vscode.Event<void>;
 }
 
@@ -156,7 +158,10 @@ export class AgentsTreeProvider implements vscode.TreeDataProvider<string>, vsco
       kind: pane.kind,
       branch: pane.branch,
       // Without a supervisor here (or before it knows the pane) the pane's own state says what it does.
-      phase: meta?.phase ? phaseLabel(meta.phase) : stateLabel(pane.state.name),
+      phase: (() => {
+        const phase = panePhase(meta?.phase, this.metaSource?.taskPhaseFor?.(pane.id));
+        return phase ? phaseLabel(phase) : stateLabel(pane.state.name);
+      })(),
       inStateMs: Date.now() - Date.parse(pane.state.since),
     });
   }

@@ -39,3 +39,12 @@ export function riskColor(risk: string): string {
 export function taskContextValue(phase: string): string {
   return `fleetai.task.${phase.toLowerCase()}`;
 }
+
+/**
+ * The phase a pane shows: BLOCKED when the supervisor blocked it, else the phase of the task it works on (a pane
+ * whose task still waits on another is PLANNING, not EXECUTING), else the supervisor's phase for the pane.
+ */
+export function panePhase(metaPhase: string | undefined, taskPhase: string | undefined): string | undefined {
+  if (metaPhase === 'BLOCKED') return metaPhase;
+  return taskPhase ?? metaPhase;
+}

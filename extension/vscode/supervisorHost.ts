@@ -183,6 +183,16 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
     return this.running?.orchestrator.tasks.list() ?? [];
   }
 
+  /** The phase of the task a pane works on (by the task's pane, or the pane's metadata), if any. */
+  taskPhaseFor(paneId: string): string | undefined {
+    const tasks = this.tasks();
+    const byMeta = this.metaFor(paneId)?.task;
+    const task =
+      (byMeta ? tasks.find((t) => t.id === byMeta) : undefined) ??
+      tasks.find((t) => (t.status.pane ?? t.pane) === paneId);
+    return task?.status.phase;
+  }
+
   /** Pending approvals as last read from the store (its watch keeps them current). */
   pending(): readonly ApprovalRequest[] {
     return this.pendingRecords;

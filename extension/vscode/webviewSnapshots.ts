@@ -1,6 +1,7 @@
 import type { ApprovalRequest } from '../core/approvals';
 import type { PaneState } from '../core/panes/types';
 import type { PaneMeta } from '../core/supervisor/paneMetadata';
+import { panePhase } from './sidebarText';
 import type { TaskSpec, TaskStatus } from '../core/supervisor/taskBoard';
 import type {
   ApprovalsSnapshot,
@@ -44,7 +45,10 @@ const EXCERPT_CHARS = 4000;
  */
 export function dashboardSnapshot(sources: SnapshotSources): DashboardSnapshot {
   const taskByPane = new Map<string, TaskSpec & { status: TaskStatus }>();
-  for (const task of sources.tasks) if (task.pane) taskByPane.set(task.pane, task);
+  for (const task of sources.tasks) {
+    const runner = task.status.pane ?? task.pane;
+    if (runner) taskByPane.set(runner, task);
+  }
   const pendingByPane = new Map<string, number>();
   for (const r of sources.pending) pendingByPane.set(r.pane, (pendingByPane.get(r.pane) ?? 0) + 1);
 
@@ -56,7 +60,7 @@ export function dashboardSnapshot(sources: SnapshotSources): DashboardSnapshot {
     for (const a of meta?.recent_actions ?? [])
       actions.push({ at: a.ts, pane: pane.id, kind: a.action, text: a.detail });
     const branch = pane.branch ?? meta?.branch;
-    const phase = meta?.phase ?? task?.status.phase;
+    const phase = panePhase(meta?.phase, task?.status.phase) as PaneView['phase'];
     const owner = task?.owner;
     const last = meta?.last_command_result;
     return {

@@ -127,6 +127,35 @@ describe('dashboard snapshot', () => {
     expect(snapshot.pendingApprovals).toBe(2);
   });
 
+  it("shows a pane's task phase (PLANNING while its task waits), BLOCKED over it", () => {
+    const snapshot = dashboardSnapshot({
+      panes: [pane('docs', 'awaiting_input'), pane('api', 'error')],
+      meta: (id) => meta(id, { phase: id === 'api' ? 'BLOCKED' : 'EXECUTING' }),
+      tasks: [
+        {
+          id: 'write',
+          title: 'Docs',
+          pane: 'docs',
+          depends_on: ['build'],
+          status: { phase: 'PLANNING', updated_at: 'x' },
+        },
+        {
+          id: 'build',
+          title: 'API',
+          depends_on: [],
+          status: { phase: 'EXECUTING', pane: 'api', updated_at: 'x' },
+        },
+      ],
+      pending: [],
+      supervisor,
+      events: [],
+    });
+    expect(snapshot.panes.map((p) => [p.id, p.phase, p.taskId])).toEqual([
+      ['docs', 'PLANNING', 'write'],
+      ['api', 'BLOCKED', 'build'],
+    ]);
+  });
+
   it('bounds the events it sends', () => {
     const ring = new EventRing();
     for (let i = 0; i < DASHBOARD_EVENTS + 30; i++)
