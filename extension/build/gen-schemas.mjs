@@ -2,9 +2,11 @@
 // the repository:
 //   agents-config/*.schema.json       from extension/core/schemas/agentProfile.ts
 //   config/orchestrator.schema.json   from extension/core/config/orchestratorConfig.ts
+//   config/plan.schema.json           from extension/core/plans/planSchema.ts
 //   node extension/build/gen-schemas.mjs           -> rewrite the files
 //   node extension/build/gen-schemas.mjs --check   -> exit 1 when a committed file is out of date
-// test/unit/agents/schema.test.ts and test/unit/config/schema.test.ts fail when they are out of date.
+// test/unit/agents/schema.test.ts, test/unit/config/schema.test.ts and test/unit/plans/planJsonSchema.test.ts fail
+// when they are out of date.
 import { build } from 'esbuild';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -43,6 +45,8 @@ try {
   const orchestrator = await importTs(tmp, 'extension/core/config/orchestratorConfig.ts');
   schemas[path.join('config', orchestrator.ORCHESTRATOR_CONFIG_SCHEMA_FILE)] =
     orchestrator.orchestratorConfigJsonSchema();
+  const plans = await importTs(tmp, 'extension/core/plans/planSchema.ts');
+  schemas[path.join('config', plans.PLAN_SCHEMA_FILE)] = plans.planJsonSchema();
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }

@@ -4,6 +4,7 @@ import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import type { CliIo } from './io';
+import { registerPlanCommands } from './planCli';
 import { registerSupervisorCommands } from './supervisorCommands';
 
 export type { CliIo } from './io';
@@ -212,6 +213,7 @@ export function createProgram(io: CliIo = processIo): Command {
     });
 
   registerSupervisorCommands(program, io);
+  registerPlanCommands(program, io);
   return program;
 }
 
