@@ -92,18 +92,19 @@ export class PlanStore {
 
   /** Restores an earlier version as the newest one (rollback); a no-op when it is the newest already. */
   async restore(planId: string, version: number, options: { note?: string } = {}): Promise<SavedPlanVersion> {
+    // Versions never change once written, so the one to restore can be read before taking the lock.
+    const old = await this.load(planId, version);
+    if (!old) {
+      const known = (await this.versionNumbers(planId)).join(', ');
+      throw new FleetError(
+        ErrorCode.StoreRead,
+        known
+          ? `Plan "${planId}" has no version ${version} (versions: ${known})`
+          : `There is no plan "${planId}" in ${this.dir}`,
+        { planId, version },
+      );
+    }
     return this.locked(planId, async () => {
-      const old = await this.load(planId, version);
-      if (!old) {
-        const known = (await this.versionNumbers(planId)).join(', ');
-        throw new FleetError(
-          ErrorCode.StoreRead,
-          known
-            ? `Plan "${planId}" has no version ${version} (versions: ${known})`
-            : `There is no plan "${planId}" in ${this.dir}`,
-          { planId, version },
-        );
-      }
       const latest = await this.latestRecord(planId);
       if (latest && latest.version === version)
         return { version, file: this.fileOf(planId, version), created: false };
@@ -118,7 +119,7 @@ export class PlanStore {
 
   /** One version, or the newest when `version` is left out; undefined when there is no such version. */
   async load(planId: string, version?: number): Promise<PlanVersionRecord | undefined> {
-    PlanId.parse(planId);
+    assertPlanId(planId);
     if (version === undefined) return this.latestRecord(planId);
     return this.store.read(path.join(planId, `v${version}.json`), PlanVersionRecord);
   }
@@ -154,7 +155,7 @@ export class PlanStore {
   }
 
   private async versionNumbers(planId: string): Promise<number[]> {
-    PlanId.parse(planId);
+    assertPlanId(planId);
     let names: string[];
     try {
       names = await fs.readdir(path.join(this.dir, planId));
@@ -196,7 +197,7 @@ export class PlanStore {
 
   /** Runs `fn` holding the plan folder's cross-process lock (the same proper-lockfile scheme as approvals). */
   private async locked<T>(planId: string, fn: () => Promise<T>): Promise<T> {
-    PlanId.parse(planId);
+    assertPlanId(planId);
     const dir = path.join(this.dir, planId);
     await fs.mkdir(dir, { recursive: true });
     const lockfile = await import('proper-lockfile');
@@ -231,6 +232,17 @@ export class PlanStore {
       await release().catch(() => undefined);
     }
   }
+}
+
+function assertPlanId(planId: string): void {
+  if (!PlanId.safeParse(planId).success)
+    throw new FleetError(
+      ErrorCode.StoreRead,
+      `"${planId}" is not a plan id (letters, digits, ".", "_", "-")`,
+      {
+        planId,
+      },
+    );
 }
 
 function checked(input: unknown): Plan {

@@ -244,17 +244,35 @@ export function validatePlan(input: unknown, options: ValidatePlanOptions = {}):
       const node = nodes[firstIndex.get(id)!]!;
       for (const ref of node.refs) if (firstIndex.has(ref.id)) queue.push(ref.id);
     }
+    // Reported once per detached subtree, at its top node (the one nothing contains), with the nodes inside it
+    // counted: one missing reference should read as one problem.
+    const inside = new Map<string, number>();
+    for (const id of ids) {
+      if (reached.has(id) || inCycle.has(id)) continue;
+      const seen = new Set([id]);
+      let top = id;
+      for (let up = parentId(top); up !== undefined; up = parentId(top)) {
+        if (seen.has(up)) break;
+        seen.add(up);
+        top = up;
+      }
+      if (top !== id && !inCycle.has(top) && parentId(top) === undefined)
+        inside.set(top, (inside.get(top) ?? 0) + 1);
+    }
     for (const node of nodes) {
       if (node.id === undefined || firstIndex.get(node.id) !== node.index) continue;
-      if (reached.has(node.id) || inCycle.has(node.id)) continue;
+      if (reached.has(node.id) || inCycle.has(node.id) || parent.has(node.id)) continue;
+      const count = inside.get(node.id) ?? 0;
       add(
         'error',
         'unreachable',
         ['nodes', node.index],
         say(
-          `"${node.id}" never runs: it is not the root and no node that runs contains it (add its id to a ` +
-            "sequence's children, or remove it)",
-          `"${node.id}" 永远不会执行：它不是根节点，也没有会执行的节点包含它（请把它的 id 加入某个 sequence 的 children，或删除它）`,
+          `"${node.id}"${count > 0 ? ` and the ${count} node${count > 1 ? 's' : ''} inside it never run` : ' never runs'}` +
+            ": it is not the root and no node that runs contains it (add its id to a sequence's children, or " +
+            'remove it)',
+          `"${node.id}"${count > 0 ? `及其内部的 ${count} 个节点` : ''}永远不会执行：它不是根节点，也没有会执行的节点包含它` +
+            '（请把它的 id 加入某个 sequence 的 children，或删除它）',
         ),
       );
     }
