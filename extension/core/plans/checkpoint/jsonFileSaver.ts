@@ -108,10 +108,10 @@ export class JsonFileSaver extends BaseCheckpointSaver {
   readonly keep: number;
   private readonly onProblem: ((problem: CheckpointProblem) => void) | undefined;
   private readonly queue = new SerialQueue();
-  /** Parent ids of checkpoint files this saver wrote or read, so pruning need not read every kept file. */
-  private readonly parents = new Map<string, string | null>();
-  /** Checkpoint files already holding every value they need (materialised by pruning). */
-  private readonly standalone = new Set<string>();
+  /** Parent and `standalone` of the checkpoint files this saver wrote or read, so pruning need not read them. */
+  private readonly known = new Map<string, { parent: string | null; standalone: boolean }>();
+  /** The last checkpoint put in each namespace folder (a few): normally the parent of the next one. */
+  private readonly recent = new Map<string, CheckpointRecord>();
   private readonly reported = new Map<string, CheckpointProblem>();
 
   constructor(options: JsonFileSaverOptions) {
@@ -255,8 +255,19 @@ export class JsonFileSaver extends BaseCheckpointSaver {
     const dir = this.namespaceFolder(threadId, checkpointNs);
     const file = path.join(dir, checkpointFileName(checkpoint.id));
     await this.queue.run(this.threadFolder(threadId), async () => {
+      // The unchanged channels are copied from the parent, so that reading this checkpoint (and pruning its
+      // ancestors) never needs another file. Read here, behind the parent's own put.
+      const inherited =
+        parentId === null ? { values: [], complete: true } : await this.resolvedValues(dir, parentId);
+      const changed = new Set(values.map((v) => v.channel));
+      for (const value of inherited?.values ?? []) {
+        if (!changed.has(value.channel) && record.channel_versions[value.channel] === value.version) {
+          record.values.push(value);
+        }
+      }
+      if (inherited?.complete) record.standalone = true;
       await writeJsonAtomic(file, record);
-      if (Number.isFinite(this.keep)) this.parents.set(file, parentId);
+      this.remember(dir, file, record);
       await this.prune(dir, record);
     });
     return {
@@ -316,10 +327,9 @@ export class JsonFileSaver extends BaseCheckpointSaver {
     const dir = this.threadFolder(threadId);
     await this.queue.run(dir, async () => {
       await fs.rm(dir, { recursive: true, force: true });
-      for (const file of [...this.parents.keys()])
-        if (file.startsWith(dir + path.sep)) this.parents.delete(file);
-      for (const file of [...this.standalone])
-        if (file.startsWith(dir + path.sep)) this.standalone.delete(file);
+      for (const file of [...this.known.keys()]) if (file.startsWith(dir + path.sep)) this.known.delete(file);
+      for (const folder of [...this.recent.keys()])
+        if (folder.startsWith(dir + path.sep)) this.recent.delete(folder);
     });
   }
 
@@ -367,7 +377,9 @@ export class JsonFileSaver extends BaseCheckpointSaver {
         { file },
       );
     }
-    if (Number.isFinite(this.keep)) this.parents.set(file, record.parent_checkpoint_id);
+    if (Number.isFinite(this.keep)) {
+      this.known.set(file, { parent: record.parent_checkpoint_id, standalone: record.standalone === true });
+    }
     return record;
   }
 
@@ -429,12 +441,9 @@ export class JsonFileSaver extends BaseCheckpointSaver {
         }
       }
       const parentId: string | null = current.parent_checkpoint_id;
-      if (values.size === wanted.size || parentId === null) break;
+      if (values.size === wanted.size || parentId === null || current.standalone) break;
       const parent = await this.readCheckpoint(dir, parentId);
-      if (
-        parent === undefined &&
-        !this.standalone.has(path.join(dir, checkpointFileName(start.checkpoint_id)))
-      ) {
+      if (parent === undefined) {
         // Pruning (here or in another process) copies what the kept checkpoints need into them before it deletes
         // their ancestors; the copy of `start` read before that happened is stale, so read it again once.
         const again = retried ? undefined : await this.readCheckpoint(dir, start.checkpoint_id);
@@ -449,6 +458,41 @@ export class JsonFileSaver extends BaseCheckpointSaver {
       current = parent;
     }
     return { values, complete };
+  }
+
+  /**
+   * The values a checkpoint holds or finds in its ancestors, for its child to copy; `complete` when nothing can be
+   * missing. Undefined when the parent is gone or damaged (reported): the child then stores its changes only.
+   */
+  private async resolvedValues(
+    dir: string,
+    checkpointId: string,
+  ): Promise<{ values: ChannelValue[]; complete: boolean } | undefined> {
+    try {
+      const cached = this.recent.get(dir);
+      const record =
+        cached?.checkpoint_id === checkpointId ? cached : await this.readCheckpoint(dir, checkpointId);
+      if (record === undefined) return undefined;
+      if (record.standalone) return { values: record.values, complete: true };
+      const collected = await this.collectValues(dir, record);
+      return { values: [...collected.values.values()], complete: collected.complete };
+    } catch (error) {
+      if (!this.reportDamage(error)) throw error;
+      return undefined;
+    }
+  }
+
+  private remember(dir: string, file: string, record: CheckpointRecord): void {
+    if (Number.isFinite(this.keep)) {
+      this.known.set(file, { parent: record.parent_checkpoint_id, standalone: record.standalone === true });
+    }
+    this.recent.delete(dir);
+    this.recent.set(dir, record);
+    // A handful of namespaces run at once (a plan and its subgraphs); older entries are only a cache.
+    for (const folder of this.recent.keys()) {
+      if (this.recent.size <= 16) break;
+      this.recent.delete(folder);
+    }
   }
 
   private async loadValues(
@@ -573,10 +617,13 @@ export class JsonFileSaver extends BaseCheckpointSaver {
       const dropped = ids.slice(this.keep);
       for (const id of kept) {
         const file = path.join(dir, checkpointFileName(id));
-        if (this.standalone.has(file)) continue;
-        let parent = this.parents.get(file);
-        if (parent === undefined) parent = (await this.readCheckpoint(dir, id))?.parent_checkpoint_id ?? null;
-        if (parent !== null && !kept.has(parent)) await this.materialize(dir, id);
+        let info = this.known.get(file);
+        if (info === undefined) {
+          const record = await this.readCheckpoint(dir, id);
+          info = { parent: record?.parent_checkpoint_id ?? null, standalone: record?.standalone === true };
+        }
+        if (!info.standalone && info.parent !== null && !kept.has(info.parent))
+          await this.materialize(dir, id);
       }
       const oldestKept = ids[this.keep - 1] ?? '';
       const orphanWrites = [...entries.writes.keys()].filter(
@@ -586,8 +633,7 @@ export class JsonFileSaver extends BaseCheckpointSaver {
         for (const name of entries.writes.get(id) ?? []) await fs.rm(path.join(dir, name), { force: true });
         const file = path.join(dir, checkpointFileName(id));
         if (entries.checkpoints.has(id)) await fs.rm(file, { force: true });
-        this.parents.delete(file);
-        this.standalone.delete(file);
+        this.known.delete(file);
       }
     } catch (error) {
       if (!this.reportDamage(error)) {
@@ -604,7 +650,7 @@ export class JsonFileSaver extends BaseCheckpointSaver {
   private async materialize(dir: string, checkpointId: string): Promise<void> {
     const file = path.join(dir, checkpointFileName(checkpointId));
     const record = await this.readCheckpoint(dir, checkpointId);
-    if (record === undefined) return;
+    if (record === undefined || record.standalone) return;
     const collected = await this.collectValues(dir, record);
     // An ancestor already gone means whoever deleted it materialised this checkpoint first: nothing to add, and
     // writing what this walk found could replace that complete copy with a partial one.
@@ -613,8 +659,8 @@ export class JsonFileSaver extends BaseCheckpointSaver {
     const added = [...collected.values.values()].filter(
       (v) => !own.has(`${v.channel}\u0000${String(v.version)}`),
     );
-    if (added.length > 0) await writeJsonAtomic(file, { ...record, values: [...record.values, ...added] });
-    this.standalone.add(file);
+    await writeJsonAtomic(file, { ...record, values: [...record.values, ...added], standalone: true });
+    this.known.set(file, { parent: record.parent_checkpoint_id, standalone: true });
   }
 
   private async removeStaleTemps(dir: string, temps: readonly string[]): Promise<void> {

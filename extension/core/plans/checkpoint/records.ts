@@ -40,11 +40,17 @@ export const CheckpointRecordSchema = z.object({
   checkpoint: SerializedSchema,
   metadata: SerializedSchema,
   /**
-   * Only the channels whose version changed in this checkpoint (LangGraph's `newVersions`); the others are found
-   * in the ancestors at the version `channel_versions` names. When pruning removes the ancestors, the oldest kept
-   * checkpoints receive everything they need from them first.
+   * The channels whose version changed in this checkpoint (LangGraph's `newVersions`), and, when `standalone`,
+   * the unchanged ones at the version `channel_versions` names, copied from the parent. A value that is not here
+   * is looked for in the ancestors.
    */
   values: z.array(ChannelValueSchema),
+  /**
+   * Every value `channel_versions` names that exists anywhere is in `values`: the ones that changed, and the
+   * others copied from the parent when this checkpoint was put (or from the ancestors when pruning removed them).
+   * Reading it never needs another file. Missing only when the parent could not be read at the time.
+   */
+  standalone: z.literal(true).optional(),
   /** The thread uses LangGraph's DeltaChannel: its state lives in the ancestors' writes, so it is never pruned. */
   delta_channels: z.literal(true).optional(),
 });

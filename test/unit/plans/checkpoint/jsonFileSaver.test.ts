@@ -183,6 +183,17 @@ describe('JsonFileSaver pruning', () => {
       keptIds.map((id) => `${id}.checkpoint.json`).sort(),
     );
 
+    // Each file holds every value it needs (the unchanged ones copied from its parent), so pruning had nothing to
+    // copy and a reader never opens another checkpoint's file.
+    for (const name of filesIn(dir, '.checkpoint.json')) {
+      const record = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {
+        standalone?: true;
+        values: { channel: string }[];
+      };
+      expect(record.standalone).toBe(true);
+      expect(record.values.map((v) => v.channel).sort()).toEqual(['carried', 'counter']);
+    }
+
     const listed = await listAll(pruned, { configurable: { thread_id: 'run' } });
     expect(listed.map((t) => t.checkpoint.id)).toEqual([...keptIds].reverse());
     const expected = (await listAll(reference, { configurable: { thread_id: 'run' } })).slice(0, 20);
@@ -269,17 +280,67 @@ describe('JsonFileSaver pruning', () => {
     expect(latest?.checkpoint.channel_values).toEqual({ carried: 'written at step 0', counter: 39 });
     expect(problems).toEqual([]);
   });
+  /**
+   * Normally each checkpoint holds every value (the unchanged ones copied from its parent when it is put). One put
+   * while its parent could not be read (here: damaged for a moment) holds only its changes and needs its
+   * ancestors; pruning must copy what it needs into it before deleting them.
+   */
+  async function runWithIncompleteCheckpoint(root: string) {
+    const problems: CheckpointProblem[] = [];
+    const writer = new JsonFileSaver({ root, keep: 3, onProblem: (p) => problems.push(p) });
+    const steps = linearRun(4);
+    const dir = path.join(root, 'run', 'root');
+    const [first] = await putRun(writer, 'run', steps.slice(0, 1));
+    const firstFile = path.join(dir, `${String(first?.configurable?.checkpoint_id)}.checkpoint.json`);
+    const good = readFileSync(firstFile);
+    writeFileSync(firstFile, '{ damaged for a moment');
+    const step1 = steps[1];
+    if (!first || !step1) throw new Error('no run');
+    // Another saver (this one remembers the parent it just put and would not read the file).
+    const other = new JsonFileSaver({ root, keep: 3, onProblem: (p) => problems.push(p) });
+    const incomplete = await other.put(first, step1.checkpoint, meta(1), step1.newVersions);
+    writeFileSync(firstFile, good);
+    const incompleteFile = path.join(
+      dir,
+      `${String(incomplete.configurable?.checkpoint_id)}.checkpoint.json`,
+    );
+    const record = JSON.parse(readFileSync(incompleteFile, 'utf8')) as {
+      standalone?: true;
+      values: unknown[];
+    };
+    expect(record.standalone).toBeUndefined();
+    expect(record.values).toHaveLength(1);
+    expect(problems.map((p) => p.kind === 'damaged' && p.file)).toEqual([firstFile]);
+    // Still readable through its parent.
+    expect((await writer.getTuple(incomplete))?.checkpoint.channel_values).toEqual({
+      carried: 'written at step 0',
+      counter: 1,
+    });
+    return { writer, steps, dir, first, incomplete, incompleteFile };
+  }
+
+  it('copies into a kept checkpoint what it needs from the ancestors it deletes', async () => {
+    const root = tempDir();
+    const { writer, steps, dir, first, incomplete, incompleteFile } = await runWithIncompleteCheckpoint(root);
+    let config = incomplete;
+    for (const [i, step] of steps.slice(2).entries()) {
+      config = await writer.put(config, step.checkpoint, meta(i + 2), step.newVersions);
+    }
+    expect(filesIn(dir, '.checkpoint.json')).toHaveLength(3);
+    expect(await writer.getTuple(first ?? {})).toBeUndefined();
+    const record = JSON.parse(readFileSync(incompleteFile, 'utf8')) as { standalone?: true };
+    expect(record.standalone).toBe(true);
+    expect((await new JsonFileSaver({ root }).getTuple(incomplete))?.checkpoint.channel_values).toEqual({
+      carried: 'written at step 0',
+      counter: 1,
+    });
+  });
+
   it('reads a checkpoint right even when another process prunes its ancestors in the middle of the read', async () => {
     const root = tempDir();
-    const writer = new JsonFileSaver({ root, keep: 3 });
+    const { writer, steps, incomplete, incompleteFile } = await runWithIncompleteCheckpoint(root);
     const reader = new JsonFileSaver({ root, keep: 3 });
-    const steps = linearRun(4);
-    const configs = await putRun(writer, 'run', steps.slice(0, 3));
-    const oldest = configs[1] ?? {};
-    const dir = path.join(root, 'run', 'root');
-    const before = readFileSync(
-      path.join(dir, `${String(oldest.configurable?.checkpoint_id)}.checkpoint.json`),
-    );
+    const stale = readFileSync(incompleteFile, 'utf8');
     // The window is a few microseconds wide between two file reads, too narrow to hit on purpose with real
     // timing: the reader is handed the checkpoint file as it was before the writer's prune (the only stand-in in
     // this file), and the prune really happens on disk in between.
@@ -289,16 +350,18 @@ describe('JsonFileSaver pruning', () => {
     const realRead = internals.readCheckpoint.bind(reader);
     let staleServed = false;
     internals.readCheckpoint = async (folder, id, expected) => {
-      if (!staleServed && id === oldest.configurable?.checkpoint_id) {
+      if (!staleServed && id === incomplete.configurable?.checkpoint_id) {
         staleServed = true;
-        await putRun(writer, 'run', steps.slice(3)); // prunes step 0, after copying `carried` into step 1
-        return JSON.parse(before.toString('utf8')) as unknown;
+        let config = incomplete;
+        for (const [i, step] of steps.slice(2).entries()) {
+          config = await writer.put(config, step.checkpoint, meta(i + 2), step.newVersions);
+        }
+        return JSON.parse(stale) as unknown;
       }
       return realRead(folder, id, expected);
     };
-    const tuple = await reader.getTuple(oldest);
+    const tuple = await reader.getTuple(incomplete);
     expect(staleServed).toBe(true);
-    expect(filesIn(dir, '.checkpoint.json')).toHaveLength(3);
     expect(tuple?.checkpoint.channel_values).toEqual({ carried: 'written at step 0', counter: 1 });
   });
 });
