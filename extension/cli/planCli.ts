@@ -65,11 +65,14 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
         printProblems(io, file, validation, locale, plans.formatPlanProblem);
         if (!report) io.out(`${validationSummary(file, validation, locale)}\n`);
         else {
-          const locate = plans.planLocator(text);
+          const places = plans.locatePaths(
+            text,
+            report.checks.map((check) => check.path),
+          );
           const labels = STATUS_LABELS[locale];
           const width = Math.max(...Object.values(labels).map((label) => label.length));
-          for (const check of report.checks) {
-            const at = locate?.(check.path);
+          for (const [i, check] of report.checks.entries()) {
+            const at = places[i];
             const where = `${file}${at ? `:${at.line}:${at.column}` : ''}`;
             io.out(
               `${labels[check.status].padEnd(width)}  ${where}: ${plans.problemSubject(check)}: ${check.message}\n`,

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planLocator, validatePlanFile, validatePlanText } from '../../../extension/core/plans/planFile';
+import { locatePaths, validatePlanFile, validatePlanText } from '../../../extension/core/plans/planFile';
 import { formatPlanProblem } from '../../../extension/core/plans/validatePlan';
 import { useTempDirs } from '../helpers';
 
@@ -51,9 +51,24 @@ describe('validatePlanText / validatePlanFile', () => {
     expect(missing.problems[0]!.message).toMatch(/^cannot read the file/);
   });
 
-  it('locates any JSON path (for dry-run lines)', () => {
-    expect(planLocator(text)?.(['nodes', 1, 'action', 'seconds'])).toEqual({ line: 13, column: 47 });
-    expect(planLocator('{')).toBeDefined();
-    expect(planLocator('')).toBeUndefined();
+  it('locates JSON paths (for dry-run lines): the value, or the nearest enclosing one for a missing field', () => {
+    expect(
+      locatePaths(text, [
+        ['nodes', 1, 'action', 'seconds'],
+        ['nodes', 0, 'children', 0],
+        ['nodes', 1, 'action', 'missing'],
+        ['nodes', 7],
+        ['root'],
+        [],
+      ]),
+    ).toEqual([
+      { line: 13, column: 47 },
+      { line: 7, column: 71 },
+      { line: 13, column: 17 },
+      { line: 6, column: 12 },
+      { line: 5, column: 11 },
+      { line: 1, column: 1 },
+    ]);
+    expect(locatePaths('', [['x']])).toEqual([undefined]);
   });
 });
