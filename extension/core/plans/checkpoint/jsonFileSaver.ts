@@ -90,8 +90,13 @@ interface Collected {
  *     <root>/<thread>/ns-<namespace>/...                                 the same for each subgraph namespace
  *
  * (names made safe by fileNames.ts). Every file is written whole with writeJsonAtomic (temporary file, fsync,
- * rename), so a crash leaves the previous state, never half a file. A checkpoint file stores only the channel
- * values that changed (`newVersions`), like LangGraph's database savers; the rest is found in its ancestors.
+ * rename), so a crash leaves the previous state, never half a file.
+ *
+ * Channel values follow LangGraph's contract for savers: a checkpoint has the value of each channel at the version
+ * its `channel_versions` names, as stored by the `put` whose `newVersions` named that version (so a channel never
+ * stored has no value). To make that cheap to read, a checkpoint file also holds the unchanged values, copied
+ * from its parent when it is put (`standalone`); only a checkpoint put while its parent could not be read needs
+ * its ancestors, and pruning copies what it needs into it before deleting them.
  *
  * Damaged files: `getTuple` throws a FleetError naming the file (E_STORE_READ / E_STORE_PARSE / E_STORE_SCHEMA)
  * rather than fall back to an older checkpoint, which would run finished nodes again; `list` skips the tuple and
@@ -483,6 +488,8 @@ export class JsonFileSaver extends BaseCheckpointSaver {
   }
 
   private remember(dir: string, file: string, record: CheckpointRecord): void {
+    // A cache: threads that never reach `keep` leave entries behind, so a long-lived process starts it afresh.
+    if (this.known.size > 10_000) this.known.clear();
     if (Number.isFinite(this.keep)) {
       this.known.set(file, { parent: record.parent_checkpoint_id, standalone: record.standalone === true });
     }
