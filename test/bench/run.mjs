@@ -6,6 +6,7 @@
 //   5. the supervisor (test/bench/supervisor.mjs): tick over 100 panes, approval round trip through the real CLI
 //   6. the sidebar trees (test/bench/tree-refresh.mjs): refresh work with 100 panes and 500 approvals
 //   7. the webviews in chromium (test/bench/webview-render.mjs): first render with 100 panes / 500 approvals
+//   8. LangGraph steps with FleetAI's JSON file checkpointer against the in-memory saver (test/bench/checkpoint.mjs)
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -129,6 +130,15 @@ const treeRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/tre
 if (treeRun.status !== 0)
   throw new Error(`test/bench/tree-refresh.mjs exited ${treeRun.status ?? treeRun.signal}`);
 const trees = JSON.parse(treeRun.stdout);
+process.stderr.write('bench: LangGraph checkpoints (test/bench/checkpoint.mjs)\n');
+const checkpointRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/checkpoint.mjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (checkpointRun.status !== 0)
+  throw new Error(`test/bench/checkpoint.mjs exited ${checkpointRun.status ?? checkpointRun.signal}`);
+const checkpoint = JSON.parse(
+  readFileSync(path.join(repoRoot, 'test-results/bench/checkpoint.json'), 'utf8'),
+);
 process.stderr.write('bench: webviews in chromium (test/bench/webview-render.mjs)\n');
 const webviewRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/webview-render.mjs')], {
   stdio: ['ignore', 'ignore', 'inherit'],
@@ -136,6 +146,14 @@ const webviewRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/
 if (webviewRun.status !== 0)
   throw new Error(`test/bench/webview-render.mjs exited ${webviewRun.status ?? webviewRun.signal}`);
 const webview = JSON.parse(readFileSync(path.join(repoRoot, 'test-results/webview/bench.json'), 'utf8'));
+const checkpointRows = [
+  [
+    'LangGraph step, 50-node graph: JSON file checkpoints (sync) / MemorySaver',
+    `${checkpoint.ratioToMemory.jsonSync.toFixed(1)}x (${checkpoint.msPerStep.jsonSync.toFixed(1)} vs ${checkpoint.msPerStep.memory.toFixed(1)} ms per step)`,
+    '',
+    true,
+  ],
+];
 const webviewRows = webview.results
   .filter((r) => /data-rendered|next frame|re-render/.test(r.name) && !/modules/.test(r.name))
   .map((r) => [
@@ -180,6 +198,7 @@ const rows = [
   ...panes.rows,
   ...supervisor.rows,
   ...treeRows,
+  ...checkpointRows,
   ...webviewRows,
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
@@ -193,5 +212,5 @@ for (const [name, value, target, ok] of rows) {
 mkdirSync(path.join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   path.join(repoRoot, 'test-results/bench.json'),
-  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows, supervisor: supervisor.rows, trees: trees.cases, webview: webview.results }, null, 2)}\n`,
+  `${JSON.stringify({ machine, runs, activation, activationMedian, duringStartup, duringStartupMedian, moduleLoadMedian, activateCallMedian, bundleKiB, helpMedian, nodeMedian, panes: panes.rows, supervisor: supervisor.rows, trees: trees.cases, checkpoint: checkpoint.ratioToMemory, webview: webview.results }, null, 2)}\n`,
 );
