@@ -80,10 +80,7 @@ export function validatePlan(input: unknown, options: ValidatePlanOptions = {}):
   };
 
   // 1. Structure.
-  const parsed = PlanSchema.safeParse(
-    input,
-    locale === 'zh-cn' ? { error: z.locales.zhCN().localeError } : undefined,
-  );
+  const parsed = PlanSchema.safeParse(input, locale === 'zh-cn' ? { error: zhErrorMap() } : undefined);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
@@ -325,6 +322,13 @@ export function validatePlan(input: unknown, options: ValidatePlanOptions = {}):
     errors,
     warnings: ordered.length - errors,
   };
+}
+
+let zhErrors: z.core.$ZodErrorMap | undefined;
+/** zod's own messages in Simplified Chinese, made once. */
+function zhErrorMap(): z.core.$ZodErrorMap {
+  zhErrors ??= z.locales.zhCN().localeError;
+  return zhErrors;
 }
 
 /** `plan.json:14:18: nodes[3] (id "test"): retries: must be ...`; the parts unknown are left out. */
