@@ -54,6 +54,8 @@ export const ErrorCode = {
   ControlTimeout: 'E_CONTROL_TIMEOUT',
   /** Another process already supervises the workspace. */
   SupervisorRunning: 'E_SUPERVISOR_RUNNING',
+  PlanInvalid: 'E_PLAN_INVALID',
+  PlanNotFound: 'E_PLAN_NOT_FOUND',
   /** A hook message that is not JSON or does not fit the schema; the message names the field. */
   HookMessage: 'E_HOOK_MESSAGE',
   /** A hook message without the pane's token (or with another pane's). */

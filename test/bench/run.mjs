@@ -6,7 +6,8 @@
 //   5. the supervisor (test/bench/supervisor.mjs): tick over 100 panes, approval round trip through the real CLI
 //   6. the sidebar trees (test/bench/tree-refresh.mjs): refresh work with 100 panes and 500 approvals
 //   7. the webviews in chromium (test/bench/webview-render.mjs): first render with 100 panes / 500 approvals
-//   8. LangGraph steps with FleetAI's JSON file checkpointer against the in-memory saver (test/bench/checkpoint.mjs)
+//   8. plan validation of a 1,000-node plan (test/bench/plan-validate.mjs)
+//   9. LangGraph steps with FleetAI's JSON file checkpointer against the in-memory saver (test/bench/checkpoint.mjs)
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -130,6 +131,21 @@ const treeRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/tre
 if (treeRun.status !== 0)
   throw new Error(`test/bench/tree-refresh.mjs exited ${treeRun.status ?? treeRun.signal}`);
 const trees = JSON.parse(treeRun.stdout);
+process.stderr.write('bench: plan validation (test/bench/plan-validate.mjs)\n');
+const planRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/plan-validate.mjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (planRun.status !== 0)
+  throw new Error(`test/bench/plan-validate.mjs exited ${planRun.status ?? planRun.signal}`);
+const planBench = JSON.parse(
+  readFileSync(path.join(repoRoot, 'test-results/bench/plan-validate.json'), 'utf8'),
+);
+const planRows = planBench.results.map((r) => [
+  `plan validation, 1,000 nodes, ${r.label} (p95)`,
+  `${r.p95Ms.toFixed(1)} ms (median ${r.medianMs.toFixed(1)})`,
+  '< 50 ms',
+  r.p95Ms < 50,
+]);
 process.stderr.write('bench: LangGraph checkpoints (test/bench/checkpoint.mjs)\n');
 const checkpointRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/checkpoint.mjs')], {
   stdio: ['ignore', 'ignore', 'inherit'],
@@ -198,6 +214,7 @@ const rows = [
   ...panes.rows,
   ...supervisor.rows,
   ...treeRows,
+  ...planRows,
   ...checkpointRows,
   ...webviewRows,
 ];

@@ -97,7 +97,7 @@ export class PlanStore {
     if (!old) {
       const known = (await this.versionNumbers(planId)).join(', ');
       throw new FleetError(
-        ErrorCode.StoreRead,
+        ErrorCode.PlanNotFound,
         known
           ? `Plan "${planId}" has no version ${version} (versions: ${known})`
           : `There is no plan "${planId}" in ${this.dir}`,
@@ -237,7 +237,7 @@ export class PlanStore {
 function assertPlanId(planId: string): void {
   if (!PlanId.safeParse(planId).success)
     throw new FleetError(
-      ErrorCode.StoreRead,
+      ErrorCode.PlanInvalid,
       `"${planId}" is not a plan id (letters, digits, ".", "_", "-")`,
       {
         planId,
@@ -249,7 +249,7 @@ function checked(input: unknown): Plan {
   const result = validatePlan(input);
   if (result.ok && result.plan) return result.plan;
   const problems = result.problems.filter((p) => p.severity === 'error').map((p) => formatPlanProblem(p));
-  throw new FleetError(ErrorCode.StoreSchema, `Refusing to save an invalid plan: ${problems.join('; ')}`, {
+  throw new FleetError(ErrorCode.PlanInvalid, `Refusing to save an invalid plan: ${problems.join('; ')}`, {
     problems,
   });
 }

@@ -84,6 +84,7 @@ describe('PlanStore', () => {
     expect(isFleetError(error) && error.message).toBe('Plan "test-plan" has no version 7 (versions: 1)');
     const none = await caught(() => plans.restore('other', 1));
     expect(isFleetError(none) && none.message).toMatch(/^There is no plan "other"/);
+    expect(isFleetError(error) && error.code).toBe(ErrorCode.PlanNotFound);
     expect((await plans.plans()).map((p) => p.planId)).toEqual(['test-plan']);
     expect(existsSync(path.join(plans.dir, 'other'))).toBe(false);
   });
@@ -95,7 +96,7 @@ describe('PlanStore', () => {
       task('a'),
     ]);
     const error = await caught(() => plans.save(broken));
-    expect(isFleetError(error) && error.code).toBe(ErrorCode.StoreSchema);
+    expect(isFleetError(error) && error.code).toBe(ErrorCode.PlanInvalid);
     expect((error as Error).message).toContain('nodes[0] (id "main"): children[1]: no node has id "nope"');
     expect(await plans.plans()).toEqual([]);
     expect(existsSync(stateDir)).toBe(false);
@@ -116,5 +117,6 @@ describe('PlanStore', () => {
     expect(isFleetError(error) && error.message).toBe(
       '"../etc" is not a plan id (letters, digits, ".", "_", "-")',
     );
+    expect(isFleetError(error) && error.code).toBe(ErrorCode.PlanInvalid);
   });
 });
