@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { watch as watchFolder, mkdirSync, promises as fs, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, FleetError, describeError } from '../errors';
+import { lockFolder } from '../store/folderLock';
 import { readJson, writeJsonAtomic } from '../store/jsonStore';
 import { formatIssues } from '../schemas/issues';
 import type { WorkspacePaths } from '../workspacePaths';
@@ -385,24 +386,13 @@ export class ApprovalStore {
   /** Runs `fn` holding the folder's lock; `check()` throws if the lock was lost (then nothing more is written). */
   private locked<T>(fn: (check: () => void) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      await fs.mkdir(this.dir, { recursive: true });
-      const lockfile = await import('proper-lockfile');
       let compromised: Error | undefined;
       let release: () => Promise<void>;
       try {
-        release = await lockfile.lock(this.dir, {
+        release = await lockFolder(this.dir, {
           lockfilePath: this.lockFile,
-          realpath: false,
-          stale: this.lockStaleMs,
-          update: Math.max(1000, Math.floor(this.lockStaleMs / 4)),
-          retries: {
-            retries: Math.ceil(this.lockWaitMs / 60),
-            minTimeout: 10,
-            maxTimeout: 100,
-            factor: 1.5,
-            randomize: true,
-          },
-          // The default throws from a timer, which would take the whole extension host down.
+          staleMs: this.lockStaleMs,
+          waitMs: this.lockWaitMs,
           onCompromised: (error) => {
             compromised = error;
           },

@@ -1,7 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { describeError } from '../errors';
 import type { Logger } from '../observability/appLog';
+import { lockFolder } from '../store/folderLock';
 
 /** A holder that stopped refreshing its lock this long ago has died; its lock is taken over. */
 const STALE_MS = 30_000;
@@ -17,18 +17,13 @@ export interface SupervisorLock {
  * taken over when its holder died) may supervise; the other defers. Undefined when another process holds it.
  */
 export async function takeSupervisorLock(stateDir: string, log: Logger): Promise<SupervisorLock | undefined> {
-  await fs.mkdir(stateDir, { recursive: true });
-  const lockfile = await import('proper-lockfile');
   const lockfilePath = path.join(stateDir, 'supervisor.lock');
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(stateDir, {
+    release = await lockFolder(stateDir, {
       lockfilePath,
-      realpath: false,
-      stale: STALE_MS,
-      update: STALE_MS / 3,
-      retries: 0,
-      // The default throws from a timer, which would take the whole extension host down.
+      staleMs: STALE_MS,
+      waitMs: 0,
       onCompromised: (error) =>
         log.error('control', 'supervisor.lock.lost', { lock: lockfilePath, error: describeError(error) }),
     });

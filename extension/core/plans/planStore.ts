@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, FleetError, describeError } from '../errors';
+import { lockFolder } from '../store/folderLock';
 import { JsonStore } from '../store/jsonStore';
 import { PlanId, PlanSchema, type Plan, type PlanInput } from './planSchema';
 import { formatPlanProblem, validatePlan } from './validatePlan';
@@ -199,24 +200,12 @@ export class PlanStore {
   private async locked<T>(planId: string, fn: () => Promise<T>): Promise<T> {
     assertPlanId(planId);
     const dir = path.join(this.dir, planId);
-    await fs.mkdir(dir, { recursive: true });
-    const lockfile = await import('proper-lockfile');
     let release: () => Promise<void>;
     try {
-      release = await lockfile.lock(dir, {
+      release = await lockFolder(dir, {
         lockfilePath: path.join(dir, '.lock'),
-        realpath: false,
-        stale: this.lockStaleMs,
-        update: Math.max(1000, Math.floor(this.lockStaleMs / 4)),
-        retries: {
-          retries: Math.ceil(this.lockWaitMs / 60),
-          minTimeout: 10,
-          maxTimeout: 100,
-          factor: 1.5,
-          randomize: true,
-        },
-        // The default throws from a timer, which would take the whole extension host down.
-        onCompromised: () => undefined,
+        staleMs: this.lockStaleMs,
+        waitMs: this.lockWaitMs,
       });
     } catch (error) {
       throw new FleetError(
