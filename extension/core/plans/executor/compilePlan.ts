@@ -1,0 +1,159 @@
+import { END, interrupt, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import type { ApprovalStore } from '../../approvals';
+import { indexPlan, type PlanIndex } from '../planGraph';
+import { isControlNode, type Plan, type PlanNode } from '../planSchema';
+import { approvalFor } from './approvalGate';
+import { runLocalAction, httpRequest } from './localTasks';
+import { RunAnnotation, type NodeRunState, type RunState } from './runState';
+import { schedule } from './scheduler';
+import {
+  unsupportedAgents,
+  unsupportedMcp,
+  type AgentWorkPort,
+  type McpWorkPort,
+  type WorkContext,
+  type WorkResult,
+} from './workPorts';
+
+/** The graph node that runs the control nodes between steps; plan node ids start with a letter. */
+export const SCHEDULER_NODE = '_schedule';
+
+/** What `interrupt()` carries for an approval: the runner waits for this request's decision. */
+export interface ApprovalWait {
+  node: string;
+  requestId: string;
+}
+
+export interface ExecutorEvent {
+  node: string;
+  status: NodeRunState['status'];
+  attempt?: number;
+  error?: string;
+  requestId?: string;
+}
+
+export interface CompileOptions {
+  workspace: string;
+  checkpointer: BaseCheckpointSaver;
+  /** Where approvals are filed; without one, nodes needing approval fail (nobody could decide). */
+  approvals?: ApprovalStore;
+  agents?: AgentWorkPort;
+  mcp?: McpWorkPort;
+  env?: NodeJS.ProcessEnv;
+  /** Called inside work nodes as they start, retry, wait and finish (the runner prints and records these). */
+  onEvent?: (event: ExecutorEvent) => void;
+}
+
+/** `<node>#<pass of each enclosing loop>`: one approval per node per loop pass of a run. */
+function passKey(id: string, index: PlanIndex, state: RunState): string {
+  const passes: number[] = [];
+  for (let at = index.parent.get(id); at !== undefined; at = index.parent.get(at)) {
+    if (index.byId.get(at)?.type === 'loop') passes.unshift(state.nodes[at]?.iterations ?? 0);
+  }
+  return [id, ...passes].join('#');
+}
+
+async function attemptOnce(node: PlanNode, key: string, options: CompileOptions): Promise<WorkResult> {
+  const signal =
+    node.timeoutSeconds !== undefined
+      ? AbortSignal.timeout(node.timeoutSeconds * 1000)
+      : new AbortController().signal;
+  const context: WorkContext = { workspace: options.workspace, signal, env: options.env ?? process.env };
+  switch (node.type) {
+    case 'local_task':
+      return runLocalAction(node.action, context);
+    case 'external_service':
+      return httpRequest(node, context);
+    case 'agent_invocation':
+      return (options.agents ?? unsupportedAgents).invokeAgent(node, key, context);
+    case 'mcp_tool':
+      return (options.mcp ?? unsupportedMcp).callTool(node, key, context);
+    default:
+      return { ok: true, output: null };
+  }
+}
+
+/**
+ * Compiles a valid plan to a LangGraph StateGraph: one graph node per work node (human_approval included) and
+ * one scheduler node. START leads to the scheduler; the scheduler's conditional edge fans out to every work node
+ * it found ready (they run in the same step, at most MAX_PARALLEL); each work node leads back to the scheduler,
+ * which walks the control nodes (sequence, parallel, conditional, loop) over the new state, or ends the run.
+ */
+export function compilePlan(plan: Plan, options: CompileOptions) {
+  const index = indexPlan(plan);
+  const emit = options.onEvent ?? (() => undefined);
+  const builder = new StateGraph(RunAnnotation);
+  // StateGraph's types track node names added one by one; these are added by name at run time.
+  const graph = builder as unknown as {
+    addNode(
+      name: string,
+      run: (state: RunState, config: LangGraphRunnableConfig) => Promise<Partial<RunState>>,
+    ): void;
+    addEdge(from: string, to: string): void;
+    addConditionalEdges(from: string, route: (state: RunState) => string[], ends: string[]): void;
+  };
+  const workIds = index.order.filter((id) => !isControlNode(index.byId.get(id)!));
+
+  graph.addNode(SCHEDULER_NODE, (state) => Promise.resolve(schedule(plan, state.nodes, state.inputs, index)));
+  graph.addEdge(START, SCHEDULER_NODE);
+  graph.addConditionalEdges(
+    SCHEDULER_NODE,
+    (state) => (state.outcome !== undefined || state.ready.length === 0 ? [END] : state.ready),
+    [...workIds, END],
+  );
+
+  for (const id of workIds) {
+    const node = index.byId.get(id)!;
+    graph.addNode(id, async (state, config) => {
+      const thread = String(config.configurable?.thread_id ?? 'run');
+      const key = passKey(id, index, state);
+      const finish = (update: NodeRunState): Partial<RunState> => {
+        emit({ node: id, status: update.status, ...(update.error ? { error: update.error } : {}) });
+        return { nodes: { [id]: update } };
+      };
+
+      if (node.type === 'human_approval' || node.requiresApproval) {
+        if (!options.approvals)
+          return finish({ status: 'failed', error: 'no approvals store / 没有审批存储' });
+        const answer = await approvalFor(options.approvals, { planId: plan.id, thread, node, passKey: key });
+        let state2 = answer.state;
+        if (state2 === 'pending') {
+          emit({ node: id, status: 'waiting_approval', requestId: answer.requestId });
+          // Throws the first time; on resume returns the decision the runner read from the store.
+          const resumed = interrupt<ApprovalWait, string>({ node: id, requestId: answer.requestId });
+          state2 = resumed === 'approve' || resumed === 'approve_for_session' ? 'approved' : 'denied';
+        }
+        if (state2 === 'denied') {
+          return finish({
+            status: 'failed',
+            error: `denied (request ${answer.requestId}) / 已拒绝`,
+            attempts: 0,
+          });
+        }
+        if (node.type === 'human_approval') {
+          return finish({ status: 'done', output: { decision: 'approve', requestId: answer.requestId } });
+        }
+      }
+
+      emit({ node: id, status: 'running' });
+      const tries = 'retries' in node ? node.retries + 1 : 1;
+      let last: WorkResult = { ok: false, error: 'not run' };
+      for (let attempt = 1; attempt <= tries; attempt++) {
+        if (attempt > 1) emit({ node: id, status: 'running', attempt, error: last.ok ? '' : last.error });
+        last = await attemptOnce(node, `${thread}/${key}/${attempt}`, options);
+        if (last.ok) return finish({ status: 'done', output: last.output, attempts: attempt });
+      }
+      return finish({
+        status: 'failed',
+        error: last.ok ? '' : last.error,
+        attempts: tries,
+        ...(last.output !== undefined ? { output: last.output } : {}),
+      });
+    });
+    graph.addEdge(id, SCHEDULER_NODE);
+  }
+  return builder.compile({ checkpointer: options.checkpointer });
+}
+
+export type CompiledPlan = ReturnType<typeof compilePlan>;

@@ -1,0 +1,146 @@
+import { Command } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
+import type { ApprovalStore } from '../../approvals';
+import { createCheckpointer } from '../checkpoint/createCheckpointer';
+import { isControlNode, type Plan } from '../planSchema';
+import { compilePlan, type ApprovalWait, type CompileOptions, type ExecutorEvent } from './compilePlan';
+import type { NodeStates } from './runState';
+import { writeRunRecord, type RunRecord, type RunStatus } from './runRecord';
+
+export interface RunPlanOptions extends Omit<CompileOptions, 'checkpointer' | 'onEvent'> {
+  plan: Plan;
+  /** `.fleetai/state` of the workspace: checkpoints and run records go there. */
+  stateDir: string;
+  /** A new run gets `<planId>-<timestamp>`; an existing thread is resumed from its last checkpoint. */
+  thread?: string;
+  planVersion?: number;
+  /** 'json' (default) survives crashes; 'memory' for quick runs. */
+  checkpointer?: 'json' | 'memory' | BaseCheckpointSaver;
+  /** Wait for approval decisions (default) or return at the first approval the run waits for. */
+  wait?: boolean;
+  pollMs?: number;
+  onEvent?: (event: ExecutorEvent) => void;
+}
+
+export interface RunResult {
+  thread: string;
+  status: RunStatus;
+  nodes: NodeStates;
+  waits: ApprovalWait[];
+  record: RunRecord;
+}
+
+export function newThreadId(planId: string, now = new Date()): string {
+  return `${planId}-${now.toISOString().replace(/[-:]/g, '').replace('.', '')}`;
+}
+
+async function decisionOf(store: ApprovalStore, requestId: string): Promise<string | undefined> {
+  const record = await store.get(requestId);
+  return record && 'decision' in record ? record.decision : undefined;
+}
+
+/**
+ * Runs a plan (or resumes its thread) to the end, or to an approval when `wait` is false. Every step is
+ * checkpointed before the next starts (durability "sync"), so a run killed at any point resumes with the same
+ * thread id without running a finished node again; only the nodes of the interrupted step run again.
+ */
+export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
+  const { plan, stateDir } = options;
+  const thread = options.thread ?? newThreadId(plan.id);
+  const checkpointer =
+    typeof options.checkpointer === 'object'
+      ? options.checkpointer
+      : options.checkpointer === 'memory'
+        ? createCheckpointer({ mode: 'memory' })
+        : createCheckpointer({ mode: 'json', root: `${stateDir}/checkpoints` });
+  const now = (): string => new Date().toISOString();
+  const record: RunRecord = {
+    planId: plan.id,
+    thread,
+    ...(options.planVersion !== undefined ? { planVersion: options.planVersion } : {}),
+    workspace: options.workspace,
+    status: 'running',
+    started: now(),
+    updated: now(),
+    waits: [],
+    nodes: {},
+    markedForHuman: [],
+  };
+  const known: Record<string, string> = {};
+  // A control node fails because a child did; only the work node that failed needs a person.
+  const controlIds = new Set(plan.nodes.filter(isControlNode).map((node) => node.id));
+  const onEvent = (event: ExecutorEvent): void => {
+    if (known[event.node] === event.status && event.attempt === undefined) return;
+    known[event.node] = event.status;
+    record.nodes[event.node] = {
+      status: event.status,
+      ...(event.attempt !== undefined ? { attempts: event.attempt } : {}),
+      ...(event.error ? { error: event.error } : {}),
+    };
+    if (event.status === 'failed' && !controlIds.has(event.node))
+      record.markedForHuman.push({ node: event.node, error: event.error ?? '', at: now() });
+    options.onEvent?.(event);
+  };
+  const app = compilePlan(plan, { ...options, checkpointer, onEvent });
+  const config = { configurable: { thread_id: thread }, durability: 'sync' as const };
+
+  const existing = await app.getState(config);
+  const started = existing.values !== undefined && Object.keys(existing.values as object).length > 0;
+  let input: unknown = started ? null : { inputs: plan.inputs, nodes: {} };
+  for (;;) {
+    const snapshot = await app.getState(config);
+    const pending = snapshot.tasks.flatMap((task) => task.interrupts);
+    // A resumed thread may already wait for approvals, or be finished: then there is nothing to run yet.
+    const waitsAlready = input === null && pending.length > 0;
+    const finished = input === null && snapshot.next.length === 0;
+    if (!waitsAlready && !finished) {
+      const stream = await app.stream(input as never, { ...config, streamMode: 'updates' });
+      for await (const chunk of stream) {
+        const updates = chunk as Record<string, { nodes?: NodeStates } | undefined>;
+        for (const update of Object.values(updates)) {
+          for (const [node, state] of Object.entries(update?.nodes ?? {})) {
+            if (known[node] !== state.status) onEvent({ node, status: state.status });
+          }
+        }
+      }
+    }
+    const after = await app.getState(config);
+    const values = after.values as { nodes?: NodeStates; outcome?: 'done' | 'failed' };
+    const interrupts = after.tasks.flatMap((task) => task.interrupts);
+    record.waits = interrupts.map((each) => each.value as ApprovalWait);
+    for (const [node, state] of Object.entries(values.nodes ?? {})) {
+      record.nodes[node] = {
+        ...record.nodes[node],
+        status: state.status,
+        ...(state.attempts !== undefined ? { attempts: state.attempts } : {}),
+        ...(state.error ? { error: state.error } : {}),
+      };
+    }
+    for (const wait of record.waits) record.nodes[wait.node] = { status: 'waiting_approval' };
+    record.status = interrupts.length > 0 ? 'waiting_approval' : (values.outcome ?? 'running');
+    record.updated = now();
+    await writeRunRecord(stateDir, record);
+    const result = (): RunResult => ({
+      thread,
+      status: record.status,
+      nodes: values.nodes ?? {},
+      waits: record.waits,
+      record,
+    });
+    if (interrupts.length === 0) return result();
+    if (options.wait === false || !options.approvals) return result();
+
+    // Wait until every approval the run waits for is decided (by `fleet approvals:approve`, VS Code, a rule...).
+    const resume: Record<string, string> = {};
+    for (const each of interrupts) {
+      const wait = each.value as ApprovalWait;
+      let decision = await decisionOf(options.approvals, wait.requestId);
+      while (decision === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+        decision = await decisionOf(options.approvals, wait.requestId);
+      }
+      resume[each.id!] = decision;
+    }
+    input = new Command({ resume });
+  }
+}
