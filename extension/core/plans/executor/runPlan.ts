@@ -5,7 +5,7 @@ import { createCheckpointer } from '../checkpoint/createCheckpointer';
 import { isControlNode, type Plan } from '../planSchema';
 import { compilePlan, type ApprovalWait, type CompileOptions, type ExecutorEvent } from './compilePlan';
 import type { NodeStates } from './runState';
-import { writeRunRecord, type RunRecord, type RunStatus } from './runRecord';
+import { readRunRecord, runFile, writeRunRecord, type RunRecord, type RunStatus } from './runRecord';
 
 export interface RunPlanOptions extends Omit<CompileOptions, 'checkpointer' | 'onEvent'> {
   plan: Plan;
@@ -54,17 +54,18 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
         ? createCheckpointer({ mode: 'memory' })
         : createCheckpointer({ mode: 'json', root: `${stateDir}/checkpoints` });
   const now = (): string => new Date().toISOString();
+  const previous = await readRunRecord(runFile(stateDir, plan.id, thread));
   const record: RunRecord = {
     planId: plan.id,
     thread,
     ...(options.planVersion !== undefined ? { planVersion: options.planVersion } : {}),
     workspace: options.workspace,
     status: 'running',
-    started: now(),
+    started: previous?.started ?? now(),
     updated: now(),
     waits: [],
     nodes: {},
-    markedForHuman: [],
+    markedForHuman: previous?.markedForHuman ?? [],
   };
   const known: Record<string, string> = {};
   // A control node fails because a child did; only the work node that failed needs a person.
@@ -80,7 +81,11 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     if (event.status === 'failed' && !controlIds.has(event.node))
       record.markedForHuman.push({ node: event.node, error: event.error ?? '', at: now() });
     options.onEvent?.(event);
+    // Written as states change, one write at a time, so `fleet plan:status` follows a run that is under way.
+    record.updated = now();
+    writes = writes.then(() => writeRunRecord(stateDir, record)).catch(() => undefined);
   };
+  let writes: Promise<void> = writeRunRecord(stateDir, record);
   const app = compilePlan(plan, { ...options, checkpointer, onEvent });
   const config = { configurable: { thread_id: thread }, durability: 'sync' as const };
 
@@ -92,7 +97,9 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     const pending = snapshot.tasks.flatMap((task) => task.interrupts);
     // A resumed thread may already wait for approvals, or be finished: then there is nothing to run yet.
     const waitsAlready = input === null && pending.length > 0;
-    const finished = input === null && snapshot.next.length === 0;
+    // Not `next.length === 0`: a task whose writes were saved before a crash is left out of `next`, yet the
+    // run still has to apply them and go on. The scheduler sets `outcome` when the plan is over.
+    const finished = input === null && (snapshot.values as { outcome?: string }).outcome !== undefined;
     if (!waitsAlready && !finished) {
       const stream = await app.stream(input as never, { ...config, streamMode: 'updates' });
       for await (const chunk of stream) {
@@ -119,6 +126,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     for (const wait of record.waits) record.nodes[wait.node] = { status: 'waiting_approval' };
     record.status = interrupts.length > 0 ? 'waiting_approval' : (values.outcome ?? 'running');
     record.updated = now();
+    await writes;
     await writeRunRecord(stateDir, record);
     const result = (): RunResult => ({
       thread,

@@ -1,0 +1,61 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, useTempDirs } from '../../helpers';
+import { effects } from './executorFixtures';
+
+const tempDir = useTempDirs();
+
+describe('a plan run killed with SIGKILL', () => {
+  it('resumes from its last JSON checkpoint in a new process with no finished node run twice', async () => {
+    const dir = tempDir();
+    const bundle = path.join(dir, 'crashRunPlan.mjs');
+    // Node 20 cannot run TypeScript: bundled the way extension/build/bundle.mjs bundles FleetAI.
+    await build({
+      entryPoints: [path.join(repoRoot, 'test/unit/plans/executor/crashRunPlan.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      outfile: bundle,
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      logLevel: 'warning',
+    });
+    const workspace = path.join(dir, 'ws');
+    await import('node:fs/promises').then((fs) => fs.mkdir(workspace));
+    const env = { ...process.env, WORKSPACE: workspace };
+
+    const first = spawn(process.execPath, [bundle], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    first.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      first.on('exit', (_c, signal) => resolve(signal)),
+    );
+    const deadline = Date.now() + 30_000;
+    // `hang running` is printed inside the hang node: the steps before it are checkpointed by then (sync).
+    while (!out.includes('hang running')) {
+      if (Date.now() > deadline) throw new Error(`hang never started: ${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(effects(workspace).sort()).toEqual(['p1', 'p2', 's0']);
+
+    // The resumed run uses a short timer so the test does not wait a minute; the plan is otherwise the same.
+    const second = spawnSync(process.execPath, [bundle], {
+      env: { ...env, THREAD: 'crash-plan', HANG_SECONDS: '0.1' },
+      encoding: 'utf8',
+    });
+    expect(second.stderr).toBe('');
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('result done');
+    expect(second.stdout).not.toMatch(/^(s0|p1|p2) running$/m);
+    const lines = effects(workspace);
+    expect(lines.slice().sort()).toEqual(['p1', 'p2', 's0', 's3']);
+    expect(lines.at(-1)).toBe('s3');
+  });
+});
