@@ -5,6 +5,7 @@ import { describeError } from '../core/errors';
 import type { DryRunReport, DryRunStatus } from '../core/plans/connectivity';
 import type { PlanLocale } from '../core/plans/planMessages';
 import type { PlanValidation } from '../core/plans/validatePlan';
+import type { ExecutorEvent, RunResult } from '../core/plans/executor';
 import type { CliIo } from './io';
 
 /**
@@ -83,6 +84,189 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
       }
       if (!report?.ok) process.exitCode = 1;
     });
+
+  registerRunCommands(program, io);
+}
+
+/** Exit code of `run:auto --no-wait` when the run stopped at an approval (0 done, 1 failed or refused). */
+export const EXIT_WAITING_APPROVAL = 2;
+
+/**
+ * `fleet run:auto FILE`, `fleet plan:status [RUN]` and `fleet plan:rollback ID VERSION`: the executor from the
+ * command line. run:auto validates the plan (refused with its problems, exit 1), saves it as a plan version,
+ * runs it with JSON checkpoints and prints one line per node state change. By default it waits for approval
+ * decisions (made with `fleet approvals:approve ID`, in VS Code, ...) and finishes the run; with --no-wait it
+ * returns at the first approval with exit code 2, and `--resume THREAD` continues that run later.
+ */
+function registerRunCommands(program: Command, io: CliIo): void {
+  program
+    .command('run:auto')
+    .description(
+      'validate a plan, save it as a new version and run it: to the end, or (with --no-wait) to the first ' +
+        'approval; prints each node state change; exit 0 done, 1 failed or refused, 2 waiting for an approval',
+    )
+    .argument('<file>', 'the plan, e.g. config/plans/auto.plan.json')
+    .option('-w, --workspace <dir>', 'workspace the plan runs in', process.cwd())
+    .option('--no-wait', 'return when the run waits for an approval instead of waiting for the decision')
+    .option('--resume <thread>', 'continue this run (thread id) from its last checkpoint')
+    .option('--memory', 'keep checkpoints in memory only (a crash loses the run)')
+    .action(
+      async (
+        file: string,
+        opts: { workspace: string; wait: boolean; resume?: string; memory?: boolean },
+      ): Promise<void> => {
+        const plans = await import('../core/plans');
+        const executor = await import('../core/plans/executor');
+        const { workspacePaths } = await import('../core/workspacePaths');
+        const { ApprovalStore } = await import('../core/approvals');
+        const locale = plans.planLocaleFromEnv();
+        const zh = locale === 'zh-cn';
+        const { validation } = await readAndValidate(file, locale);
+        if (!validation.ok || !validation.plan) {
+          printProblems(io, file, validation, locale, plans.formatPlanProblem);
+          io.out(`${validationSummary(file, validation, locale)}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        const workspace = path.resolve(opts.workspace);
+        const paths = workspacePaths(workspace);
+        await fs.mkdir(paths.approvalsDir, { recursive: true });
+        const saved = await new plans.PlanStore({ stateDir: paths.stateDir }).save(validation.plan, {
+          note: `run:auto ${file}`,
+        });
+        const approvals = ApprovalStore.forWorkspace(paths);
+        const thread = opts.resume ?? executor.newThreadId(validation.plan.id);
+        io.out(
+          zh
+            ? `运行计划 "${validation.plan.id}"（版本 v${saved.version}），运行 ${thread}\n`
+            : `running plan "${validation.plan.id}" (v${saved.version}) as ${thread}\n`,
+        );
+        const result = await executor.runPlan({
+          plan: validation.plan,
+          workspace,
+          stateDir: paths.stateDir,
+          thread,
+          planVersion: saved.version,
+          approvals,
+          wait: opts.wait,
+          checkpointer: opts.memory ? 'memory' : 'json',
+          onEvent: (event) => io.out(`${formatEvent(event, zh)}\n`),
+        });
+        io.out(`${runSummary(result, zh)}\n`);
+        process.exitCode =
+          result.status === 'done' ? 0 : result.status === 'waiting_approval' ? EXIT_WAITING_APPROVAL : 1;
+      },
+    );
+
+  program
+    .command('plan:status')
+    .description('show the plan runs of the workspace (newest first), or one run node by node')
+    .argument('[run]', 'a run (thread id) to show in detail')
+    .option('-w, --workspace <dir>', 'workspace of the runs', process.cwd())
+    .option('--json', 'print JSON')
+    .action(async (run: string | undefined, opts: { workspace: string; json?: boolean }) => {
+      const { listRuns } = await import('../core/plans/executor/runRecord');
+      const { workspacePaths } = await import('../core/workspacePaths');
+      const zh = (await import('../core/plans')).planLocaleFromEnv() === 'zh-cn';
+      const runs = await listRuns(workspacePaths(path.resolve(opts.workspace)).stateDir);
+      const chosen = run === undefined ? runs : runs.filter((each) => each.thread === run);
+      if (run !== undefined && chosen.length === 0) {
+        io.err(zh ? `没有运行 ${run}\n` : `no run ${run}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      if (opts.json) {
+        io.out(`${JSON.stringify(run === undefined ? chosen : chosen[0], null, 2)}\n`);
+        return;
+      }
+      if (chosen.length === 0) io.out(zh ? '没有计划运行\n' : 'no plan runs\n');
+      for (const each of chosen) {
+        const waits = each.waits.map((wait) => `${wait.node} (approval ${wait.requestId})`).join(', ');
+        io.out(
+          `${each.thread}  ${each.status}  v${each.planVersion ?? '?'}  ${each.started}` +
+            `${waits ? `  ${zh ? '等待' : 'waiting for'}: ${waits}` : ''}\n`,
+        );
+        if (run === undefined) continue;
+        for (const [node, state] of Object.entries(each.nodes)) {
+          const detail = [
+            state.attempts !== undefined ? `attempts ${state.attempts}` : '',
+            state.error ?? '',
+          ].filter(Boolean);
+          io.out(`  ${node.padEnd(24)} ${state.status}${detail.length ? `  ${detail.join('  ')}` : ''}\n`);
+        }
+        for (const marked of each.markedForHuman) {
+          io.out(`  ${zh ? '需要人工处理' : 'needs a person'}: ${marked.node}: ${marked.error}\n`);
+        }
+      }
+    });
+
+  program
+    .command('plan:rollback')
+    .description(
+      'make an earlier version of a plan the newest again (saved as a new version; nothing is lost)',
+    )
+    .argument('<id>', 'plan id')
+    .argument('<version>', 'version number to restore')
+    .option('-w, --workspace <dir>', 'workspace of the plan', process.cwd())
+    .action(async (id: string, version: string, opts: { workspace: string }) => {
+      const plans = await import('../core/plans');
+      const { workspacePaths } = await import('../core/workspacePaths');
+      const zh = plans.planLocaleFromEnv() === 'zh-cn';
+      const n = Number(version);
+      if (!Number.isInteger(n) || n <= 0) {
+        io.err(
+          zh ? `版本必须是正整数：${version}\n` : `version must be a positive whole number: ${version}\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
+      try {
+        const store = new plans.PlanStore({
+          stateDir: workspacePaths(path.resolve(opts.workspace)).stateDir,
+        });
+        const saved = await store.restore(id, n);
+        io.out(
+          saved.created
+            ? zh
+              ? `计划 "${id}" 已回滚到 v${n}（保存为 v${saved.version}）\n`
+              : `plan "${id}" rolled back to v${n} (saved as v${saved.version})\n`
+            : zh
+              ? `计划 "${id}" 的最新版本已是 v${n}\n`
+              : `plan "${id}" is already at v${n}\n`,
+        );
+      } catch (error) {
+        io.err(`${describeError(error)}\n`);
+        process.exitCode = 1;
+      }
+    });
+}
+
+function formatEvent(event: ExecutorEvent, zh: boolean): string {
+  const time = new Date().toISOString().slice(11, 19);
+  const extra = [
+    event.attempt !== undefined ? (zh ? `第 ${event.attempt} 次尝试` : `attempt ${event.attempt}`) : '',
+    event.requestId ? (zh ? `审批 ${event.requestId}` : `approval ${event.requestId}`) : '',
+    event.error ?? '',
+  ].filter(Boolean);
+  return `${time}  ${event.node.padEnd(24)} ${event.status}${extra.length ? `  ${extra.join('  ')}` : ''}`;
+}
+
+function runSummary(result: RunResult, zh: boolean): string {
+  switch (result.status) {
+    case 'done':
+      return zh ? `运行 ${result.thread} 已完成` : `run ${result.thread} done`;
+    case 'failed':
+      return zh ? `运行 ${result.thread} 失败` : `run ${result.thread} failed`;
+    case 'waiting_approval': {
+      const ids = result.waits.map((wait) => wait.requestId).join(' ');
+      return zh
+        ? `运行 ${result.thread} 等待审批：fleet approvals:approve ${ids}，然后 fleet run:auto FILE --resume ${result.thread}`
+        : `run ${result.thread} waits for approval: fleet approvals:approve ${ids}, then ` +
+            `fleet run:auto FILE --resume ${result.thread}`;
+    }
+    default:
+      return `run ${result.thread}: ${result.status}`;
+  }
 }
 
 const STATUS_LABELS: Record<PlanLocale, Record<DryRunStatus, string>> = {
