@@ -54,6 +54,26 @@ function passKey(id: string, index: PlanIndex, state: RunState): string {
   return [id, ...passes].join('#');
 }
 
+/**
+ * LangGraph's recursion limit (25 steps by default) would stop long plans. A plan always ends (loops are
+ * bounded), and each run of a work node takes two steps (the node, then the scheduler), so this bound is
+ * never reached by a correct run but still stops a scheduler bug from spinning forever.
+ */
+export function stepBound(plan: Plan, index: PlanIndex = indexPlan(plan)): number {
+  let runs = 0;
+  for (const id of index.order) {
+    const node = index.byId.get(id)!;
+    if (isControlNode(node)) continue;
+    let times = 1;
+    for (let at = index.parent.get(id); at !== undefined; at = index.parent.get(at)) {
+      const parent = index.byId.get(at);
+      if (parent?.type === 'loop') times *= parent.maxIterations;
+    }
+    runs += times;
+  }
+  return Math.min(Number.MAX_SAFE_INTEGER, 2 * runs + 10);
+}
+
 async function attemptOnce(node: PlanNode, key: string, options: CompileOptions): Promise<WorkResult> {
   const signal =
     node.timeoutSeconds !== undefined

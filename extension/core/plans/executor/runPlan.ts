@@ -3,7 +3,13 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { ApprovalStore } from '../../approvals';
 import { createCheckpointer } from '../checkpoint/createCheckpointer';
 import { isControlNode, type Plan } from '../planSchema';
-import { compilePlan, type ApprovalWait, type CompileOptions, type ExecutorEvent } from './compilePlan';
+import {
+  compilePlan,
+  stepBound,
+  type ApprovalWait,
+  type CompileOptions,
+  type ExecutorEvent,
+} from './compilePlan';
 import type { NodeStates } from './runState';
 import { readRunRecord, runFile, writeRunRecord, type RunRecord, type RunStatus } from './runRecord';
 
@@ -87,7 +93,11 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   };
   let writes: Promise<void> = writeRunRecord(stateDir, record);
   const app = compilePlan(plan, { ...options, checkpointer, onEvent });
-  const config = { configurable: { thread_id: thread }, durability: 'sync' as const };
+  const config = {
+    configurable: { thread_id: thread },
+    durability: 'sync' as const,
+    recursionLimit: stepBound(plan),
+  };
 
   const existing = await app.getState(config);
   const started = existing.values !== undefined && Object.keys(existing.values as object).length > 0;

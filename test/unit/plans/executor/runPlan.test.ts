@@ -68,6 +68,31 @@ describe('runPlan on local tasks', () => {
     expect(result.nodes.fan?.status).toBe('done');
   });
 
+  it('runs plans longer than the LangGraph default recursion limit of 25 steps', async () => {
+    const ws = workspace();
+    const ids = Array.from({ length: 40 }, (_, i) => `n${i}`);
+    const plan = valid(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ids },
+        ...ids.map((id) => ({
+          type: 'local_task' as const,
+          id,
+          title: id,
+          action: {
+            kind: 'file' as const,
+            operation: 'append' as const,
+            path: 'effects.txt',
+            content: `${id}\n`,
+          },
+        })),
+      ],
+      'main',
+    );
+    const result = await runPlan({ plan, ...ws, checkpointer: 'memory' });
+    expect(result.status).toBe('done');
+    expect(effects(ws.workspace)).toEqual(ids);
+  });
+
   it('takes the branch a conditional picks from an earlier output and skips the other', async () => {
     const ws = workspace();
     const plan = valid(
