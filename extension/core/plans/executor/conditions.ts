@@ -11,8 +11,7 @@ export function resolveOperand(
   const [scope, ...rest] = operand.slice(2).split('.');
   let value: unknown = scope === 'nodes' ? nodes : scope === 'inputs' ? inputs : undefined;
   for (const key of rest) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[key];
+    value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   }
   // A node never touched yet reads as pending, so `equals [$.nodes.x.status, "pending"]` means what it says.
   if (scope === 'nodes' && rest.length === 2 && rest[1] === 'status' && value === undefined) return 'pending';
