@@ -26,6 +26,10 @@ function codicons(): Plugin {
   };
 }
 
+/** React Flow, its dependencies and the layout library: only the plan graph app uses them. */
+const PLAN_LIBRARIES =
+  /\/node_modules\/(@xyflow|@dagrejs|d3-[a-z]+|zustand|classcat|use-sync-external-store)\//;
+
 /** Each webview app is one entry; fixed file names let the host's HTML (with its CSP nonce) point at them. */
 export default defineConfig({
   plugins: [react(), codicons()],
@@ -38,13 +42,24 @@ export default defineConfig({
     sourcemap: false,
     cssCodeSplit: true,
     rollupOptions: {
-      input: { dashboard: here('dashboard/main.tsx'), approvals: here('approvals/main.tsx') },
+      input: {
+        dashboard: here('dashboard/main.tsx'),
+        approvals: here('approvals/main.tsx'),
+        plan: here('plan/main.tsx'),
+      },
       output: {
         entryFileNames: '[name].js',
         chunkFileNames: 'chunks/[name].js',
         // Stable names for what both apps share: the libraries, and FleetAI's own shared modules.
+        // The plan graph's libraries get a chunk of their own, so the other apps do not load them.
         manualChunks: (id: string) =>
-          id.includes('/node_modules/') ? 'vendor' : id.includes('/webview/shared/') ? 'shared' : undefined,
+          PLAN_LIBRARIES.test(id)
+            ? 'plan-vendor'
+            : id.includes('/node_modules/')
+              ? 'vendor'
+              : id.includes('/webview/shared/')
+                ? 'shared'
+                : undefined,
         assetFileNames: '[name][extname]',
       },
     },
