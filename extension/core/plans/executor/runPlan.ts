@@ -40,9 +40,26 @@ export function newThreadId(planId: string, now = new Date()): string {
   return `${planId}-${now.toISOString().replace(/[-:]/g, '').replace('.', '')}`;
 }
 
-async function decisionOf(store: ApprovalStore, requestId: string): Promise<string | undefined> {
+/**
+ * The decision on a request, or undefined while it is pending. A node's `timeoutSeconds` bounds the wait: the
+ * request is then answered `expired` in the store (by 'rule'), which the node treats as a denial.
+ */
+async function decisionOf(
+  store: ApprovalStore,
+  requestId: string,
+  timeoutSeconds: number | undefined,
+): Promise<string | undefined> {
   const record = await store.get(requestId);
-  return record && 'decision' in record ? record.decision : undefined;
+  if (!record) return 'cancel';
+  if ('decision' in record) return record.decision;
+  if (timeoutSeconds === undefined) return undefined;
+  if (Date.now() - Date.parse(record.requestedAt) < timeoutSeconds * 1000) return undefined;
+  const expired = await store.decide(requestId, 'expired', {
+    by: 'rule',
+    message: `plan node timeout (${timeoutSeconds} s) / 计划节点超时`,
+  });
+  // Someone may have answered in the meantime: their answer counts.
+  return expired.ok ? 'expired' : decisionOf(store, requestId, undefined);
 }
 
 /**
@@ -152,10 +169,11 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     const resume: Record<string, string> = {};
     for (const each of interrupts) {
       const wait = each.value as ApprovalWait;
-      let decision = await decisionOf(options.approvals, wait.requestId);
+      const timeout = plan.nodes.find((node) => node.id === wait.node)?.timeoutSeconds;
+      let decision = await decisionOf(options.approvals, wait.requestId, timeout);
       while (decision === undefined) {
         await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
-        decision = await decisionOf(options.approvals, wait.requestId);
+        decision = await decisionOf(options.approvals, wait.requestId, timeout);
       }
       resume[each.id!] = decision;
     }

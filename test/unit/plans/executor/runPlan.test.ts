@@ -266,6 +266,32 @@ describe('runPlan with approvals', () => {
     expect(done.nodes.gate?.status).toBe('done');
   });
 
+  it('an approval not decided within the node timeoutSeconds expires, which counts as a denial', async () => {
+    const ws = workspace();
+    const store = ApprovalStore.forWorkspace({ approvalsDir: path.join(ws.stateDir, 'approvals') });
+    const plan = valid(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ['gate', 'after'] },
+        {
+          type: 'human_approval',
+          id: 'gate',
+          title: 'Go?',
+          question: 'Go?',
+          timeoutSeconds: 0.3,
+          continueOnError: true,
+        },
+        effect('after'),
+      ],
+      'main',
+    );
+    const result = await runPlan({ plan, ...ws, approvals: store, pollMs: 50 });
+    expect(result.status).toBe('done');
+    expect(result.nodes.gate?.status).toBe('failed');
+    expect(effects(ws.workspace)).toEqual(['after']);
+    const [record] = await store.completed();
+    expect(record).toMatchObject({ decision: 'expired', decidedBy: 'rule' });
+  });
+
   it('a denied approval fails its node (and the plan, unless continueOnError)', async () => {
     const ws = workspace();
     const store = ApprovalStore.forWorkspace({ approvalsDir: path.join(ws.stateDir, 'approvals') });
