@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -7,24 +8,81 @@ import { effects } from './executorFixtures';
 
 const tempDir = useTempDirs();
 
+async function bundleRunner(dir: string): Promise<string> {
+  const bundle = path.join(dir, 'crashRunPlan.mjs');
+  // Node 20 cannot run TypeScript: bundled the way extension/build/bundle.mjs bundles FleetAI.
+  await build({
+    entryPoints: [path.join(repoRoot, 'test/unit/plans/executor/crashRunPlan.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    outfile: bundle,
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+  return bundle;
+}
+
+/** Saved writes of the tasks of the newest checkpoint (one file per finished task of the running step). */
+function savedWritesOfNewestStep(workspace: string): number {
+  const dir = path.join(workspace, '.fleetai/state/checkpoints/crash-plan/root');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const newest = names
+    .filter((name) => name.endsWith('.checkpoint.json'))
+    .sort()
+    .at(-1)
+    ?.replace('.checkpoint.json', '');
+  return newest
+    ? names.filter((name) => name.startsWith(`${newest}.`) && name.endsWith('.writes.json')).length
+    : 0;
+}
+
 describe('a plan run killed with SIGKILL', () => {
+  it('keeps the nodes that finished in the step it was killed in (their writes were saved)', async () => {
+    const dir = tempDir();
+    const bundle = await bundleRunner(dir);
+    const workspace = path.join(dir, 'ws');
+    await import('node:fs/promises').then((fs) => fs.mkdir(workspace));
+    const env = { ...process.env, WORKSPACE: workspace, SCENARIO: 'parallel' };
+    const first = spawn(process.execPath, [bundle], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    first.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      first.on('exit', (_c, signal) => resolve(signal)),
+    );
+    const deadline = Date.now() + 30_000;
+    // p1, p2 and hang run in one step; kill once p1's and p2's writes are on disk, while hang still runs.
+    while (!(out.includes('p1 done') && out.includes('p2 done') && savedWritesOfNewestStep(workspace) >= 2)) {
+      if (Date.now() > deadline) throw new Error(`p1 and p2 never saved: ${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    first.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(out).not.toContain('hang done');
+
+    const second = spawnSync(process.execPath, [bundle], {
+      env: { ...env, THREAD: 'crash-plan', HANG_SECONDS: '0.1' },
+      encoding: 'utf8',
+    });
+    expect(second.stderr).toBe('');
+    expect(second.stdout).toContain('result done');
+    expect(second.stdout).toMatch(/^hang running$/m);
+    expect(second.stdout).not.toMatch(/^(s0|p1|p2) running$/m);
+    expect(effects(workspace).sort()).toEqual(['p1', 'p2', 's0', 's3']);
+  });
+
   it('resumes from its last JSON checkpoint in a new process with no finished node run twice', async () => {
     const dir = tempDir();
-    const bundle = path.join(dir, 'crashRunPlan.mjs');
-    // Node 20 cannot run TypeScript: bundled the way extension/build/bundle.mjs bundles FleetAI.
-    await build({
-      entryPoints: [path.join(repoRoot, 'test/unit/plans/executor/crashRunPlan.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      outfile: bundle,
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'warning',
-    });
+    const bundle = await bundleRunner(dir);
     const workspace = path.join(dir, 'ws');
     await import('node:fs/promises').then((fs) => fs.mkdir(workspace));
     const env = { ...process.env, WORKSPACE: workspace };

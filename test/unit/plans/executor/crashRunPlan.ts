@@ -7,11 +7,18 @@ import { effect, valid } from './executorFixtures';
 
 const { WORKSPACE = '', HANG_SECONDS = '60', THREAD } = process.env;
 
+// SCENARIO=parallel: the hang runs in the same step as p1 and p2 (killed with p1 and p2 finished, hang not).
+const inParallel = process.env.SCENARIO === 'parallel';
 const plan = valid(
   [
-    { type: 'sequence', id: 'main', title: 'Main', children: ['s0', 'fan', 'hang', 's3'] },
+    {
+      type: 'sequence',
+      id: 'main',
+      title: 'Main',
+      children: inParallel ? ['s0', 'fan', 's3'] : ['s0', 'fan', 'hang', 's3'],
+    },
     effect('s0'),
-    { type: 'parallel', id: 'fan', title: 'Fan', children: ['p1', 'p2'] },
+    { type: 'parallel', id: 'fan', title: 'Fan', children: inParallel ? ['p1', 'p2', 'hang'] : ['p1', 'p2'] },
     effect('p1'),
     effect('p2'),
     {
