@@ -26,6 +26,9 @@ for (let i = 0; i < NODES; i++) {
   builder.addNode(`node${i}`, async (state) => {
     if (HANG_AT === `node${i}`) {
       appendFileSync(EFFECTS_FILE, `node${i}:started\n`);
+      // A pending promise alone does not keep Node running (it would exit with "unsettled top-level await"
+      // before the test kills it): a timer does.
+      setInterval(() => undefined, 60_000);
       await new Promise(() => undefined);
     }
     appendFileSync(EFFECTS_FILE, `node${i}\n`);
