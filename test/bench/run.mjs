@@ -7,7 +7,8 @@
 //   6. the sidebar trees (test/bench/tree-refresh.mjs): refresh work with 100 panes and 500 approvals
 //   7. the webviews in chromium (test/bench/webview-render.mjs): first render with 100 panes / 500 approvals
 //   8. plan validation of a 1,000-node plan (test/bench/plan-validate.mjs)
-//   9. LangGraph steps with FleetAI's JSON file checkpointer against the in-memory saver (test/bench/checkpoint.mjs)
+//   9. the plan executor's overhead per node, JSON vs in-memory checkpoints (test/bench/plan-executor.mjs)
+//  10. LangGraph steps with FleetAI's JSON file checkpointer against the in-memory saver (test/bench/checkpoint.mjs)
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -155,6 +156,23 @@ if (checkpointRun.status !== 0)
 const checkpoint = JSON.parse(
   readFileSync(path.join(repoRoot, 'test-results/bench/checkpoint.json'), 'utf8'),
 );
+process.stderr.write('bench: plan executor (test/bench/plan-executor.mjs)\n');
+const executorRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/plan-executor.mjs')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (executorRun.status !== 0)
+  throw new Error(`test/bench/plan-executor.mjs exited ${executorRun.status ?? executorRun.signal}`);
+const executor = JSON.parse(
+  readFileSync(path.join(repoRoot, 'test-results/bench/plan-executor.json'), 'utf8'),
+);
+const executorRows = [
+  [
+    `plan executor, ${executor.nodes} sequential tasks: JSON checkpoints / in-memory`,
+    `${executor.ratio.toFixed(1)}x (${executor.msPerNode.json.toFixed(1)} vs ${executor.msPerNode.memory.toFixed(1)} ms per node)`,
+    '',
+    true,
+  ],
+];
 process.stderr.write('bench: webviews in chromium (test/bench/webview-render.mjs)\n');
 const webviewRun = spawnSync(process.execPath, [path.join(repoRoot, 'test/bench/webview-render.mjs')], {
   stdio: ['ignore', 'ignore', 'inherit'],
@@ -216,6 +234,7 @@ const rows = [
   ...treeRows,
   ...planRows,
   ...checkpointRows,
+  ...executorRows,
   ...webviewRows,
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
