@@ -1,6 +1,7 @@
 import { END, interrupt, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
-import type { ApprovalStore } from '../../approvals';
+import { classifyCommand, isAtLeast, maxRisk, type ApprovalStore } from '../../approvals';
+import { DEFAULT_RISK_RULES } from '../../approvals/riskRules';
 import { indexPlan, type PlanIndex } from '../planGraph';
 import { isControlNode, type Plan, type PlanNode } from '../planSchema';
 import { approvalFor } from './approvalGate';
@@ -133,10 +134,26 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
         return { nodes: { [id]: update } };
       };
 
-      if (node.type === 'human_approval' || node.requiresApproval) {
+      // A command or script is rated like any command FleetAI types (the risk rules): a denied one never runs,
+      // a high or critical one waits for a person even when the plan did not ask for an approval.
+      const rated = rateCommand(node, options.workspace);
+      if (rated?.denied)
+        return finish({
+          status: 'failed',
+          error: `denied by the risk rules: ${rated.reasons.join('; ')}`,
+          attempts: 0,
+        });
+      const risky = rated !== undefined && isAtLeast(rated.risk, 'high');
+      if (node.type === 'human_approval' || node.requiresApproval || risky) {
         if (!options.approvals)
           return finish({ status: 'failed', error: 'no approvals store / 没有审批存储' });
-        const answer = await approvalFor(options.approvals, { planId: plan.id, thread, node, passKey: key });
+        const asked = rated ? { ...node, riskLevel: maxRisk(node.riskLevel, rated.risk) } : node;
+        const answer = await approvalFor(options.approvals, {
+          planId: plan.id,
+          thread,
+          node: asked,
+          passKey: key,
+        });
         let state2 = answer.state;
         if (state2 === 'pending') {
           emit({ node: id, status: 'waiting_approval', requestId: answer.requestId });
@@ -177,3 +194,17 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
 }
 
 export type CompiledPlan = ReturnType<typeof compilePlan>;
+
+/** The command line a `local_task` runs (command or script), rated by the default risk rules; undefined otherwise. */
+function rateCommand(node: PlanNode, workspace: string): ReturnType<typeof classifyCommand> | undefined {
+  if (node.type !== 'local_task') return undefined;
+  const text =
+    node.action.kind === 'command'
+      ? [node.action.command, ...node.action.args].join(' ')
+      : node.action.kind === 'script'
+        ? node.action.script
+        : undefined;
+  return text === undefined
+    ? undefined
+    : classifyCommand(text, DEFAULT_RISK_RULES, { workspaceRoot: workspace });
+}

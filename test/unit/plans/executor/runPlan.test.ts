@@ -140,7 +140,8 @@ describe('runPlan on local tasks', () => {
           continueOnError: true,
           action: {
             kind: 'script',
-            script: 'echo pass >> effects.txt; n=$(wc -l < effects.txt); [ "$n" -ge 3 ]',
+            // awk, not $(wc -l): a command substitution is high risk and would wait for a person.
+            script: "echo pass >> effects.txt; awk 'END { exit NR < 3 }' effects.txt",
           },
         },
       ],
@@ -290,6 +291,36 @@ describe('runPlan with approvals', () => {
     expect(effects(ws.workspace)).toEqual(['after']);
     const [record] = await store.completed();
     expect(record).toMatchObject({ decision: 'expired', decidedBy: 'rule' });
+  });
+
+  it('rates commands by the risk rules: a critical one waits for a person although the plan asked for no approval', async () => {
+    const ws = workspace();
+    const store = ApprovalStore.forWorkspace({ approvalsDir: path.join(ws.stateDir, 'approvals') });
+    const plan = valid(
+      [
+        {
+          type: 'local_task',
+          id: 'wipe',
+          title: 'Remove a folder outside the workspace',
+          retries: 0,
+          action: {
+            kind: 'script',
+            script: 'rm -rf ~/fleetai-plan-bench-never-exists && echo ran >> effects.txt',
+          },
+        },
+      ],
+      'wipe',
+    );
+    const first = await runPlan({ plan, ...ws, approvals: store, wait: false, checkpointer: 'memory' });
+    expect(first.status).toBe('waiting_approval');
+    expect(effects(ws.workspace)).toEqual([]);
+    const [request] = await store.pending();
+    expect(request).toMatchObject({ kind: 'command', risk: 'critical' });
+    // Without an approvals store nobody could decide: the command does not run.
+    const ws2 = workspace();
+    const alone = await runPlan({ plan, ...ws2, checkpointer: 'memory' });
+    expect(alone.status).toBe('failed');
+    expect(effects(ws2.workspace)).toEqual([]);
   });
 
   it('a denied approval fails its node (and the plan, unless continueOnError)', async () => {
