@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { afterEach } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,4 +28,26 @@ export async function caught(fn: () => unknown): Promise<unknown> {
     return error;
   }
   throw new Error('expected a failure, but the call succeeded');
+}
+
+/**
+ * Bundles a TypeScript script (relative to the repository) into `<dir>/<name>.mjs` for a child process: Node 20
+ * cannot run TypeScript, so it is bundled the way extension/build/bundle.mjs bundles FleetAI. Returns the file.
+ */
+export async function bundleScript(entry: string, dir: string): Promise<string> {
+  const outfile = path.join(dir, `${path.basename(entry, '.ts')}.mjs`);
+  await build({
+    entryPoints: [path.join(repoRoot, entry)],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    outfile,
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+  return outfile;
 }

@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, useTempDirs } from '../../helpers';
+import { bundleScript, useTempDirs } from '../../helpers';
 
 const tempDir = useTempDirs();
 
@@ -14,21 +13,7 @@ function effects(file: string): string[] {
 describe('a LangGraph run on JsonFileSaver killed with SIGKILL', () => {
   it('resumes in a new process from its last checkpoint, running no finished node twice', async () => {
     const dir = tempDir();
-    const bundle = path.join(dir, 'crashRun.mjs');
-    // Node 20 cannot run TypeScript: the run script is bundled the way extension/build/bundle.mjs bundles FleetAI.
-    await build({
-      entryPoints: [path.join(repoRoot, 'test/unit/plans/checkpoint/crashRun.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      mainFields: ['module', 'main'],
-      outfile: bundle,
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-      logLevel: 'warning',
-    });
+    const bundle = await bundleScript('test/unit/plans/checkpoint/crashRun.ts', dir);
     const env = {
       ...process.env,
       CHECKPOINT_ROOT: path.join(dir, 'checkpoints'),

@@ -1,31 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, useTempDirs } from '../../helpers';
+import { bundleScript, useTempDirs } from '../../helpers';
 import { effects } from './executorFixtures';
 
 const tempDir = useTempDirs();
-
-async function bundleRunner(dir: string): Promise<string> {
-  const bundle = path.join(dir, 'crashRunPlan.mjs');
-  // Node 20 cannot run TypeScript: bundled the way extension/build/bundle.mjs bundles FleetAI.
-  await build({
-    entryPoints: [path.join(repoRoot, 'test/unit/plans/executor/crashRunPlan.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    outfile: bundle,
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
-  return bundle;
-}
 
 /** Saved writes of the tasks of the newest checkpoint (one file per finished task of the running step). */
 function savedWritesOfNewestStep(workspace: string): number {
@@ -49,7 +29,7 @@ function savedWritesOfNewestStep(workspace: string): number {
 describe('a plan run killed with SIGKILL', () => {
   it('keeps the nodes that finished in the step it was killed in (their writes were saved)', async () => {
     const dir = tempDir();
-    const bundle = await bundleRunner(dir);
+    const bundle = await bundleScript('test/unit/plans/executor/crashRunPlan.ts', dir);
     const workspace = path.join(dir, 'ws');
     await import('node:fs/promises').then((fs) => fs.mkdir(workspace));
     const env = { ...process.env, WORKSPACE: workspace, SCENARIO: 'parallel' };
@@ -82,7 +62,7 @@ describe('a plan run killed with SIGKILL', () => {
 
   it('resumes from its last JSON checkpoint in a new process with no finished node run twice', async () => {
     const dir = tempDir();
-    const bundle = await bundleRunner(dir);
+    const bundle = await bundleScript('test/unit/plans/executor/crashRunPlan.ts', dir);
     const workspace = path.join(dir, 'ws');
     await import('node:fs/promises').then((fs) => fs.mkdir(workspace));
     const env = { ...process.env, WORKSPACE: workspace };
