@@ -1,7 +1,7 @@
 import { END, interrupt, START, StateGraph, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { classifyCommand, isAtLeast, maxRisk, type ApprovalStore } from '../../approvals';
-import { DEFAULT_RISK_RULES } from '../../approvals/riskRules';
+import { DEFAULT_RISK_RULES, type RiskRules } from '../../approvals/riskRules';
 import { indexPlan, type PlanIndex } from '../planGraph';
 import { isControlNode, type Plan, type PlanNode } from '../planSchema';
 import { approvalFor } from './approvalGate';
@@ -32,6 +32,18 @@ export interface ExecutorEvent {
   attempt?: number;
   error?: string;
   requestId?: string;
+  /** When a node finishes: the start of its output as text, for the run record and the plan graph. */
+  outputExcerpt?: string;
+}
+
+/** Bytes of a node's output kept in events and run records (the whole output stays in the checkpoint). */
+export const OUTPUT_EXCERPT_CHARS = 2000;
+
+export function outputExcerpt(output: unknown): string | undefined {
+  if (output === undefined || output === null) return undefined;
+  const text = typeof output === 'string' ? output : JSON.stringify(output, null, 2);
+  if (text === undefined) return undefined;
+  return text.length > OUTPUT_EXCERPT_CHARS ? `${text.slice(0, OUTPUT_EXCERPT_CHARS)}…` : text;
 }
 
 export interface CompileOptions {
@@ -42,6 +54,8 @@ export interface CompileOptions {
   agents?: AgentWorkPort;
   mcp?: McpWorkPort;
   env?: NodeJS.ProcessEnv;
+  /** How commands and scripts are rated; the defaults plus the workspace's allow and deny lists. */
+  riskRules?: RiskRules;
   /** Called inside work nodes as they start, retry, wait and finish (the runner prints and records these). */
   onEvent?: (event: ExecutorEvent) => void;
 }
@@ -130,13 +144,19 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
       const thread = String(config.configurable?.thread_id ?? 'run');
       const key = passKey(id, index, state);
       const finish = (update: NodeRunState): Partial<RunState> => {
-        emit({ node: id, status: update.status, ...(update.error ? { error: update.error } : {}) });
+        const excerpt = outputExcerpt(update.output);
+        emit({
+          node: id,
+          status: update.status,
+          ...(update.error ? { error: update.error } : {}),
+          ...(excerpt !== undefined ? { outputExcerpt: excerpt } : {}),
+        });
         return { nodes: { [id]: update } };
       };
 
       // A command or script is rated like any command FleetAI types (the risk rules): a denied one never runs,
       // a high or critical one waits for a person even when the plan did not ask for an approval.
-      const rated = rateCommand(node, options.workspace);
+      const rated = rateCommand(node, options.workspace, options.riskRules ?? DEFAULT_RISK_RULES);
       if (rated?.denied)
         return finish({
           status: 'failed',
@@ -195,8 +215,12 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
 
 export type CompiledPlan = ReturnType<typeof compilePlan>;
 
-/** The command line a `local_task` runs (command or script), rated by the default risk rules; undefined otherwise. */
-function rateCommand(node: PlanNode, workspace: string): ReturnType<typeof classifyCommand> | undefined {
+/** The command line a `local_task` runs (command or script), rated by the risk rules; undefined otherwise. */
+function rateCommand(
+  node: PlanNode,
+  workspace: string,
+  rules: RiskRules,
+): ReturnType<typeof classifyCommand> | undefined {
   if (node.type !== 'local_task') return undefined;
   const text =
     node.action.kind === 'command'
@@ -204,7 +228,5 @@ function rateCommand(node: PlanNode, workspace: string): ReturnType<typeof class
       : node.action.kind === 'script'
         ? node.action.script
         : undefined;
-  return text === undefined
-    ? undefined
-    : classifyCommand(text, DEFAULT_RISK_RULES, { workspaceRoot: workspace });
+  return text === undefined ? undefined : classifyCommand(text, rules, { workspaceRoot: workspace });
 }

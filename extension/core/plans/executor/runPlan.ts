@@ -1,6 +1,10 @@
 import { Command } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { ApprovalStore } from '../../approvals';
+import type { Logger } from '../../observability/appLog';
+import { DEFAULT_RISK_RULES, extendRiskRules, type RiskRules } from '../../approvals/riskRules';
+import { loadOrchestratorConfig } from '../../config/orchestratorConfig';
+import { workspacePaths } from '../../workspacePaths';
 import { createCheckpointer } from '../checkpoint/createCheckpointer';
 import { isControlNode, type Plan } from '../planSchema';
 import {
@@ -8,6 +12,7 @@ import {
   stepBound,
   type ApprovalWait,
   type CompileOptions,
+  outputExcerpt,
   type ExecutorEvent,
 } from './compilePlan';
 import type { NodeStates } from './runState';
@@ -26,6 +31,8 @@ export interface RunPlanOptions extends Omit<CompileOptions, 'checkpointer' | 'o
   wait?: boolean;
   pollMs?: number;
   onEvent?: (event: ExecutorEvent) => void;
+  /** The app log: runs that end or wait, and failed nodes marked for a person. */
+  log?: Logger;
 }
 
 export interface RunResult {
@@ -63,6 +70,17 @@ async function decisionOf(
 }
 
 /**
+ * The rules a plan's commands are rated by: the defaults plus the allow and deny lists of the workspace's
+ * `.fleetai/orchestrator.json`, the same ones the supervisor applies to what agents ask. A broken config stops
+ * the run before anything runs (its error names the file and field) rather than running with fewer denials.
+ */
+export async function workspaceRiskRules(workspace: string): Promise<RiskRules> {
+  const { config, found } = await loadOrchestratorConfig(workspacePaths(workspace).orchestratorConfig);
+  if (!found) return DEFAULT_RISK_RULES;
+  return extendRiskRules(DEFAULT_RISK_RULES, { allow: config.approvals.allow, deny: config.approvals.deny });
+}
+
+/**
  * Runs a plan (or resumes its thread) to the end, or to an approval when `wait` is false. Every step is
  * checkpointed before the next starts (durability "sync"), so a run killed at any point resumes with the same
  * thread id without running a finished node again; only the nodes of the interrupted step run again.
@@ -77,6 +95,8 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
         ? createCheckpointer({ mode: 'memory' })
         : createCheckpointer({ mode: 'json', root: `${stateDir}/checkpoints` });
   const now = (): string => new Date().toISOString();
+  // Before the run record is written: a run refused for a broken config leaves no run behind.
+  const riskRules = options.riskRules ?? (await workspaceRiskRules(options.workspace));
   const previous = await readRunRecord(runFile(stateDir, plan.id, thread));
   const record: RunRecord = {
     planId: plan.id,
@@ -96,20 +116,39 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const onEvent = (event: ExecutorEvent): void => {
     if (known[event.node] === event.status && event.attempt === undefined) return;
     known[event.node] = event.status;
+    const before = record.nodes[event.node];
+    const at = now();
     record.nodes[event.node] = {
       status: event.status,
       ...(event.attempt !== undefined ? { attempts: event.attempt } : {}),
       ...(event.error ? { error: event.error } : {}),
+      ...(event.outputExcerpt !== undefined ? { outputExcerpt: event.outputExcerpt } : {}),
+      ...(event.status === 'running'
+        ? { startedAt: before?.status === 'running' ? (before.startedAt ?? at) : at }
+        : before?.startedAt
+          ? { startedAt: before.startedAt }
+          : {}),
+      ...(event.status === 'done' || event.status === 'failed' || event.status === 'skipped'
+        ? { finishedAt: at }
+        : {}),
     };
-    if (event.status === 'failed' && !controlIds.has(event.node))
-      record.markedForHuman.push({ node: event.node, error: event.error ?? '', at: now() });
+    if (event.status === 'failed' && !controlIds.has(event.node)) {
+      record.markedForHuman.push({ node: event.node, error: event.error ?? '', at });
+      // A failed work node needs a person: the app log says so, with the run to look at.
+      options.log?.error('plan', 'plan.node.marked_for_human', {
+        planId: plan.id,
+        thread,
+        node: event.node,
+        error: event.error ?? '',
+      });
+    }
     options.onEvent?.(event);
     // Written as states change, one write at a time, so `fleet plan:status` follows a run that is under way.
     record.updated = now();
     writes = writes.then(() => writeRunRecord(stateDir, record)).catch(() => undefined);
   };
   let writes: Promise<void> = writeRunRecord(stateDir, record);
-  const app = compilePlan(plan, { ...options, checkpointer, onEvent });
+  const app = compilePlan(plan, { ...options, riskRules, checkpointer, onEvent });
   const config = {
     configurable: { thread_id: thread },
     durability: 'sync' as const,
@@ -143,16 +182,25 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     const interrupts = after.tasks.flatMap((task) => task.interrupts);
     record.waits = interrupts.map((each) => each.value as ApprovalWait);
     for (const [node, state] of Object.entries(values.nodes ?? {})) {
+      const excerpt = outputExcerpt(state.output);
       record.nodes[node] = {
         ...record.nodes[node],
         status: state.status,
         ...(state.attempts !== undefined ? { attempts: state.attempts } : {}),
         ...(state.error ? { error: state.error } : {}),
+        ...(excerpt !== undefined ? { outputExcerpt: excerpt } : {}),
       };
     }
-    for (const wait of record.waits) record.nodes[wait.node] = { status: 'waiting_approval' };
+    for (const wait of record.waits)
+      record.nodes[wait.node] = { ...record.nodes[wait.node], status: 'waiting_approval' };
     record.status = interrupts.length > 0 ? 'waiting_approval' : (values.outcome ?? 'running');
     record.updated = now();
+    if (record.status !== 'running')
+      options.log?.[record.status === 'failed' ? 'warn' : 'info']('plan', `plan.run.${record.status}`, {
+        planId: plan.id,
+        thread,
+        waits: record.waits.map((wait) => wait.requestId),
+      });
     await writes;
     await writeRunRecord(stateDir, record);
     const result = (): RunResult => ({

@@ -17,9 +17,20 @@ export interface RunRecord {
   updated: string;
   /** Approvals the run waits for. */
   waits: ApprovalWait[];
-  nodes: Record<string, { status: NodeStatus; attempts?: number; error?: string }>;
+  nodes: Record<string, RunRecordNode>;
   /** Nodes that failed after all their attempts (or were denied): a person should look. */
   markedForHuman: { node: string; error: string; at: string }[];
+}
+
+export interface RunRecordNode {
+  status: NodeStatus;
+  attempts?: number;
+  error?: string;
+  /** The start of the node's output as text (the whole output stays in the run's checkpoint). */
+  outputExcerpt?: string;
+  /** When the node last started running and when it last finished (ISO times). */
+  startedAt?: string;
+  finishedAt?: string;
 }
 
 export function runsDir(stateDir: string, planId: string): string {

@@ -1,6 +1,8 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApprovalStore } from '../../../../extension/core/approvals';
+import { createMemoryLog } from '../../../../extension/core/observability/appLog';
 import { runPlan, type ExecutorEvent } from '../../../../extension/core/plans/executor';
 import { readRunRecord, runFile } from '../../../../extension/core/plans/executor/runRecord';
 import { useTempDirs } from '../../helpers';
@@ -344,5 +346,75 @@ describe('runPlan with approvals', () => {
     expect(result.nodes.gate?.status).toBe('failed');
     expect(result.nodes.gate?.error).toContain('denied');
     expect(effects(ws.workspace)).toEqual([]);
+  });
+});
+
+describe("runPlan and the workspace's rules, records and log", () => {
+  it("applies the deny list of the workspace's orchestrator.json: a denied command never runs", async () => {
+    const ws = workspace();
+    mkdirSync(path.join(ws.workspace, '.fleetai'), { recursive: true });
+    writeFileSync(
+      path.join(ws.workspace, '.fleetai', 'orchestrator.json'),
+      JSON.stringify({ approvals: { deny: ['touch'] } }),
+    );
+    const plan = valid(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ['first', 'forbidden'] },
+        effect('first'),
+        {
+          type: 'local_task',
+          id: 'forbidden',
+          title: 'Touch a file',
+          retries: 2,
+          action: { kind: 'command', command: 'touch', args: ['made.txt'] },
+        },
+      ],
+      'main',
+    );
+    const log = createMemoryLog();
+    const result = await runPlan({ plan, ...ws, checkpointer: 'memory', log });
+    expect(result.status).toBe('failed');
+    expect(result.nodes.forbidden?.error).toContain('denied by the risk rules');
+    expect(existsSync(path.join(ws.workspace, 'made.txt'))).toBe(false);
+    expect(effects(ws.workspace)).toEqual(['first']);
+    // The failed node is in the app log for a person, with the run to look at.
+    const marked = log.lines.filter((line) => line.event === 'plan.node.marked_for_human');
+    expect(marked).toHaveLength(1);
+    expect(marked[0]).toMatchObject({
+      level: 'error',
+      context: { planId: plan.id, thread: result.thread, node: 'forbidden' },
+    });
+    expect(log.lines.some((line) => line.event === 'plan.run.failed')).toBe(true);
+  });
+
+  it('refuses to start with a broken orchestrator.json, naming the file, and leaves no run behind', async () => {
+    const ws = workspace();
+    mkdirSync(path.join(ws.workspace, '.fleetai'), { recursive: true });
+    const config = path.join(ws.workspace, '.fleetai', 'orchestrator.json');
+    writeFileSync(config, '{ "approvals": { "deny": "touch" } }');
+    const plan = valid([effect('a')], 'a');
+    await expect(runPlan({ plan, ...ws, checkpointer: 'memory' })).rejects.toThrow(config);
+    expect(effects(ws.workspace)).toEqual([]);
+    expect(existsSync(path.join(ws.stateDir, 'plans', plan.id, 'runs'))).toBe(false);
+  });
+
+  it('keeps an excerpt of each output and when each node ran in the run record', async () => {
+    const ws = workspace();
+    const plan = valid(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ['say', 'big'] },
+        effect('say', { action: { kind: 'script', script: 'echo hello-from-say' } }),
+        effect('big', { action: { kind: 'script', script: 'head -c 5000 /dev/zero | tr "\\0" x' } }),
+      ],
+      'main',
+    );
+    const result = await runPlan({ plan, ...ws, checkpointer: 'memory' });
+    expect(result.status).toBe('done');
+    const record = await readRunRecord(runFile(ws.stateDir, plan.id, result.thread));
+    expect(record?.nodes.say?.outputExcerpt).toContain('hello-from-say');
+    const big = record?.nodes.big;
+    expect(big?.outputExcerpt?.length).toBeLessThanOrEqual(2001);
+    expect(big?.outputExcerpt?.endsWith('…')).toBe(true);
+    expect(Date.parse(big?.startedAt ?? '')).toBeLessThanOrEqual(Date.parse(big?.finishedAt ?? ''));
   });
 });
