@@ -136,22 +136,45 @@ function registerRunCommands(program: Command, io: CliIo): void {
         });
         const approvals = ApprovalStore.forWorkspace(paths);
         const thread = opts.resume ?? executor.newThreadId(validation.plan.id);
+        // Agent nodes: panes this run starts (ended below, whatever the outcome) and the agent registry.
+        const { openWorkspaceAgents } = await import('../core/plans/agents');
+        const { createAppLog } = await import('../core/observability/appLog');
+        const { builtinProfilesDir } = await import('./resolveAgent');
+        const log = createAppLog({ file: paths.appLog });
+        const agents = await openWorkspaceAgents({
+          workspace,
+          paths,
+          builtinProfilesDir: builtinProfilesDir(),
+          log,
+          approvals,
+        });
+        // MCP: the mcp_tool port goes here once extension/core/mcp has landed:
+        //   const bridge = await openMcpBridge({ workspace });
+        //   ... mcp: mcpWorkPort(bridge, { journalDir }) below, and bridge.close() in the finally.
+        // Until then mcp_tool nodes fail with E_PLAN_NODE_UNSUPPORTED (the executor's default port).
         io.out(
           zh
             ? `运行计划 "${validation.plan.id}"（版本 v${saved.version}），运行 ${thread}\n`
             : `running plan "${validation.plan.id}" (v${saved.version}) as ${thread}\n`,
         );
-        const result = await executor.runPlan({
-          plan: validation.plan,
-          workspace,
-          stateDir: paths.stateDir,
-          thread,
-          planVersion: saved.version,
-          approvals,
-          wait: opts.wait,
-          checkpointer: opts.memory ? 'memory' : 'json',
-          onEvent: (event) => io.out(`${formatEvent(event, zh)}\n`),
-        });
+        let result: RunResult;
+        try {
+          result = await executor.runPlan({
+            plan: validation.plan,
+            workspace,
+            stateDir: paths.stateDir,
+            thread,
+            planVersion: saved.version,
+            approvals,
+            agents,
+            wait: opts.wait,
+            checkpointer: opts.memory ? 'memory' : 'json',
+            onEvent: (event) => io.out(`${formatEvent(event, zh)}\n`),
+          });
+        } finally {
+          await agents.close();
+          await log.close();
+        }
         io.out(`${runSummary(result, zh)}\n`);
         process.exitCode =
           result.status === 'done' ? 0 : result.status === 'waiting_approval' ? EXIT_WAITING_APPROVAL : 1;
