@@ -56,6 +56,8 @@ export const ErrorCode = {
   SupervisorRunning: 'E_SUPERVISOR_RUNNING',
   PlanInvalid: 'E_PLAN_INVALID',
   PlanNotFound: 'E_PLAN_NOT_FOUND',
+  /** Another live process runs this plan run (thread) already; the message names it. */
+  PlanRunBusy: 'E_PLAN_RUN_BUSY',
   /** A hook message that is not JSON or does not fit the schema; the message names the field. */
   HookMessage: 'E_HOOK_MESSAGE',
   /** A hook message without the pane's token (or with another pane's). */

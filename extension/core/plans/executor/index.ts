@@ -8,3 +8,5 @@ export * from './approvalGate';
 export * from './compilePlan';
 export * from './runRecord';
 export * from './runPlan';
+export * from './runOwner';
+export * from './resumeRuns';

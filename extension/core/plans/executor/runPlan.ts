@@ -16,7 +16,8 @@ import {
   type ExecutorEvent,
 } from './compilePlan';
 import type { NodeStates } from './runState';
-import { readRunRecord, runFile, writeRunRecord, type RunRecord, type RunStatus } from './runRecord';
+import { claimRun } from './runOwner';
+import { writeRunRecord, type RunOwner, type RunRecord, type RunStatus } from './runRecord';
 
 export interface RunPlanOptions extends Omit<CompileOptions, 'checkpointer' | 'onEvent'> {
   plan: Plan;
@@ -69,6 +70,23 @@ async function decisionOf(
   return expired.ok ? 'expired' : decisionOf(store, requestId, undefined);
 }
 
+/** The decision for every interrupt, keyed by interrupt id, or undefined while any is pending. */
+async function decisionsFor(
+  interrupts: { id?: string; value?: unknown }[],
+  approvals: ApprovalStore,
+  plan: Plan,
+): Promise<Record<string, string> | undefined> {
+  const resume: Record<string, string> = {};
+  for (const each of interrupts) {
+    const wait = each.value as ApprovalWait;
+    const timeout = plan.nodes.find((node) => node.id === wait.node)?.timeoutSeconds;
+    const decision = await decisionOf(approvals, wait.requestId, timeout);
+    if (decision === undefined) return undefined;
+    resume[each.id!] = decision;
+  }
+  return resume;
+}
+
 /**
  * The rules a plan's commands are rated by: the defaults plus the allow and deny lists of the workspace's
  * `.fleetai/orchestrator.json`, the same ones the supervisor applies to what agents ask. A broken config stops
@@ -97,19 +115,51 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   const now = (): string => new Date().toISOString();
   // Before the run record is written: a run refused for a broken config leaves no run behind.
   const riskRules = options.riskRules ?? (await workspaceRiskRules(options.workspace));
-  const previous = await readRunRecord(runFile(stateDir, plan.id, thread));
-  const record: RunRecord = {
-    planId: plan.id,
-    thread,
-    ...(options.planVersion !== undefined ? { planVersion: options.planVersion } : {}),
-    workspace: options.workspace,
-    status: 'running',
-    started: previous?.started ?? now(),
-    updated: now(),
-    waits: [],
-    nodes: {},
-    markedForHuman: previous?.markedForHuman ?? [],
-  };
+  let record!: RunRecord;
+  const release = await claimRun(stateDir, plan.id, thread, async (previous, runner) => {
+    record = newRecord(previous, runner);
+    await writeRunRecord(stateDir, record);
+  });
+  try {
+    return await runClaimed(options, plan, thread, record, checkpointer, riskRules);
+  } finally {
+    release();
+    if (record.runner) {
+      // Thrown out of the run: it no longer has a runner, so a resume (or another process) may take it.
+      delete record.runner;
+      await writeRunRecord(stateDir, record).catch(() => undefined);
+    }
+  }
+
+  function newRecord(previous: RunRecord | undefined, runner: RunOwner): RunRecord {
+    return {
+      planId: plan.id,
+      thread,
+      ...(options.planVersion !== undefined ? { planVersion: options.planVersion } : {}),
+      workspace: options.workspace,
+      checkpoints: typeof options.checkpointer === 'object' ? 'custom' : (options.checkpointer ?? 'json'),
+      status: 'running',
+      started: previous?.started ?? now(),
+      updated: now(),
+      waits: [],
+      // A resumed run shows what its nodes did before until they change again.
+      nodes: previous?.nodes ?? {},
+      markedForHuman: previous?.markedForHuman ?? [],
+      runner,
+    };
+  }
+}
+
+async function runClaimed(
+  options: RunPlanOptions,
+  plan: Plan,
+  thread: string,
+  record: RunRecord,
+  checkpointer: BaseCheckpointSaver,
+  riskRules: RiskRules,
+): Promise<RunResult> {
+  const { stateDir } = options;
+  const now = (): string => new Date().toISOString();
   const known: Record<string, string> = {};
   // A control node fails because a child did; only the work node that failed needs a person.
   const controlIds = new Set(plan.nodes.filter(isControlNode).map((node) => node.id));
@@ -147,7 +197,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
     record.updated = now();
     writes = writes.then(() => writeRunRecord(stateDir, record)).catch(() => undefined);
   };
-  let writes: Promise<void> = writeRunRecord(stateDir, record);
+  let writes: Promise<void> = Promise.resolve();
   const app = compilePlan(plan, { ...options, riskRules, checkpointer, onEvent });
   const config = {
     configurable: { thread_id: thread },
@@ -195,7 +245,13 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       record.nodes[wait.node] = { ...record.nodes[wait.node], status: 'waiting_approval' };
     record.status = interrupts.length > 0 ? 'waiting_approval' : (values.outcome ?? 'running');
     record.updated = now();
-    if (record.status !== 'running')
+    const approvals = options.approvals;
+    // Answers given already (while no one ran it, or before a resume) let the run go on at once, waiting or not.
+    const answered =
+      approvals && interrupts.length > 0 ? await decisionsFor(interrupts, approvals, plan) : undefined;
+    const returning = !answered && (interrupts.length === 0 || options.wait === false || !approvals);
+    if (returning) delete record.runner;
+    if (record.status !== 'running' && !answered)
       options.log?.[record.status === 'failed' ? 'warn' : 'info']('plan', `plan.run.${record.status}`, {
         planId: plan.id,
         thread,
@@ -210,20 +266,17 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       waits: record.waits,
       record,
     });
-    if (interrupts.length === 0) return result();
-    if (options.wait === false || !options.approvals) return result();
+    if (answered) {
+      input = new Command({ resume: answered });
+      continue;
+    }
+    if (returning || !approvals) return result();
 
     // Wait until every approval the run waits for is decided (by `fleet approvals:approve`, VS Code, a rule...).
-    const resume: Record<string, string> = {};
-    for (const each of interrupts) {
-      const wait = each.value as ApprovalWait;
-      const timeout = plan.nodes.find((node) => node.id === wait.node)?.timeoutSeconds;
-      let decision = await decisionOf(options.approvals, wait.requestId, timeout);
-      while (decision === undefined) {
-        await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
-        decision = await decisionOf(options.approvals, wait.requestId, timeout);
-      }
-      resume[each.id!] = decision;
+    let resume: Record<string, string> | undefined;
+    while (resume === undefined) {
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+      resume = await decisionsFor(interrupts, approvals, plan);
     }
     input = new Command({ resume });
   }

@@ -18,8 +18,18 @@ export interface RunRecord {
   /** Approvals the run waits for. */
   waits: ApprovalWait[];
   nodes: Record<string, RunRecordNode>;
+  /** Where its checkpoints are: only a 'json' run can be resumed by another process or after a crash. */
+  checkpoints?: 'json' | 'memory' | 'custom';
+  /** The process running it now; cleared when the run returns (done, failed, or left waiting). */
+  runner?: RunOwner;
   /** Nodes that failed after all their attempts (or were denied): a person should look. */
   markedForHuman: { node: string; error: string; at: string }[];
+}
+
+export interface RunOwner {
+  pid: number;
+  host: string;
+  since: string;
 }
 
 export interface RunRecordNode {

@@ -1,0 +1,98 @@
+import type { ApprovalStore } from '../../approvals';
+import type { Disposable } from '../../approvals/approvalStore';
+import { describeError, ErrorCode, FleetError } from '../../errors';
+import type { Logger } from '../../observability/appLog';
+import { PlanStore } from '../planStore';
+import { runPlan, type RunPlanOptions, type RunResult } from './runPlan';
+import { isRunActive } from './runOwner';
+import { listRuns, type RunRecord } from './runRecord';
+
+export interface ResumeRunsOptions extends Omit<
+  RunPlanOptions,
+  'plan' | 'thread' | 'planVersion' | 'wait' | 'checkpointer' | 'approvals'
+> {
+  approvals: ApprovalStore;
+  log?: Logger;
+}
+
+/** A run nobody runs whose every approval has an answer: it can go on. */
+async function decidedAndOrphaned(record: RunRecord, approvals: ApprovalStore): Promise<boolean> {
+  if (record.status !== 'waiting_approval' || record.waits.length === 0) return false;
+  // A run kept only in memory cannot be resumed by another call: it would start again from the beginning.
+  if (record.checkpoints !== undefined && record.checkpoints !== 'json') return false;
+  if (isRunActive(record)) return false;
+  for (const wait of record.waits) {
+    const answer = await approvals.get(wait.requestId);
+    if (answer !== undefined && !('decision' in answer)) return false;
+  }
+  return true;
+}
+
+/**
+ * Resumes, in this process, the plan runs whose approvals were all answered and that no live process runs (a
+ * `fleet run:auto --no-wait`, or a runner that has ended), each until it ends or waits again. A run another
+ * process took in the meantime is left to it (E_PLAN_RUN_BUSY), so two supervisors never run one node twice.
+ */
+export async function resumeDecidedRuns(options: ResumeRunsOptions): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  const plans = new PlanStore({ stateDir: options.stateDir });
+  for (const record of await listRuns(options.stateDir)) {
+    if (!(await decidedAndOrphaned(record, options.approvals))) continue;
+    const saved = await plans.load(record.planId, record.planVersion);
+    if (!saved) {
+      options.log?.warn('plan', 'plan.resume.plan_missing', {
+        planId: record.planId,
+        thread: record.thread,
+        planVersion: record.planVersion,
+      });
+      continue;
+    }
+    options.log?.info('plan', 'plan.resume', { planId: record.planId, thread: record.thread });
+    try {
+      results.push(
+        await runPlan({
+          ...options,
+          plan: saved.plan,
+          thread: record.thread,
+          ...(record.planVersion !== undefined ? { planVersion: record.planVersion } : {}),
+          wait: false,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof FleetError && error.code === ErrorCode.PlanRunBusy) continue;
+      options.log?.error('plan', 'plan.resume.failed', {
+        planId: record.planId,
+        thread: record.thread,
+        error: describeError(error),
+      });
+    }
+  }
+  return results;
+}
+
+/**
+ * Watches the approvals store and resumes plan runs when a plan node's approval is answered, so a run goes on by
+ * itself after a decision made anywhere (VS Code, `fleet approvals:approve`, a phone) without a `run:auto`
+ * waiting in a terminal. Resumes are serialised: one pass at a time, and a pass asked for while one runs is done
+ * once after it.
+ */
+export function resumeRunsOnDecision(options: ResumeRunsOptions): Disposable & { idle(): Promise<void> } {
+  let chain: Promise<void> = Promise.resolve();
+  let queued = false;
+  const pass = (): void => {
+    if (queued) return;
+    queued = true;
+    chain = chain.then(async () => {
+      queued = false;
+      await resumeDecidedRuns(options).catch((error: unknown) =>
+        options.log?.error('plan', 'plan.resume.failed', { error: describeError(error) }),
+      );
+    });
+  };
+  const watch = options.approvals.watch((change) => {
+    if (change.decided.some((record) => record.agent.startsWith('plan-run:'))) pass();
+  });
+  // Decisions made while no supervisor ran are picked up at start.
+  pass();
+  return { dispose: () => watch.dispose(), idle: () => chain };
+}
