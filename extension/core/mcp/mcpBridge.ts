@@ -1,0 +1,624 @@
+import { performance } from 'node:perf_hooks';
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  ErrorCode as RpcErrorCode,
+  McpError as RpcError,
+  ToolListChangedNotificationSchema,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Risk } from '../approvals/risk';
+import type { Logger } from '../observability/appLog';
+import { fleetVersion } from '../version';
+import { redact, resolveSecrets, type LoadedMcpConfig, type McpServerConfig } from './mcpConfig';
+import { bilingual, isMcpError, McpError, McpErrorCode } from './mcpErrors';
+import { TypedEmitter } from './typedEmitter';
+
+/**
+ * One MCP session per server alias, shared by everything in the process (plans, later the agents' tools and the
+ * MCP Servers view), connected on first use.
+ *
+ * States: `idle` (never used), `connecting` (an attempt in flight), `connected`, `reconnecting` (down, the next
+ * attempt is scheduled) and `disconnected` (down for good: a configuration error, or the bridge closed). A lost
+ * session is retried after 5 s, doubling up to 60 s, each delay shortened by up to 20% at random so that many
+ * windows do not hammer a server in step. While a session is down, calls fail at once with
+ * E_MCP_DISCONNECTED instead of waiting: a plan node or an agent decides what to do, not a hidden queue.
+ */
+
+export type McpServerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+/** A tool as the server lists it, plus what FleetAI's config says about it. */
+export interface McpToolInfo {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: Tool['inputSchema'];
+  annotations?: Tool['annotations'];
+  /** In the server's `disabledTools`: FleetAI refuses to call it. */
+  disabled: boolean;
+  /** In the server's `alwaysAllow`: may run without asking a person. */
+  alwaysAllow: boolean;
+  risk: Risk;
+}
+
+/** What the `onToolInvoke` hook (and the `invoke` event) gets for every call; never the arguments or secrets. */
+export interface McpInvokeRecord {
+  alias: string;
+  tool: string;
+  durationMs: number;
+  /** Length of the result as JSON; 0 when the call failed. */
+  resultBytes: number;
+  /** The tool answered with `isError: true`. */
+  isError: boolean;
+  /** The call failed (transport, protocol, timeout): code and redacted message. */
+  error?: { code: string; message: string };
+}
+
+export interface McpStateEvent {
+  alias: string;
+  state: McpServerState;
+  previous: McpServerState;
+  /** Why it went down (redacted). */
+  error?: string;
+  /** When `reconnecting`: the clock time of the next attempt. */
+  nextAttemptAt?: number;
+}
+
+export interface McpBridgeEvents extends Record<string, unknown> {
+  state: McpStateEvent;
+  tools: { alias: string; tools: McpToolInfo[] };
+  invoke: McpInvokeRecord;
+}
+
+/** Time as the bridge sees it, so reconnect backoff can be tested without waiting a minute. */
+export interface BridgeClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: BridgeClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms);
+    // A pending reconnect must not keep the CLI alive after its work is done.
+    handle.unref();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export const RECONNECT_BASE_MS = 5_000;
+export const RECONNECT_MAX_MS = 60_000;
+export const RECONNECT_JITTER = 0.2;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
+/** The SDK's own codes for a request that timed out and a connection that closed under it. */
+const RPC_REQUEST_TIMEOUT: number = RpcErrorCode.RequestTimeout;
+const RPC_CONNECTION_CLOSED: number = RpcErrorCode.ConnectionClosed;
+/** setTimeout's limit: a longer timeout would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** The wait before reconnect attempt number `failures` (1 = first after the loss). `random` is in [0, 1). */
+export function reconnectDelay(failures: number, random: number): number {
+  const full = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, failures - 1));
+  return Math.round(full * (1 - RECONNECT_JITTER * random));
+}
+
+/** Risk of a tool from its config label, else its annotations (MCP: a tool that is not read-only is destructive unless it says otherwise). */
+export function toolRisk(tool: Tool, server: McpServerConfig): Risk {
+  const labelled = server.toolRisk[tool.name];
+  if (labelled) return labelled;
+  if (tool.annotations?.readOnlyHint === true) return 'low';
+  if (tool.annotations?.destructiveHint === false) return 'medium';
+  return 'high';
+}
+
+export interface McpBridgeOptions {
+  /** Folder stdio servers' relative `cwd` is taken from. */
+  workspace: string;
+  /** Where `${env:NAME}` is looked up; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+  log?: Logger;
+  clock?: BridgeClock;
+  /** For the backoff jitter; Math.random by default. */
+  random?: () => number;
+  /** Called after every tool call (the `invoke` event carries the same record). */
+  onToolInvoke?: (record: McpInvokeRecord) => void;
+}
+
+export interface CallToolOptions {
+  signal?: AbortSignal;
+  /** Default: the server's `callTimeoutMs`, else 60 s. */
+  timeoutMs?: number;
+}
+
+interface Session {
+  alias: string;
+  state: McpServerState;
+  generation: number;
+  client?: Client;
+  transport?: Transport;
+  tools: McpToolInfo[];
+  connecting?: Promise<void>;
+  timer?: unknown;
+  failures: number;
+  nextAttemptAt?: number;
+  lastError?: string;
+  secrets: string[];
+  /** Last lines a stdio server wrote to stderr: the usual explanation when it dies. */
+  stderrTail: string[];
+}
+
+const STDERR_LINES = 20;
+
+export class McpBridge {
+  private readonly sessions = new Map<string, Session>();
+  private readonly emitter: TypedEmitter<McpBridgeEvents>;
+  private readonly clock: BridgeClock;
+  private readonly random: () => number;
+  private closed = false;
+
+  constructor(
+    readonly config: LoadedMcpConfig,
+    private readonly options: McpBridgeOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.emitter = new TypedEmitter((error) =>
+      options.log?.warn('mcp', 'listener_failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    if (options.onToolInvoke) this.emitter.on('invoke', options.onToolInvoke);
+  }
+
+  on<K extends keyof McpBridgeEvents>(name: K, listener: (event: McpBridgeEvents[K]) => void): () => void {
+    return this.emitter.on(name, listener);
+  }
+
+  /** Configured aliases (usable ones; see `config.broken` for the others). */
+  aliases(): string[] {
+    return [...this.config.servers.keys()];
+  }
+
+  state(alias: string): McpServerState {
+    return this.sessions.get(alias)?.state ?? 'idle';
+  }
+
+  /** For the MCP Servers view and `fleet doctor`: where each session stands. */
+  status(alias: string): {
+    state: McpServerState;
+    lastError?: string;
+    nextAttemptAt?: number;
+    pid?: number;
+    tools: number;
+  } {
+    const session = this.sessions.get(alias);
+    const pid = session?.transport instanceof StdioClientTransport ? session.transport.pid : null;
+    return {
+      state: session?.state ?? 'idle',
+      ...(session?.lastError === undefined ? {} : { lastError: session.lastError }),
+      ...(session?.nextAttemptAt === undefined ? {} : { nextAttemptAt: session.nextAttemptAt }),
+      ...(pid === null ? {} : { pid }),
+      tools: session?.tools.length ?? 0,
+    };
+  }
+
+  /** Connects now (also cancels a scheduled reconnect and tries at once). Resolves when connected. */
+  async connect(alias: string): Promise<void> {
+    const server = this.serverOf(alias);
+    const session = this.sessionOf(alias);
+    if (session.state === 'connected') return;
+    if (session.connecting) return session.connecting;
+    if (session.timer !== undefined) this.clock.clearTimeout(session.timer);
+    session.timer = undefined;
+    session.connecting = this.attempt(session, server).finally(() => {
+      session.connecting = undefined;
+    });
+    return session.connecting;
+  }
+
+  async listTools(alias: string): Promise<McpToolInfo[]> {
+    const session = await this.ready(alias);
+    return session.tools;
+  }
+
+  /** The tool's listing, or undefined when the server does not list it. */
+  async tool(alias: string, name: string): Promise<McpToolInfo | undefined> {
+    return (await this.listTools(alias)).find((tool) => tool.name === name);
+  }
+
+  /** The tool's listing when FleetAI may call it; E_MCP_UNKNOWN_TOOL or E_MCP_TOOL_DISABLED otherwise. */
+  async requireTool(alias: string, name: string): Promise<McpToolInfo> {
+    const server = this.serverOf(alias);
+    return this.usableTool(await this.ready(alias), server, name);
+  }
+
+  async callTool(
+    alias: string,
+    name: string,
+    args: Record<string, unknown>,
+    options: CallToolOptions = {},
+  ): Promise<CallToolResult> {
+    const server = this.serverOf(alias);
+    const session = await this.ready(alias);
+    this.usableTool(session, server, name);
+    const client = session.client!;
+    const timeout = Math.min(
+      MAX_TIMER_MS,
+      options.timeoutMs ?? server.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+    );
+    const started = performance.now();
+    try {
+      const result = (await client.callTool({ name, arguments: args }, undefined, {
+        timeout,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })) as CallToolResult;
+      this.emitter.emit('invoke', {
+        alias,
+        tool: name,
+        durationMs: performance.now() - started,
+        resultBytes: JSON.stringify(result).length,
+        isError: result.isError === true,
+      });
+      return result;
+    } catch (error) {
+      const failure = this.callFailure(session, name, error, timeout, options.signal);
+      this.emitter.emit('invoke', {
+        alias,
+        tool: name,
+        durationMs: performance.now() - started,
+        resultBytes: 0,
+        isError: false,
+        error: { code: failure.code, message: failure.message },
+      });
+      throw failure;
+    }
+  }
+
+  private usableTool(session: Session, server: McpServerConfig, name: string): McpToolInfo {
+    const alias = session.alias;
+    const tool = session.tools.find((t) => t.name === name);
+    if (!tool) {
+      const known = session.tools.map((t) => t.name);
+      const list = known.slice(0, 30).join(', ') + (known.length > 30 ? ', …' : '');
+      throw new McpError(
+        McpErrorCode.UnknownTool,
+        `${McpErrorCode.UnknownTool}: ${bilingual(
+          `server "${alias}" has no tool "${name}" (it has: ${list || 'none'})`,
+          `服务器 "${alias}" 没有工具 "${name}"（现有：${list || '无'}）`,
+        )}`,
+        { alias, tool: name },
+      );
+    }
+    if (tool.disabled)
+      throw new McpError(
+        McpErrorCode.ToolDisabled,
+        `${McpErrorCode.ToolDisabled}: ${bilingual(
+          `tool "${name}" of server "${alias}" is in disabledTools (${server.file})`,
+          `服务器 "${alias}" 的工具 "${name}" 已在 disabledTools 中禁用（${server.file}）`,
+        )}`,
+        { alias, tool: name },
+      );
+    return tool;
+  }
+
+  /** Ends every session and stops reconnecting; later calls fail with E_MCP_CLOSED. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(
+      [...this.sessions.values()].map(async (session) => {
+        if (session.timer !== undefined) this.clock.clearTimeout(session.timer);
+        session.timer = undefined;
+        session.generation++;
+        const client = session.client;
+        session.client = undefined;
+        session.transport = undefined;
+        this.setState(session, 'disconnected');
+        await client?.close().catch(() => undefined);
+      }),
+    );
+  }
+
+  private serverOf(alias: string): McpServerConfig {
+    if (this.closed)
+      throw new McpError(
+        McpErrorCode.Closed,
+        `${McpErrorCode.Closed}: ${bilingual('the MCP bridge is closed', 'MCP 桥接已关闭')}`,
+        { alias },
+      );
+    const broken = this.config.broken.get(alias);
+    if (broken)
+      throw new McpError(McpErrorCode.Config, broken.message, {
+        alias,
+        file: broken.file,
+        ...(broken.field ? { field: broken.field } : {}),
+      });
+    const server = this.config.servers.get(alias);
+    if (!server) {
+      const known = this.aliases().join(', ');
+      const files = this.config.files.join(', ') || 'no mcp.servers.json found';
+      throw new McpError(
+        McpErrorCode.UnknownServer,
+        `${McpErrorCode.UnknownServer}: ${bilingual(
+          `no MCP server "${alias}" (configured: ${known || 'none'}; files: ${files})`,
+          `没有 MCP 服务器 "${alias}"（已配置：${known || '无'}；文件：${files}）`,
+        )}`,
+        { alias },
+      );
+    }
+    if (server.disabled)
+      throw new McpError(
+        McpErrorCode.ServerDisabled,
+        `${McpErrorCode.ServerDisabled}: ${bilingual(
+          `MCP server "${alias}" is disabled in ${server.file}`,
+          `MCP 服务器 "${alias}" 已在 ${server.file} 中停用`,
+        )}`,
+        { alias },
+      );
+    return server;
+  }
+
+  private sessionOf(alias: string): Session {
+    let session = this.sessions.get(alias);
+    if (!session) {
+      session = { alias, state: 'idle', generation: 0, tools: [], failures: 0, secrets: [], stderrTail: [] };
+      this.sessions.set(alias, session);
+    }
+    return session;
+  }
+
+  /** A connected session: connects an idle one, waits for one connecting, refuses at once one that is down. */
+  private async ready(alias: string): Promise<Session> {
+    this.serverOf(alias);
+    const session = this.sessionOf(alias);
+    if (session.state === 'idle') await this.connect(alias);
+    else if (session.connecting) await session.connecting;
+    else if (session.state !== 'connected') throw this.downError(session);
+    if (session.state !== 'connected' || !session.client) throw this.downError(session);
+    return session;
+  }
+
+  private downError(session: Session): McpError {
+    const wait =
+      session.nextAttemptAt === undefined
+        ? undefined
+        : Math.max(0, Math.ceil((session.nextAttemptAt - this.clock.now()) / 1000));
+    const why = session.lastError ? ` (${session.lastError})` : '';
+    return new McpError(
+      McpErrorCode.Disconnected,
+      `${McpErrorCode.Disconnected}: ${bilingual(
+        `MCP server "${session.alias}" is ${session.state}${why}${wait === undefined ? '' : `; next attempt in ${wait} s`}`,
+        `MCP 服务器 "${session.alias}" 未连接（${session.state}）${why}${wait === undefined ? '' : `；${wait} 秒后重试`}`,
+      )}`,
+      { alias: session.alias },
+    );
+  }
+
+  private setState(session: Session, state: McpServerState, error?: string): void {
+    const previous = session.state;
+    session.state = state;
+    if (error !== undefined) session.lastError = error;
+    if (state !== 'reconnecting') session.nextAttemptAt = undefined;
+    if (previous === state && state !== 'reconnecting') return;
+    this.options.log?.info('mcp', 'state', {
+      alias: session.alias,
+      state,
+      previous,
+      ...(error === undefined ? {} : { error }),
+    });
+    this.emitter.emit('state', {
+      alias: session.alias,
+      state,
+      previous,
+      ...(error === undefined ? {} : { error }),
+      ...(session.nextAttemptAt === undefined ? {} : { nextAttemptAt: session.nextAttemptAt }),
+    });
+  }
+
+  private async attempt(session: Session, configured: McpServerConfig): Promise<void> {
+    const generation = ++session.generation;
+    this.setState(session, 'connecting');
+    let resolved;
+    try {
+      resolved = resolveSecrets(configured, this.options.env ?? process.env);
+    } catch (error) {
+      // A missing variable will not appear by itself in this process: no retry.
+      const message = error instanceof Error ? error.message : String(error);
+      this.setState(session, 'disconnected', message);
+      throw error;
+    }
+    const server = resolved.server;
+    session.secrets = resolved.secrets;
+    session.stderrTail = [];
+    const transport = this.transportFor(session, server);
+    const client = new Client({ name: 'fleetai', version: fleetVersion }, { capabilities: {} });
+    client.onclose = () => {
+      if (generation === session.generation && session.state === 'connected')
+        this.lost(session, 'the connection closed');
+    };
+    client.onerror = (error) => {
+      this.options.log?.debug('mcp', 'transport_error', {
+        alias: session.alias,
+        error: redact(error.message, session.secrets),
+      });
+    };
+    try {
+      await client.connect(transport, { timeout: server.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
+      const tools = await this.fetchTools(client, server);
+      if (generation !== session.generation) {
+        await client.close().catch(() => undefined);
+        throw this.closed ? this.closedError(session.alias) : this.downError(session);
+      }
+      session.client = client;
+      session.transport = transport;
+      session.tools = tools;
+      session.failures = 0;
+      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+        if (generation !== session.generation) return;
+        try {
+          session.tools = await this.fetchTools(client, server);
+          this.emitter.emit('tools', { alias: session.alias, tools: session.tools });
+        } catch (error) {
+          this.options.log?.warn('mcp', 'relist_failed', {
+            alias: session.alias,
+            error: redact(error instanceof Error ? error.message : String(error), session.secrets),
+          });
+        }
+      });
+      this.setState(session, 'connected');
+      this.emitter.emit('tools', { alias: session.alias, tools });
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      if (isMcpError(error)) throw error;
+      const reason = this.describe(session, error);
+      const failure = new McpError(
+        McpErrorCode.Connect,
+        `${McpErrorCode.Connect}: ${bilingual(
+          `cannot connect to MCP server "${session.alias}": ${reason}`,
+          `无法连接 MCP 服务器 "${session.alias}"：${reason}`,
+        )}`,
+        { alias: session.alias },
+        { cause: error },
+      );
+      if (generation === session.generation && !this.closed) this.scheduleReconnect(session, reason);
+      throw failure;
+    }
+  }
+
+  private lost(session: Session, why: string): void {
+    session.generation++;
+    session.client = undefined;
+    session.transport = undefined;
+    const reason =
+      session.stderrTail.length > 0 ? `${why}; stderr: ${session.stderrTail.slice(-3).join(' | ')}` : why;
+    this.setState(session, 'disconnected', redact(reason, session.secrets));
+    if (!this.closed) this.scheduleReconnect(session, reason);
+  }
+
+  private scheduleReconnect(session: Session, reason: string): void {
+    session.failures++;
+    const delay = reconnectDelay(session.failures, this.random());
+    session.nextAttemptAt = this.clock.now() + delay;
+    const generation = session.generation;
+    session.timer = this.clock.setTimeout(() => {
+      session.timer = undefined;
+      if (generation !== session.generation || this.closed) return;
+      // A failure schedules the next attempt itself; nobody awaits this one.
+      this.connect(session.alias).catch(() => undefined);
+    }, delay);
+    this.setState(session, 'reconnecting', redact(reason, session.secrets));
+  }
+
+  private transportFor(session: Session, server: McpServerConfig): Transport {
+    if (server.type === 'stdio') {
+      const transport = new StdioClientTransport({
+        command: server.command,
+        args: server.args,
+        // Only a minimal environment plus what the entry names: the server does not get FleetAI's secrets.
+        env: { ...getDefaultEnvironment(), ...server.env },
+        cwd: path.resolve(this.options.workspace, server.cwd ?? '.'),
+        stderr: 'pipe',
+      });
+      transport.stderr?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split(/\r?\n/)) {
+          if (!line.trim()) continue;
+          session.stderrTail.push(redact(line, session.secrets).slice(0, 500));
+          if (session.stderrTail.length > STDERR_LINES) session.stderrTail.shift();
+        }
+      });
+      return transport;
+    }
+    const requestInit: RequestInit = { headers: server.headers };
+    if (server.type === 'sse') return new SSEClientTransport(new URL(server.url), { requestInit });
+    return new StreamableHTTPClientTransport(new URL(server.url), { requestInit });
+  }
+
+  private async fetchTools(client: Client, server: McpServerConfig): Promise<McpToolInfo[]> {
+    const tools: McpToolInfo[] = [];
+    let cursor: string | undefined;
+    // A server that pages forever would hang the connect; a thousand pages is far beyond any real server.
+    for (let page = 0; page < 1000; page++) {
+      const listed = await client.listTools(cursor === undefined ? undefined : { cursor });
+      for (const tool of listed.tools) {
+        tools.push({
+          name: tool.name,
+          ...(tool.title === undefined ? {} : { title: tool.title }),
+          ...(tool.description === undefined ? {} : { description: tool.description }),
+          inputSchema: tool.inputSchema,
+          ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
+          disabled: server.disabledTools.includes(tool.name),
+          alwaysAllow: server.alwaysAllow.includes(tool.name),
+          risk: toolRisk(tool, server),
+        });
+      }
+      cursor = listed.nextCursor;
+      if (cursor === undefined) break;
+    }
+    return tools;
+  }
+
+  private describe(session: Session, error: unknown): string {
+    const message = error instanceof Error ? error.message : String(error);
+    const tail = session.stderrTail.length > 0 ? `; stderr: ${session.stderrTail.slice(-3).join(' | ')}` : '';
+    return redact(`${message}${tail}`, session.secrets);
+  }
+
+  private closedError(alias: string): McpError {
+    return new McpError(
+      McpErrorCode.Closed,
+      `${McpErrorCode.Closed}: ${bilingual('the MCP bridge is closed', 'MCP 桥接已关闭')}`,
+      { alias },
+    );
+  }
+
+  private callFailure(
+    session: Session,
+    tool: string,
+    error: unknown,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): McpError {
+    const alias = session.alias;
+    const reason = this.describe(session, error);
+    if (signal?.aborted || (error instanceof RpcError && error.code === RPC_REQUEST_TIMEOUT)) {
+      const what = signal?.aborted ? 'was aborted' : `took longer than ${timeout} ms`;
+      const whatZh = signal?.aborted ? '已中止' : `超过 ${timeout} 毫秒`;
+      return new McpError(
+        McpErrorCode.Timeout,
+        `${McpErrorCode.Timeout}: ${bilingual(
+          `tool "${tool}" of MCP server "${alias}" ${what}`,
+          `MCP 服务器 "${alias}" 的工具 "${tool}" ${whatZh}`,
+        )}`,
+        { alias, tool, outcome: 'unknown' },
+        { cause: error },
+      );
+    }
+    if (error instanceof RpcError && error.code === RPC_CONNECTION_CLOSED)
+      return new McpError(
+        McpErrorCode.Disconnected,
+        `${McpErrorCode.Disconnected}: ${bilingual(
+          `MCP server "${alias}" went away during the call to "${tool}": ${reason}`,
+          `调用 "${tool}" 期间 MCP 服务器 "${alias}" 断开：${reason}`,
+        )}`,
+        { alias, tool, outcome: 'unknown' },
+        { cause: error },
+      );
+    return new McpError(
+      McpErrorCode.Call,
+      `${McpErrorCode.Call}: ${bilingual(
+        `tool "${tool}" of MCP server "${alias}" failed: ${reason}`,
+        `MCP 服务器 "${alias}" 的工具 "${tool}" 调用失败：${reason}`,
+      )}`,
+      // A JSON-RPC error is the server's answer; anything else (a network error) leaves the outcome open.
+      { alias, tool, outcome: error instanceof RpcError ? 'failed' : 'unknown' },
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { McpBridge, McpInvokeRecord } from '../../../extension/core/mcp/mcpBridge';
+import { McpErrorCode, type McpError } from '../../../extension/core/mcp/mcpErrors';
+import { openMcpBridge } from '../../../extension/core/mcp';
+import { createMemoryLog } from '../../../extension/core/observability/appLog';
+import { caught, useTempDirs } from '../helpers';
+import { everythingStdio, writeWorkspaceServers } from './mcpFixtures';
+
+const tempDir = useTempDirs();
+const open: McpBridge[] = [];
+afterEach(async () => {
+  for (const bridge of open.splice(0)) await bridge.close();
+});
+
+async function bridgeFor(servers: Record<string, unknown>, extra: { env?: NodeJS.ProcessEnv } = {}) {
+  const workspace = tempDir();
+  writeWorkspaceServers(workspace, servers);
+  const invocations: McpInvokeRecord[] = [];
+  const log = createMemoryLog();
+  const bridge = await openMcpBridge({ workspace, log, onToolInvoke: (r) => invocations.push(r), ...extra });
+  open.push(bridge);
+  return { bridge, invocations, log, workspace };
+}
+
+describe('McpBridge over stdio with the real server-everything', () => {
+  it('connects on first use, lists the tools and calls echo and get-sum', async () => {
+    const { bridge, invocations } = await bridgeFor({ everything: everythingStdio() });
+    expect(bridge.state('everything')).toBe('idle');
+    const tools = await bridge.listTools('everything');
+    expect(bridge.state('everything')).toBe('connected');
+    const names = tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['echo', 'get-sum', 'get-structured-content']));
+    const echo = tools.find((t) => t.name === 'echo')!;
+    expect(echo.annotations?.readOnlyHint).toBe(true);
+    expect(echo.risk).toBe('low');
+
+    const echoed = await bridge.callTool('everything', 'echo', { message: 'hello 你好' });
+    expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: hello 你好' }]);
+    const sum = await bridge.callTool('everything', 'get-sum', { a: 2, b: 3 });
+    expect(sum.content).toEqual([{ type: 'text', text: 'The sum of 2 and 3 is 5.' }]);
+    const weather = await bridge.callTool('everything', 'get-structured-content', { location: 'Chicago' });
+    expect(weather.structuredContent).toMatchObject({ temperature: 36 });
+
+    expect(invocations.map((r) => [r.alias, r.tool, r.isError])).toEqual([
+      ['everything', 'echo', false],
+      ['everything', 'get-sum', false],
+      ['everything', 'get-structured-content', false],
+    ]);
+    for (const record of invocations) {
+      expect(record.durationMs).toBeGreaterThan(0);
+      expect(record.resultBytes).toBeGreaterThan(10);
+    }
+  });
+
+  it('shares one session per alias: concurrent first calls start one server process', async () => {
+    const { bridge } = await bridgeFor({ everything: everythingStdio() });
+    const states: string[] = [];
+    bridge.on('state', (e) => states.push(e.state));
+    await Promise.all([
+      bridge.listTools('everything'),
+      bridge.callTool('everything', 'echo', { message: 'x' }),
+    ]);
+    expect(states).toEqual(['connecting', 'connected']);
+    const pid = bridge.status('everything').pid;
+    expect(pid).toBeGreaterThan(0);
+    await bridge.callTool('everything', 'echo', { message: 'y' });
+    expect(bridge.status('everything').pid).toBe(pid);
+  });
+
+  it('names alias and field of a bad entry, and the other alias still works', async () => {
+    const { bridge, log } = await bridgeFor({
+      broken: { command: process.execPath, args: 'not-a-list' },
+      everything: everythingStdio(),
+    });
+    const problem = bridge.config.broken.get('broken')!;
+    expect(problem).toMatchObject({ alias: 'broken', field: 'args', code: 'E_MCP_CONFIG' });
+    expect(problem.message).toContain('server "broken", field "args"');
+    expect(problem.message).toContain('服务器 "broken"');
+    expect(log.lines.some((l) => l.event === 'config_problem')).toBe(true);
+
+    const error = (await caught(() => bridge.listTools('broken'))) as McpError;
+    expect(error.code).toBe(McpErrorCode.Config);
+    expect(error.message).toContain('field "args"');
+    const echoed = await bridge.callTool('everything', 'echo', { message: 'still here' });
+    expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: still here' }]);
+  });
+
+  it('refuses an unknown alias, an unknown tool and a disabled tool with bilingual reasons', async () => {
+    const { bridge, invocations } = await bridgeFor({
+      everything: everythingStdio({ disabledTools: ['get-sum'] }),
+    });
+    const noServer = (await caught(() => bridge.callTool('nowhere', 'echo', {}))) as McpError;
+    expect(noServer.code).toBe(McpErrorCode.UnknownServer);
+    expect(noServer.message).toContain('no MCP server "nowhere" (configured: everything');
+    expect(noServer.message).toContain('没有 MCP 服务器 "nowhere"');
+
+    const noTool = (await caught(() => bridge.callTool('everything', 'ecko', {}))) as McpError;
+    expect(noTool.code).toBe(McpErrorCode.UnknownTool);
+    expect(noTool.message).toMatch(/has no tool "ecko" \(it has: .*echo/);
+    expect(noTool.message).toContain('没有工具 "ecko"');
+
+    const disabled = (await caught(() =>
+      bridge.callTool('everything', 'get-sum', { a: 1, b: 2 }),
+    )) as McpError;
+    expect(disabled.code).toBe(McpErrorCode.ToolDisabled);
+    expect(disabled.message).toContain('disabledTools');
+    expect((await bridge.listTools('everything')).find((t) => t.name === 'get-sum')?.disabled).toBe(true);
+    // Nothing reached the server.
+    expect(invocations).toEqual([]);
+  });
+
+  it('passes ${env:NAME} secrets to the server but never shows them in errors, logs or stderr excerpts', async () => {
+    const secret = 'sk-test-0123456789abcdef';
+    const failing = {
+      command: process.execPath,
+      args: ['-e', 'console.error("token is " + process.env.API_TOKEN); process.exit(3)'],
+      env: { API_TOKEN: '${env:FLEET_MCP_TEST_TOKEN}' },
+    };
+    const { bridge, log } = await bridgeFor(
+      { everything: everythingStdio({ env: { API_TOKEN: '${env:FLEET_MCP_TEST_TOKEN}' } }), failing },
+      { env: { ...process.env, FLEET_MCP_TEST_TOKEN: secret } },
+    );
+    const env = await bridge.callTool('everything', 'get-env', {});
+    // The server really got it (the tool prints its environment)...
+    expect(JSON.stringify(env.content)).toContain(secret);
+    // ...but a failure that echoes it shows *** instead.
+    const error = (await caught(() => bridge.connect('failing'))) as McpError;
+    expect(error.code).toBe(McpErrorCode.Connect);
+    expect(error.message).not.toContain(secret);
+    expect(error.message).toContain('token is ***');
+    expect(JSON.stringify(log.lines)).not.toContain(secret);
+
+    const missing = await bridgeFor({
+      everything: everythingStdio({ env: { API_TOKEN: '${env:FLEET_MCP_UNSET_VAR}' } }),
+    });
+    const unset = (await caught(() => missing.bridge.listTools('everything'))) as McpError;
+    expect(unset.code).toBe(McpErrorCode.Config);
+    expect(unset.message).toContain(
+      'field "env.API_TOKEN": environment variable FLEET_MCP_UNSET_VAR is not set',
+    );
+    expect(missing.bridge.state('everything')).toBe('disconnected');
+  });
+});
