@@ -1,39 +1,74 @@
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   useStore,
   type Edge,
   type NodeMouseHandler,
   type Viewport,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ConnectionBar, WordsContext } from '../shared/components';
-import { layoutPlan, nodeSize, shapeKey } from './layout';
+import {
+  READABLE_ZOOM,
+  firstViewport,
+  layoutPlan,
+  miniMapPaths,
+  planBounds,
+  nodeHandles,
+  nodeSize,
+  shapeKey,
+  type FlowViewport,
+} from './layout';
 import { canApprove, drawableEdges, edgeClass, focusNodes, type PlanGraphSnapshot } from './model';
 import { PlanNodeView, type PlanFlowNode } from './PlanNodeView';
 import { NodePanel } from './NodePanel';
+import { PlanMiniMap } from './PlanMiniMap';
 import { usePlanView, type StartedPlanView } from './usePlanView';
 
 const nodeTypes = { plan: PlanNodeView };
-const miniMapClass = (node: PlanFlowNode): string => `minimap-${node.data.node.state}`;
 /** Past this many nodes only the ones in view are rendered (a 1,000-node plan otherwise costs seconds). */
 const VISIBLE_ONLY_ABOVE = 300;
+/** The Controls' fit button shows the whole plan (the minimap too). */
+const FIT_ALL = { padding: 0.05 };
 
 /**
- * Tells the app when the graph is on screen: React Flow has measured the rendered nodes' handles (one
- * ResizeObserver pass measures all of them), which it needs before it draws the edges.
+ * Tells the app when the graph is on screen: React Flow has its pan and zoom in place (at the first viewport)
+ * and the nodes in view are in the DOM. Nodes come with their size and handles, so there is no measuring pass.
  */
 function DrawnProbe({ onReady }: { onReady: () => void }): null {
-  const measured = useStore((s) => {
-    for (const node of s.nodeLookup.values()) if (node.internals.handleBounds) return true;
-    return false;
-  });
+  const placed = useStore((s) => s.width > 0 && s.height > 0 && s.panZoom !== null);
+  const transform = useStore((s) => s.transform);
+  const domNode = useStore((s) => s.domNode);
   useEffect(() => {
-    if (measured) onReady();
-  }, [measured, onReady]);
+    // The nodes of the same store update are committed with this component, so they are in the DOM now.
+    if (placed && domNode?.querySelector('.react-flow__node')) onReady();
+  }, [placed, transform, domNode, onReady]);
   return null;
+}
+
+/** Small text is unreadable when zoomed out: then/else labels are hidden there (plan.css), as the nodes' text. */
+function ZoomClass({ canvas }: { canvas: React.RefObject<HTMLDivElement | null> }): null {
+  const far = useStore((s) => s.transform[2] < READABLE_ZOOM);
+  useEffect(() => {
+    canvas.current?.classList.toggle('zoomed-out', far);
+  }, [canvas, far]);
+  return null;
+}
+
+/** The canvas's size, read before React Flow is first rendered: the first viewport is computed from it. */
+function useCanvasSize(): [
+  React.RefObject<HTMLDivElement | null>,
+  { width: number; height: number } | undefined,
+] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState<{ width: number; height: number }>();
+  useLayoutEffect(() => {
+    if (size || !ref.current) return;
+    const { width, height } = ref.current.getBoundingClientRect();
+    if (width > 0 && height > 0) setSize({ width, height });
+  });
+  return [ref, size];
 }
 
 function useLayout(snapshot: PlanGraphSnapshot | undefined): Map<string, { x: number; y: number }> {
@@ -56,20 +91,34 @@ export function App({ started }: { started: StartedPlanView }): React.JSX.Elemen
   const [ready, setReady] = useState(false);
   const onReady = useCallback(() => setReady(true), []);
 
-  const nodes = useMemo<PlanFlowNode[]>(
+  // One object per node, kept while the snapshot is: a selection change replaces only the two nodes it touches,
+  // so React Flow compares the rest by identity.
+  const plain = useMemo<PlanFlowNode[]>(
     () =>
       (snapshot?.nodes ?? []).map((node) => ({
         id: node.id,
         type: 'plan',
         position: positions.get(node.id) ?? { x: 0, y: 0 },
-        // Nodes have a fixed size (plan.css), so React Flow need not wait for a measurement round to place them.
+        // Nodes have a fixed size (plan.css) and handles where React Flow would find them, so it never needs a
+        // measurement round (which mounts every node, even out of view) before placing nodes and drawing edges.
         measured: nodeSize(node),
+        handles: nodeHandles(node),
         data: { node },
-        selected: node.id === ui.selected,
         draggable: false,
         connectable: false,
       })),
-    [snapshot, positions, ui.selected],
+    [snapshot, positions],
+  );
+  const nodes = useMemo(
+    () => plain.map((n) => (n.id === ui.selected ? { ...n, selected: true } : n)),
+    [plain, ui.selected],
+  );
+  const miniMap = useMemo(
+    () =>
+      snapshot
+        ? { paths: miniMapPaths(snapshot.nodes, positions), bounds: planBounds(snapshot.nodes, positions) }
+        : undefined,
+    [snapshot, positions],
   );
   const edges = useMemo<Edge[]>(
     () =>
@@ -87,12 +136,13 @@ export function App({ started }: { started: StartedPlanView }): React.JSX.Elemen
     [snapshot, t],
   );
 
-  // The first view shows where the run is, readable, rather than a whole tall plan too small to read.
-  const focus = useMemo(() => (snapshot ? focusNodes(snapshot, positions) : []), [snapshot, positions]);
-  const fitOptions = useMemo(
-    () => ({ padding: 0.1, maxZoom: 1, ...(focus.length ? { nodes: focus.map((id) => ({ id })) } : {}) }),
-    [focus],
-  );
+  // The first view shows where the run is, readable, rather than a whole tall plan too small to read; computed
+  // once, when the first snapshot and the canvas size are known (a reload restores the saved viewport instead).
+  const [canvasRef, canvas] = useCanvasSize();
+  const first = useRef<FlowViewport | undefined>(ui.viewport);
+  if (!first.current && snapshot && canvas) {
+    first.current = firstViewport(snapshot.nodes, positions, canvas, focusNodes(snapshot, positions));
+  }
   const selected = snapshot?.nodes.find((n) => n.id === ui.selected);
   const onNodeClick = useCallback<NodeMouseHandler<PlanFlowNode>>(
     (_event, node) => setUi((u) => ({ ...u, selected: node.id })),
@@ -149,28 +199,35 @@ export function App({ started }: { started: StartedPlanView }): React.JSX.Elemen
         />
         {snapshot ? (
           <div className="plan-body">
-            <div className="plan-canvas" aria-label={t('Plan graph')}>
-              <ReactFlow
-                nodes={nodes}
-                edges={edges}
-                nodeTypes={nodeTypes}
-                nodesDraggable={false}
-                nodesConnectable={false}
-                elementsSelectable
-                onlyRenderVisibleElements={big}
-                minZoom={0.05}
-                {...(ui.viewport ? { defaultViewport: ui.viewport } : { fitView: true })}
-                fitViewOptions={fitOptions}
-                onNodeClick={onNodeClick}
-                onPaneClick={onPaneClick}
-                onMoveEnd={onMoveEnd}
-                proOptions={{ hideAttribution: true }}
-              >
-                <Background gap={24} size={1} />
-                <MiniMap pannable zoomable className="plan-minimap" nodeClassName={miniMapClass} />
-                <Controls showInteractive={false} />
-                <DrawnProbe onReady={onReady} />
-              </ReactFlow>
+            <div className="plan-canvas" aria-label={t('Plan graph')} ref={canvasRef}>
+              {canvas && first.current ? (
+                <ReactFlow
+                  nodes={nodes}
+                  edges={edges}
+                  nodeTypes={nodeTypes}
+                  nodesDraggable={false}
+                  nodesConnectable={false}
+                  elementsSelectable
+                  onlyRenderVisibleElements={big}
+                  minZoom={0.05}
+                  width={canvas.width}
+                  height={canvas.height}
+                  defaultViewport={first.current}
+                  fitViewOptions={FIT_ALL}
+                  onNodeClick={onNodeClick}
+                  onPaneClick={onPaneClick}
+                  onMoveEnd={onMoveEnd}
+                  proOptions={{ hideAttribution: true }}
+                >
+                  <Background gap={24} size={1} />
+                  {miniMap?.bounds ? (
+                    <PlanMiniMap paths={miniMap.paths} bounds={miniMap.bounds} label={t('Plan graph')} />
+                  ) : null}
+                  <Controls showInteractive={false} />
+                  <DrawnProbe onReady={onReady} />
+                  <ZoomClass canvas={canvasRef} />
+                </ReactFlow>
+              ) : null}
             </div>
             {selected ? (
               <NodePanel

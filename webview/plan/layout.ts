@@ -1,4 +1,5 @@
 import dagre from '@dagrejs/dagre';
+import { Position, type NodeHandle } from '@xyflow/react';
 import type { PlanGraphEdge, PlanGraphNode, PlanGraphSnapshot } from './model';
 import { drawableEdges } from './model';
 
@@ -16,6 +17,24 @@ export function nodeSize(node: Pick<PlanGraphNode, 'type'>): { width: number; he
   return node.type === 'join'
     ? { width: JOIN_SIZE, height: JOIN_SIZE }
     : { width: NODE_WIDTH, height: NODE_HEIGHT };
+}
+
+/** React Flow's handle is a 6 px square centred on the node's edge (its stylesheet, `.react-flow__handle-top`). */
+const HANDLE = 6;
+
+/**
+ * Where a node's two handles are, given up front as React Flow would measure them in the DOM. Without them React
+ * Flow renders every node once to measure its handles, even with `onlyRenderVisibleElements` (a node without
+ * measured handles counts as visible): for a 1,000-node plan that mounted and then removed 1,000 nodes, most
+ * of the first render's second. With them, only the nodes in view are ever mounted and edges draw at once.
+ */
+export function nodeHandles(node: Pick<PlanGraphNode, 'type'>): NodeHandle[] {
+  const { width, height } = nodeSize(node);
+  const x = width / 2 - HANDLE / 2;
+  return [
+    { type: 'target', position: Position.Top, x, y: -HANDLE / 2, width: HANDLE, height: HANDLE },
+    { type: 'source', position: Position.Bottom, x, y: height - HANDLE / 2, width: HANDLE, height: HANDLE },
+  ];
 }
 
 /** What dagre is given: every node with its size, and the edges that go forward. */
@@ -142,4 +161,144 @@ export function layoutTree(
 /** The plan's layout: by its tree when the snapshot has it, else by dagre. */
 export function layoutPlan(snapshot: PlanGraphSnapshot): Map<string, { x: number; y: number }> {
   return layoutTree(snapshot.nodes) ?? layoutGeneral(layoutInput(snapshot));
+}
+
+export interface FlowViewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Below this zoom a node's title and state are too small to read (12 px text at 0.6 is about 7 px). */
+export const READABLE_ZOOM = 0.6;
+const FIRST_VIEW_MAX_ZOOM = 1;
+const FIRST_VIEW_PADDING = 0.1;
+
+function boundsOf(
+  ids: Iterable<string>,
+  positions: ReadonlyMap<string, { x: number; y: number }>,
+  sizes: ReadonlyMap<string, { width: number; height: number }>,
+): Box | undefined {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const id of ids) {
+    const p = positions.get(id);
+    const s = sizes.get(id);
+    if (!p || !s) continue;
+    x0 = Math.min(x0, p.x);
+    y0 = Math.min(y0, p.y);
+    x1 = Math.max(x1, p.x + s.width);
+    y1 = Math.max(y1, p.y + s.height);
+  }
+  return x0 === Infinity ? undefined : { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** The zoom that fits `box` with padding into the canvas (React Flow's fitView arithmetic), before clamping. */
+function fitZoom(box: Box, canvas: { width: number; height: number }): number {
+  const zoomX = canvas.width / (Math.max(box.width, 1) * (1 + FIRST_VIEW_PADDING));
+  const zoomY = canvas.height / (Math.max(box.height, 1) * (1 + FIRST_VIEW_PADDING));
+  return Math.min(zoomX, zoomY);
+}
+
+function centredOn(
+  cx: number,
+  cy: number,
+  zoom: number,
+  canvas: { width: number; height: number },
+): FlowViewport {
+  return { x: canvas.width / 2 - cx * zoom, y: canvas.height / 2 - cy * zoom, zoom };
+}
+
+/**
+ * The viewport a plan opens at, computed from the layout before anything is drawn (no fit pass after a first
+ * render, no measuring): the whole plan when it is readable at once; otherwise, readable, the nodes around the
+ * one the run is at (`focus`, around `anchor`: waiting, running or failed), or the plan's start when the run is
+ * at none. The minimap shows the whole plan, and the Controls' fit button fits it.
+ */
+export function firstViewport(
+  nodes: readonly Pick<PlanGraphNode, 'id' | 'type'>[],
+  positions: ReadonlyMap<string, { x: number; y: number }>,
+  canvas: { width: number; height: number },
+  focus: { anchor: string; near: readonly string[] } | undefined,
+): FlowViewport {
+  const sizes = new Map(nodes.map((n) => [n.id, nodeSize(n)]));
+  const all = boundsOf(
+    nodes.map((n) => n.id),
+    positions,
+    sizes,
+  );
+  if (!all) return { x: 0, y: 0, zoom: 1 };
+  const whole = fitZoom(all, canvas);
+  if (whole >= READABLE_ZOOM) {
+    return centredOn(
+      all.x + all.width / 2,
+      all.y + all.height / 2,
+      Math.min(whole, FIRST_VIEW_MAX_ZOOM),
+      canvas,
+    );
+  }
+  const anchor = focus && boundsOf([focus.anchor], positions, sizes);
+  const near = focus && boundsOf(focus.near, positions, sizes);
+  if (anchor && near) {
+    const zoom = Math.min(fitZoom(near, canvas), FIRST_VIEW_MAX_ZOOM);
+    // The nodes around it when they fit readable, else the anchor itself in the middle, readable.
+    return zoom >= READABLE_ZOOM
+      ? centredOn(near.x + near.width / 2, near.y + near.height / 2, zoom, canvas)
+      : centredOn(anchor.x + anchor.width / 2, anchor.y + anchor.height / 2, READABLE_ZOOM, canvas);
+  }
+  // The plan's start (its first node) at the top of the canvas, centred across, full size.
+  const start = boundsOf([nodes[0]!.id], positions, sizes)!;
+  const zoom = FIRST_VIEW_MAX_ZOOM;
+  return {
+    x: canvas.width / 2 - (start.x + start.width / 2) * zoom,
+    y: canvas.height * (FIRST_VIEW_PADDING / 2) - start.y * zoom,
+    zoom,
+  };
+}
+
+/** The box around the whole plan, in flow coordinates. */
+export function planBounds(
+  nodes: readonly Pick<PlanGraphNode, 'id' | 'type'>[],
+  positions: ReadonlyMap<string, { x: number; y: number }>,
+): Box | undefined {
+  return boundsOf(
+    nodes.map((n) => n.id),
+    positions,
+    new Map(nodes.map((n) => [n.id, nodeSize(n)])),
+  );
+}
+
+const MAP_ORDER = ['pending', 'skipped', 'done', 'failed', 'running', 'waiting_approval'] as const;
+
+/**
+ * The minimap's drawing: one SVG path per state holding a rectangle per node, in flow coordinates. A handful
+ * of elements for any plan size, where React Flow's minimap has an element and a store subscription per node
+ * (for 1,000 nodes that was a third of the first render, and work on every pan).
+ */
+export function miniMapPaths(
+  nodes: readonly Pick<PlanGraphNode, 'id' | 'type' | 'state'>[],
+  positions: ReadonlyMap<string, { x: number; y: number }>,
+): { state: PlanGraphNode['state']; d: string }[] {
+  const parts = new Map<PlanGraphNode['state'], string[]>();
+  for (const n of nodes) {
+    const at = positions.get(n.id);
+    if (!at) continue;
+    const { width, height } = nodeSize(n);
+    const list = parts.get(n.state) ?? [];
+    list.push(`M${Math.round(at.x)} ${Math.round(at.y)}h${width}v${height}h${-width}z`);
+    parts.set(n.state, list);
+  }
+  // Where a tall plan's nodes overlap in the map, the states that matter are drawn last, on top.
+  return MAP_ORDER.filter((state) => parts.has(state)).map((state) => ({
+    state,
+    d: parts.get(state)!.join(''),
+  }));
 }

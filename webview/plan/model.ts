@@ -151,17 +151,17 @@ export function activeNode(snapshot: PlanGraphSnapshot): PlanGraphNode | undefin
 }
 
 /**
- * The nodes the first view fits: those within `span` pixels (up and down) of the active node, or none (the
- * whole plan) when nothing is active or the plan is short.
+ * Where the first view looks: the node the run is at (`anchor`) and the nodes within `span` pixels of it (up
+ * and down); none when the run is at no node.
  */
 export function focusNodes(
   snapshot: PlanGraphSnapshot,
   positions: ReadonlyMap<string, { x: number; y: number }>,
   span = 450,
-): string[] {
+): { anchor: string; near: string[] } | undefined {
   const active = activeNode(snapshot);
   const at = active && positions.get(active.id);
-  if (!at) return [];
+  if (!active || !at) return undefined;
   const near = snapshot.nodes.filter((n) => Math.abs((positions.get(n.id)?.y ?? Infinity) - at.y) <= span);
-  return near.length < snapshot.nodes.length ? near.map((n) => n.id) : [];
+  return { anchor: active.id, near: near.map((n) => n.id) };
 }

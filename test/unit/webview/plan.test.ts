@@ -2,14 +2,20 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  firstViewport,
   layoutGeneral,
   layoutInput,
   layoutPlan,
   layoutTree,
+  miniMapPaths,
   NODE_HEIGHT,
   NODE_WIDTH,
+  nodeHandles,
   nodeSize,
+  planBounds,
+  READABLE_ZOOM,
   shapeKey,
+  type FlowViewport,
 } from '../../../webview/plan/layout';
 import {
   canApprove,
@@ -148,18 +154,125 @@ describe('plan graph layout', () => {
     expect(shapeKey({ ...snapshot, edges: snapshot.edges.slice(1) })).not.toBe(shapeKey(snapshot));
   });
 
-  it('fits the first view around the node the run is at', () => {
+  it('finds the node the run is at and the nodes near it for the first view', () => {
     const at = layoutPlan(snapshot);
-    expect(focusNodes(snapshot, at, 0)).toEqual(
-      ['c', 'b']
-        .filter((id) => at.get(id)!.y === at.get('c')!.y)
-        .sort(
-          (x, y) => snapshot.nodes.findIndex((n) => n.id === x) - snapshot.nodes.findIndex((n) => n.id === y),
-        ),
-    );
-    expect(focusNodes(snapshot, at, 100_000)).toEqual([]);
+    // Waiting for approval comes before running.
+    expect(focusNodes(snapshot, at, 0)).toEqual({
+      anchor: 'c',
+      near: snapshot.nodes.filter((n) => at.get(n.id)!.y === at.get('c')!.y).map((n) => n.id),
+    });
+    expect(focusNodes(snapshot, at, 100_000)?.near).toHaveLength(snapshot.nodes.length);
     const idle = { ...snapshot, nodes: snapshot.nodes.map((n) => ({ ...n, state: 'pending' as const })) };
-    expect(focusNodes(idle, at)).toEqual([]);
+    expect(focusNodes(idle, at)).toBeUndefined();
+  });
+});
+
+/** A long plan: a root sequence of `n` local tasks, one of them in `state`. */
+function longPlan(n: number, at?: { index: number; state: PlanGraphNode['state'] }): PlanGraphSnapshot {
+  const nodes = [node('root', 'sequence')];
+  for (let i = 0; i < n; i++)
+    nodes.push(node(`t${i}`, 'local_task', 'root', i === at?.index ? at.state : 'pending'));
+  return { ...snapshot, nodes, edges: [] };
+}
+
+/** Where a node is drawn on the canvas, in screen pixels, at a viewport. */
+function onScreen(
+  id: string,
+  plan: PlanGraphSnapshot,
+  at: ReadonlyMap<string, { x: number; y: number }>,
+  v: FlowViewport,
+): { left: number; top: number; right: number; bottom: number } {
+  const p = at.get(id)!;
+  const size = nodeSize(plan.nodes.find((n) => n.id === id)!);
+  return {
+    left: p.x * v.zoom + v.x,
+    top: p.y * v.zoom + v.y,
+    right: (p.x + size.width) * v.zoom + v.x,
+    bottom: (p.y + size.height) * v.zoom + v.y,
+  };
+}
+
+describe('plan graph first view and minimap', () => {
+  const canvas = { width: 900, height: 800 };
+  const inside = (box: ReturnType<typeof onScreen>): boolean =>
+    box.left >= 0 && box.top >= 0 && box.right <= canvas.width && box.bottom <= canvas.height;
+
+  it('gives every node its handles where React Flow would measure them: top centre in, bottom centre out', () => {
+    for (const type of ['local_task', 'join'] as const) {
+      const { width, height } = nodeSize({ type });
+      const [target, source] = nodeHandles({ type });
+      expect(target).toMatchObject({ type: 'target', position: 'top' });
+      expect(source).toMatchObject({ type: 'source', position: 'bottom' });
+      // React Flow draws an edge from the handle's centre across and its outer edge (top of a top handle).
+      expect(target!.x + target!.width! / 2).toBe(width / 2);
+      expect(source!.x + source!.width! / 2).toBe(width / 2);
+      expect(target!.y + target!.height! / 2).toBe(0);
+      expect(source!.y + source!.height! / 2).toBe(height);
+    }
+  });
+
+  it('opens a small plan whole, no larger than full size', () => {
+    const at = layoutPlan(snapshot);
+    const v = firstViewport(snapshot.nodes, at, canvas, focusNodes(snapshot, at));
+    expect(v.zoom).toBeLessThanOrEqual(1);
+    expect(v.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    for (const n of snapshot.nodes) expect(inside(onScreen(n.id, snapshot, at, v)), n.id).toBe(true);
+  });
+
+  it('opens a long plan readable on the node the run is at, not shrunk to fit', () => {
+    const plan = longPlan(1000, { index: 600, state: 'running' });
+    const at = layoutPlan(plan);
+    const v = firstViewport(plan.nodes, at, canvas, focusNodes(plan, at));
+    expect(v.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    expect(v.zoom).toBeLessThanOrEqual(1);
+    const box = onScreen('t600', plan, at, v);
+    expect(inside(box)).toBe(true);
+    // Roughly in the middle of the canvas.
+    expect(Math.abs((box.top + box.bottom) / 2 - canvas.height / 2)).toBeLessThan(canvas.height / 4);
+    expect(inside(onScreen('t0', plan, at, v))).toBe(false);
+  });
+
+  it('opens a long plan at its start when the run is at no node', () => {
+    const plan = longPlan(1000);
+    const at = layoutPlan(plan);
+    const v = firstViewport(plan.nodes, at, canvas, focusNodes(plan, at));
+    expect(v.zoom).toBe(1);
+    const root = onScreen('root', plan, at, v);
+    expect(inside(root)).toBe(true);
+    expect(root.top).toBeLessThan(canvas.height / 4);
+  });
+
+  it('centres a node whose neighbours are too wide to read together', () => {
+    // A parallel block of 40 branches: its row is far wider than the canvas at a readable zoom.
+    const nodes = [
+      node('root', 'sequence'),
+      node('par', 'parallel', 'root'),
+      node('par:join', 'join', 'par'),
+    ];
+    for (let i = 0; i < 40; i++)
+      nodes.push(node(`b${i}`, 'local_task', 'par', i === 30 ? 'waiting_approval' : 'pending'));
+    for (let i = 0; i < 200; i++) nodes.push(node(`t${i}`, 'local_task', 'root'));
+    const plan = { ...snapshot, nodes, edges: [] };
+    const at = layoutPlan(plan);
+    const v = firstViewport(plan.nodes, at, canvas, focusNodes(plan, at));
+    expect(v.zoom).toBe(READABLE_ZOOM);
+    expect(inside(onScreen('b30', plan, at, v))).toBe(true);
+  });
+
+  it('draws the minimap as one path per state, with a rectangle per node and the active states on top', () => {
+    const at = layoutPlan(snapshot);
+    const paths = miniMapPaths(snapshot.nodes, at);
+    expect(paths.map((p) => p.state)).toEqual(['pending', 'done', 'running', 'waiting_approval']);
+    const rects = paths.reduce((sum, p) => sum + (p.d.match(/M/g)?.length ?? 0), 0);
+    expect(rects).toBe(snapshot.nodes.length);
+    const c = at.get('c')!;
+    expect(paths.at(-1)!.d).toBe(`M${c.x} ${c.y}h${NODE_WIDTH}v${NODE_HEIGHT}h${-NODE_WIDTH}z`);
+    const bounds = planBounds(snapshot.nodes, at)!;
+    for (const n of snapshot.nodes) {
+      const p = at.get(n.id)!;
+      expect(p.x).toBeGreaterThanOrEqual(bounds.x);
+      expect(p.y + nodeSize(n).height).toBeLessThanOrEqual(bounds.y + bounds.height);
+    }
   });
 });
 
