@@ -5,6 +5,7 @@ import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import type { CliIo } from './io';
 import { registerPlanCommands } from './planCli';
+import { registerPlanDesignCommand } from './planDesignCli';
 import { registerSupervisorCommands } from './supervisorCommands';
 
 export type { CliIo } from './io';
@@ -214,6 +215,7 @@ export function createProgram(io: CliIo = processIo): Command {
 
   registerSupervisorCommands(program, io);
   registerPlanCommands(program, io);
+  registerPlanDesignCommand(program, io);
   return program;
 }
 
