@@ -16,6 +16,7 @@ import {
   type ExecutorEvent,
 } from './compilePlan';
 import type { NodeStates } from './runState';
+import { appendFailedNode } from './operationsLog';
 import { claimRun } from './runOwner';
 import { writeRunRecord, type RunOwner, type RunRecord, type RunStatus } from './runRecord';
 
@@ -191,6 +192,20 @@ async function runClaimed(
         node: event.node,
         error: event.error ?? '',
       });
+      const title = plan.nodes.find((node) => node.id === event.node)?.title ?? event.node;
+      operations = operations.then(async () => {
+        const failed = await appendFailedNode(options.workspace, {
+          planId: plan.id,
+          thread,
+          node: event.node,
+          title,
+          error: event.error ?? '',
+          ...(event.attempt !== undefined ? { attempts: event.attempt } : {}),
+          at,
+        });
+        if (failed)
+          options.log?.warn('plan', 'plan.operations_log.unwritable', { error: failed.message, thread });
+      });
     }
     options.onEvent?.(event);
     // Written as states change, one write at a time, so `fleet plan:status` follows a run that is under way.
@@ -198,6 +213,7 @@ async function runClaimed(
     writes = writes.then(() => writeRunRecord(stateDir, record)).catch(() => undefined);
   };
   let writes: Promise<void> = Promise.resolve();
+  let operations: Promise<void> = Promise.resolve();
   const app = compilePlan(plan, { ...options, riskRules, checkpointer, onEvent });
   const config = {
     configurable: { thread_id: thread },
@@ -258,6 +274,7 @@ async function runClaimed(
         waits: record.waits.map((wait) => wait.requestId),
       });
     await writes;
+    await operations;
     await writeRunRecord(stateDir, record);
     const result = (): RunResult => ({
       thread,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApprovalStore } from '../../../../extension/core/approvals';
@@ -385,6 +385,11 @@ describe("runPlan and the workspace's rules, records and log", () => {
       context: { planId: plan.id, thread: result.thread, node: 'forbidden' },
     });
     expect(log.lines.some((line) => line.event === 'plan.run.failed')).toBe(true);
+    // And in the operations log, with a remedy for a person.
+    const operations = readFileSync(path.join(ws.workspace, '.fleetai', 'logs', 'operations-log.md'), 'utf8');
+    expect(operations).toContain(`exec-plan / forbidden failed`);
+    expect(operations).toContain(result.thread);
+    expect(operations).toMatch(/remedy .*denied by the risk rules/);
   });
 
   it('refuses to start with a broken orchestrator.json, naming the file, and leaves no run behind', async () => {
