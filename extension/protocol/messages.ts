@@ -151,6 +151,79 @@ export type DecideResult = z.infer<typeof DecideResult>;
 export const PaneAction = z.enum(['focus', 'send', 'ask', 'nudge', 'restart', 'stop', 'openTranscript']);
 export type PaneAction = z.infer<typeof PaneAction>;
 
+// The plan vocabularies are repeated here rather than imported: the core's module carries the whole Plan Schema
+// (and Node types), which the webviews should not load. test/unit/plans/planGraphSnapshot.test.ts checks both
+// lists against extension/core/plans/planSchema.ts.
+export const PLAN_NODE_TYPES = [
+  'sequence',
+  'parallel',
+  'conditional',
+  'loop',
+  'human_approval',
+  'local_task',
+  'agent_invocation',
+  'mcp_tool',
+  'external_service',
+  'join',
+] as const;
+export const PLAN_NODE_STATES = [
+  'pending',
+  'running',
+  'waiting_approval',
+  'done',
+  'failed',
+  'skipped',
+] as const;
+
+/** A node of the plan graph (extension/core/plans/planGraphSnapshot.ts builds them; webview/plan draws them). */
+export const PlanGraphNodeView = z.object({
+  id: z.string().min(1),
+  type: z.enum(PLAN_NODE_TYPES),
+  parent: z.string().min(1).optional(),
+  title: z.string(),
+  state: z.enum(PLAN_NODE_STATES),
+  riskLevel: RiskWord,
+  requiresApproval: z.boolean(),
+  attempts: z.number().int().nonnegative(),
+  outputExcerpt: z.string().max(8000).optional(),
+  error: z.string().optional(),
+  /** The approval request the node waits for. */
+  requestId: z.string().optional(),
+  startedAt: Iso.optional(),
+  finishedAt: Iso.optional(),
+});
+export type PlanGraphNodeView = z.infer<typeof PlanGraphNodeView>;
+
+export const PlanGraphSnapshot = z.object({
+  runId: z.string().min(1),
+  planId: z.string().min(1),
+  planVersion: z.number().int().positive().optional(),
+  planTitle: z.string(),
+  runStatus: z.enum(['running', 'waiting_approval', 'done', 'failed']).optional(),
+  updatedAt: Iso,
+  nodes: z.array(PlanGraphNodeView),
+  edges: z.array(
+    z.object({
+      from: z.string().min(1),
+      to: z.string().min(1),
+      kind: z.enum(['start', 'next', 'fork', 'join', 'then', 'else', 'body', 'repeat']),
+    }),
+  ),
+});
+export type PlanGraphSnapshot = z.infer<typeof PlanGraphSnapshot>;
+
+/** One run of a plan in the workspace, newest first in `plan.listRuns`. */
+export const PlanRunView = z.object({
+  runId: z.string().min(1),
+  planId: z.string().min(1),
+  planVersion: z.number().int().positive().optional(),
+  status: z.enum(['running', 'waiting_approval', 'done', 'failed']),
+  started: Iso,
+  updated: Iso,
+  waits: z.number().int().nonnegative(),
+});
+export type PlanRunView = z.infer<typeof PlanRunView>;
+
 export const requests = {
   'host.getInfo': { params: z.object({}), result: HostInfo },
   /** A cheap round trip the webviews use to tell that the host still answers. */
@@ -174,12 +247,34 @@ export const requests = {
   'host.openLog': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
   'host.showApprovals': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
   'host.showDashboard': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
+  /** The graph of a run: the one the panel shows (the newest run of the workspace unless a run was chosen). */
+  'plan.getSnapshot': {
+    params: z.object({ runId: z.string().min(1).optional() }),
+    result: PlanGraphSnapshot,
+  },
+  'plan.listRuns': { params: z.object({}), result: z.object({ runs: z.array(PlanRunView) }) },
+  /** Decides the approval a node waits for, through the same path as `approvals.decide` (exactly once). */
+  'plan.approve': {
+    params: z.object({
+      runId: z.string().min(1),
+      nodeId: z.string().min(1),
+      decision: DecisionWord.default('approve'),
+      note: z.string().max(2000).optional(),
+    }),
+    result: DecideResult,
+  },
+  /** Opens a read-only document with the node's state, output excerpt and log lines. */
+  'plan.openNodeOutput': {
+    params: z.object({ runId: z.string().min(1), nodeId: z.string().min(1) }),
+    result: z.object({ opened: z.boolean() }),
+  },
 } as const;
 
 export const events = {
   'fleet.snapshot': FleetSnapshot,
   'dashboard.snapshot': DashboardSnapshot,
   'approvals.snapshot': ApprovalsSnapshot,
+  'plan.snapshot': PlanGraphSnapshot,
 } as const;
 
 export type RequestMap = typeof requests;

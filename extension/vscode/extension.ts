@@ -8,6 +8,7 @@ import { workspacePaths } from '../core/workspacePaths';
 import { AgentPanes } from './agentPanes';
 import { ApprovalsTreeProvider } from './approvalsTree';
 import type { FleetAiApi } from './api';
+import { PlanGraphHost } from './planGraphHost';
 import { HeartbeatStatus } from './statusBar';
 import { SupervisorHost } from './supervisorHost';
 import { TasksTreeProvider } from './tasksTree';
@@ -53,7 +54,15 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     // Called only once an agent starts, after activation has built `webviews`.
     onPaneChange: (change) => webviews.onPaneChange(change),
   });
-  const webviews = new WebviewHost({ extensionUri: context.extensionUri, folder, supervisor, agents, log });
+  const plans = new PlanGraphHost({ paths, supervisor, log });
+  const webviews = new WebviewHost({
+    extensionUri: context.extensionUri,
+    folder,
+    supervisor,
+    agents,
+    plans,
+    log,
+  });
   status.bind(supervisor);
   agents.tree.bindSupervisor(supervisor);
   const approvalsTree = new ApprovalsTreeProvider(supervisor);
@@ -75,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   webviews.onDidServeRequest(({ method }) => servedListeners.forEach((l) => l(method)));
   const showDashboard = (): Promise<void> => webviews.show('dashboard');
   // After a window reload VS Code gives the open panels back; the webviews restore their own state.
-  for (const app of ['dashboard', 'approvals'] as const) {
+  for (const app of ['dashboard', 'approvals', 'plan'] as const) {
     context.subscriptions.push(
       vscode.window.registerWebviewPanelSerializer(`fleetai.${app}`, {
         deserializeWebviewPanel: (panel) => webviews.restore(app, panel),
@@ -100,7 +109,12 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
 
   context.subscriptions.push(
     webviews,
+    plans,
     vscode.commands.registerCommand('fleetai.showDashboard', showDashboard),
+    vscode.commands.registerCommand('fleetai.showPlanGraph', async (runId?: unknown) => {
+      const { showPlanGraph } = await import('./planCommands');
+      return showPlanGraph(plans, () => webviews.show('plan'), typeof runId === 'string' ? runId : undefined);
+    }),
     vscode.commands.registerCommand('fleetai.showApprovals', () => webviews.show('approvals')),
     vscode.commands.registerCommand('fleetai.replayLog', () => replayLogCommand(log, appLogPath)),
     vscode.commands.registerCommand('fleetai.setModelApiKey', () => setModelApiKey(context.secrets, log)),

@@ -11,6 +11,7 @@ import type {
   RequestResult,
 } from '../protocol/messages';
 import type { AgentPanes } from './agentPanes';
+import type { PlanGraphHost } from './planGraphHost';
 import type { SupervisorHost } from './supervisorHost';
 import { EventRing, approvalsSnapshot, dashboardSnapshot, type SnapshotSources } from './webviewSnapshots';
 import type { FleetWebviewPanel, WebviewApp } from './webviewPanel';
@@ -36,13 +37,16 @@ export interface WebviewHostOptions {
   folder: string | undefined;
   supervisor: SupervisorHost;
   agents: AgentPanes;
+  /** The plan graph's side: its runs, snapshots and actions. */
+  plans: PlanGraphHost;
   log: Logger;
 }
 
 /**
- * The host side of the dashboard and approvals webviews: answers their protocol requests from the window's
- * panes and supervisor, and pushes a new snapshot to an open panel whenever the fleet changes (core events,
- * no polling). The panels' code loads on first use.
+ * The host side of the dashboard, approvals and plan graph webviews: answers their protocol requests from the
+ * window's panes, supervisor and plan runs, and pushes a new snapshot to an open panel whenever the fleet
+ * changes (core events, no polling; the plan graph follows its run's record file). The panels' code loads on
+ * first use.
  */
 export class WebviewHost implements vscode.Disposable {
   private readonly panels = new Map<WebviewApp, FleetWebviewPanel>();
@@ -54,7 +58,7 @@ export class WebviewHost implements vscode.Disposable {
   readonly handlers: RequestHandlers;
 
   constructor(private readonly options: WebviewHostOptions) {
-    const { supervisor, agents, folder } = options;
+    const { supervisor, agents, folder, plans } = options;
     this.disposables.push(supervisor.onDidChange(() => this.schedulePush()));
     this.handlers = {
       'host.getInfo': () => ({
@@ -97,6 +101,13 @@ export class WebviewHost implements vscode.Disposable {
       },
       'host.showDashboard': async () => {
         await this.show('dashboard');
+        return { opened: true };
+      },
+      'plan.getSnapshot': ({ runId }) => plans.snapshot(runId),
+      'plan.listRuns': async () => ({ runs: await plans.runs() }),
+      'plan.approve': ({ runId, nodeId, decision, note }) => plans.approve(runId, nodeId, decision, note),
+      'plan.openNodeOutput': async ({ runId, nodeId }) => {
+        await plans.openNodeOutput(runId, nodeId);
         return { opened: true };
       },
     };
@@ -181,10 +192,36 @@ export class WebviewHost implements vscode.Disposable {
       panel = this.panels.get(app);
       if (panel) return panel;
       const title = (): string =>
-        app === 'dashboard' ? vscode.l10n.t('FleetAI Dashboard') : vscode.l10n.t('FleetAI Approvals');
-      panel = new FleetWebviewPanel(app, title, this.options.extensionUri, this.handlers, this.options.log);
+        app === 'dashboard'
+          ? vscode.l10n.t('FleetAI Dashboard')
+          : app === 'approvals'
+            ? vscode.l10n.t('FleetAI Approvals')
+            : vscode.l10n.t('FleetAI Plan Graph');
+      const created = new FleetWebviewPanel(
+        app,
+        title,
+        this.options.extensionUri,
+        this.handlers,
+        this.options.log,
+      );
+      panel = created;
       panel.onDidServeRequest((method) => this.served.fire({ app, method }));
-      panel.onDidOpen(() => this.schedulePush());
+      if (app === 'plan') {
+        // The graph follows its run's record while visible; a hidden webview is discarded and asks again.
+        panel.onDidOpen(() =>
+          this.options.plans.follow((snapshot) => {
+            try {
+              created.post('plan.snapshot', snapshot);
+            } catch (error) {
+              this.options.log.error('webview', 'snapshot.failed', {
+                view: 'plan',
+                error: error instanceof Error ? error.message : String(error),
+              });
+            }
+          }),
+        );
+        panel.onDidHide(() => this.options.plans.follow(undefined));
+      } else panel.onDidOpen(() => this.schedulePush());
       this.panels.set(app, panel);
       this.disposables.push(panel);
     }

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 /**
  * The HTML shell of a FleetAI webview: only our own bundle may run (a fresh nonce each time), resources only from
  * `media/`, no inline scripts, no remote content. The shared chunks are preloaded so the browser fetches them
- * beside the app's entry instead of after it (the first render of a large fleet is measured against 500 ms).
+ * beside the app's entry instead of after it (the first render of a large fleet is measured against 500 ms); the
+ * plan graph also preloads its own libraries (React Flow, the layout), which only it loads.
  */
 export function renderWebviewHtml(
   webview: vscode.Webview,
@@ -32,7 +33,7 @@ export function renderWebviewHtml(
 <link id="vscode-codicon-stylesheet" rel="stylesheet" href="${asset('codicon.css').toString()}">
 <link rel="modulepreload" nonce="${nonce}" href="${asset('chunks/vendor.js').toString()}">
 <link rel="modulepreload" nonce="${nonce}" href="${asset('chunks/shared.js').toString()}">
-<title>${escapeHtml(title)}</title>
+${app === 'plan' ? `<link rel="modulepreload" nonce="${nonce}" href="${asset('chunks/plan-vendor.js').toString()}">\n` : ''}<title>${escapeHtml(title)}</title>
 </head>
 <body>
 <div id="root" data-app="${app}"></div>

@@ -5,10 +5,10 @@ import type { EventName, EventPayload } from '../protocol/messages';
 import { renderWebviewHtml } from './webviewHtml';
 import { webviewTransport } from './webviewTransport';
 
-export type WebviewApp = 'dashboard' | 'approvals';
+export type WebviewApp = 'dashboard' | 'approvals' | 'plan';
 
 /**
- * One FleetAI webview panel (the dashboard or the approvals queue), one at a time per app: showing it again
+ * One FleetAI webview panel (the dashboard, the approvals queue or the plan graph), one at a time per app: showing it again
  * brings the existing one forward. The panel talks to the host only through the typed protocol; after a window
  * reload VS Code hands the panel back through `restore` (the serializer), and the webview restores its own
  * state from `setState`.
@@ -18,10 +18,13 @@ export class FleetWebviewPanel implements vscode.Disposable {
   private endpoint: Endpoint | undefined;
   private readonly served = new vscode.EventEmitter<string>();
   private readonly opened = new vscode.EventEmitter<void>();
+  private readonly hidden = new vscode.EventEmitter<void>();
   /** Fires with the method name each time the webview's request was answered (used by tests and the log). */
   readonly onDidServeRequest = this.served.event;
   /** Fires when the panel opens or becomes visible again: the host sends it a fresh snapshot. */
   readonly onDidOpen = this.opened.event;
+  /** Fires when the panel is hidden or closed: whatever follows it for pushes can stop. */
+  readonly onDidHide = this.hidden.event;
 
   constructor(
     readonly app: WebviewApp,
@@ -105,11 +108,13 @@ export class FleetWebviewPanel implements vscode.Disposable {
     panel.webview.html = renderWebviewHtml(panel.webview, this.extensionUri, this.app, this.title());
     panel.onDidChangeViewState(() => {
       if (panel.visible) this.opened.fire();
+      else this.hidden.fire();
     });
     panel.onDidDispose(() => {
       this.endpoint?.dispose();
       this.endpoint = undefined;
       this.panel = undefined;
+      this.hidden.fire();
     });
     this.panel = panel;
     this.opened.fire();
@@ -120,5 +125,6 @@ export class FleetWebviewPanel implements vscode.Disposable {
     this.panel?.dispose();
     this.served.dispose();
     this.opened.dispose();
+    this.hidden.dispose();
   }
 }

@@ -1,4 +1,3 @@
-import type { Endpoint } from '../../extension/protocol/endpoint';
 import type { Result } from '../../extension/protocol/envelope';
 import type { HostInfo } from '../../extension/protocol/messages';
 import { HostViewSource, type HostViewSpec, type SourceState } from '../shared/hostViewSource';
@@ -6,19 +5,10 @@ import { hostEndpoint } from '../shared/vscodeClient';
 import { PlanGraphSnapshot } from './model';
 
 /**
- * PENDING the protocol entries: `plan.getSnapshot`, `plan.snapshot`, `plan.approve` and `plan.openNodeOutput`
- * are not in extension/protocol/messages.ts yet, so the endpoint is called through this loose view of it. Once
- * they are, this cast goes and the calls are checked like the other apps' calls.
+ * The protocol checks what the host sends against its own schema (extension/protocol/messages.ts); the app's
+ * model reads it once more, keeping only the fields the graph draws.
  */
-interface LooseEndpoint {
-  request(method: string, params: unknown, options?: { timeoutMs?: number }): Promise<Result<unknown>>;
-  on(name: string, listener: (payload: unknown) => void): { dispose(): void };
-}
-// (TypeScript accepts this without a cast: methods are compared bivariantly.)
-const loose = (endpoint: Endpoint): LooseEndpoint => endpoint;
-
-/** Until the protocol checks what the host sends, the snapshot is checked here. */
-function checked(result: Result<unknown>): Result<PlanGraphSnapshot> {
+function asModel(result: Result<unknown>): Result<PlanGraphSnapshot> {
   if (!result.ok) return result;
   const parsed = PlanGraphSnapshot.safeParse(result.value);
   return parsed.success
@@ -28,10 +18,11 @@ function checked(result: Result<unknown>): Result<PlanGraphSnapshot> {
 
 export const planSpec: HostViewSpec<PlanGraphSnapshot> = {
   schema: PlanGraphSnapshot,
+  // No runId: the host answers with the run its panel shows (the one chosen in the palette, else the newest).
   fetch: async (endpoint, timeoutMs) =>
-    checked(await loose(endpoint).request('plan.getSnapshot', {}, { timeoutMs })),
+    asModel(await endpoint.request('plan.getSnapshot', {}, { timeoutMs })),
   listen: (endpoint, listener) =>
-    loose(endpoint).on('plan.snapshot', (payload) => {
+    endpoint.on('plan.snapshot', (payload) => {
       const parsed = PlanGraphSnapshot.safeParse(payload);
       if (parsed.success) listener(parsed.data);
     }),
@@ -59,7 +50,13 @@ export const hostPlanSource: PlanSourceFactory = (restored) => {
     getState: source.getState,
     subscribe: source.subscribe,
     retry: source.retry,
-    approve: (runId, nodeId) => loose(endpoint).request('plan.approve', { runId, nodeId }),
-    openNodeOutput: (runId, nodeId) => loose(endpoint).request('plan.openNodeOutput', { runId, nodeId }),
+    approve: async (runId, nodeId) => {
+      const result = await endpoint.request('plan.approve', { runId, nodeId, decision: 'approve' });
+      // A refusal (answered elsewhere first, expired) is an answer, not a lost message: the panel shows its words.
+      if (result.ok && !result.value.ok)
+        return { ok: false, error: { code: result.value.code, message: result.value.message } };
+      return result;
+    },
+    openNodeOutput: (runId, nodeId) => endpoint.request('plan.openNodeOutput', { runId, nodeId }),
   };
 };

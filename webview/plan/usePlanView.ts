@@ -19,9 +19,9 @@ export function startPlanView(): StartedPlanView {
   const raw = savedState();
   const saved = restoreSaved(raw, planSpec.schema);
   const plan = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).plan : undefined;
-  // BENCH SEAM, pending the protocol entries (see spec.ts): the protocol Endpoint refuses methods and events
-  // that extension/protocol/messages.ts does not list, so until `plan.*` is there, the bench's fake host
-  // (test/bench/plangraph/fake-host.mjs) supplies the source. In VS Code nothing sets it. Remove with the cast.
+  // BENCH SEAM: the plan graph bench (test/bench/plan-graph.mjs, its fake host test/bench/plangraph/fake-host.mjs)
+  // hands the app an in-page source here, so it measures the graph rather than a fake protocol host. In VS Code
+  // nothing sets it and the app talks to the host through the typed protocol (spec.ts).
   const factory = (window as { fleetPlanSource?: PlanSourceFactory }).fleetPlanSource ?? hostPlanSource;
   return { source: factory(saved), ui: restorePlanUi(plan) };
 }
