@@ -1,213 +1,205 @@
-// Plan graph bench: how fast the built plan graph app (media/webview/plan.js) shows a plan, in chromium.
-//   1. navigation start -> `main[data-testid="plan"][data-rendered="true"]` (first snapshot from the host laid out
-//      and its nodes measured by React Flow) -> the next painted frame, for a plan of 100 graph nodes (target
-//      < 3 s) and of 1,000 (target < 1 s); median and p95 of BENCH_RUNS runs (default 5), each in a fresh
-//      browser context
-//   2. screenshots test-results/webview/plan-100.png and plan-100-zh-cn.png, and checks on the built app: nodes
-//      carry their state, Approve sends `plan.approve` and the node's new state is drawn, the selection survives
-//      a reload, no CSP violation or console error
-// The page is a standalone HTML file with the host's CSP (extension/vscode/webviewHtml.ts) and a fake
-// acquireVsCodeApi (test/bench/plangraph/fake-host.mjs), as in test/bench/webview-render.mjs; the plan data comes
-// from test/bench/plangraph/data.mjs (edges by the rules of planFlow()).
-// Run: node test/bench/plan-graph.mjs (builds media/webview/ first when plan.js is missing); --serve only serves
-// the harness page and prints its address.
-/* global window, document, MutationObserver, requestAnimationFrame -- functions run in the page */
-import { spawnSync } from 'node:child_process';
+// Plan graph bench: how fast the plan graph app (webview/plan/, built from the current source) shows a plan, in
+// chromium, and checks on what it shows.
+//   1. For a plan of 100 graph nodes (target < 3 s) and of 1,000 (target < 1 s), BENCH_RUNS runs (default 5),
+//      each a fresh browser context at 1280 x 900, runs of the two sizes interleaved so that both see the same
+//      machine load; median and p95 of:
+//        navigation start -> `main[data-testid="plan"][data-rendered="true"]`: the host's first snapshot laid out,
+//          the first viewport placed, the nodes in view (and their edges) in the DOM;
+//        navigation start -> the frame after it (an animation frame callback and a task after it: the browser
+//          has styled, laid out and painted the graph). This is THE figure compared with the target.
+//      Also where the time goes: the app's modules evaluated, the host's answer in.
+//      The machine's 1-minute load average is printed with each size's figures. A missed target fails the run
+//      (exit 1) only when the load stayed under 2 (others share this 2-core machine); above, the figure is
+//      printed as indicative and the run does not fail on it.
+//   2. Screenshots test-results/webview/plan-100.png (a node waiting for approval selected, its panel open),
+//      plan-100-zh-cn.png and plan-1000.png (the first view of the 1,000-node plan, as opened), and checks on the
+//      built app: nodes carry their state; the 1,000-node plan opens readable (zoom >= 0.6) on the node waiting
+//      for approval with only the nodes in view in the DOM; handles are where the app told React Flow they are;
+//      Approve sends `plan.approve` and the node's new state is drawn; the selection survives a reload; repeat
+//      edges dashed, then/else labelled; no CSP violation or console error.
+// The page is the host's HTML with its CSP and a fake plan source (test/bench/plangraph/fake-host.mjs); the
+// plan data comes from test/bench/plangraph/data.mjs (edges by the rules of planFlow()). The harness is shared
+// with test/bench/webview-render.mjs (test/bench/lib/webviewPage.mjs).
+// Run: node test/bench/plan-graph.mjs [--serve] (--serve only serves the page and prints its address);
+// BENCH_MEDIA=<build folder> measures an existing build instead of building the current source.
+/* global window, document */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { launchChromium, repoRoot } from '../vscode/codeServer.mjs';
+import {
+  load1,
+  machine,
+  median,
+  openApp,
+  pageHtml,
+  quantile,
+  startServer,
+  version,
+  webviewBuild,
+} from './lib/webviewPage.mjs';
 import { planSnapshot } from './plangraph/data.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const TARGETS = { 100: 3000, 1000: 1000 };
+/** Above this 1-minute load average a missed target is reported as indicative, not as a failure. */
+const QUIET_LOAD = 2;
+/** webview/plan/layout.ts READABLE_ZOOM. */
+const READABLE_ZOOM = 0.6;
 const out = path.join(repoRoot, 'test-results/webview');
-const media = path.join(repoRoot, 'media/webview');
-const harness = path.join(repoRoot, 'test/bench/plangraph');
-const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function ensureBuilt() {
-  if (['plan.js', 'plan.css', 'codicon.css'].every((f) => existsSync(path.join(media, f)))) return;
-  const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', 'webview/vite.config.mts'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) throw new Error('vite build failed');
-}
+const WARNINGS = /FleetAI|protocol|Content Security|React Flow/i;
 
 const dataCache = new Map();
-function benchData(params) {
-  const key = params.toString();
+function page(params) {
+  const key = `${params.get('nodes')}|${params.get('lang')}`;
   if (!dataCache.has(key)) {
     const plan = planSnapshot({
       size: Number(params.get('nodes') ?? 100),
       now: Date.parse('2026-11-21T10:00:00Z'),
     });
-    const data = { version, lang: params.get('lang') ?? 'en', plan };
-    dataCache.set(key, JSON.stringify(data).replace(/</g, '\\u003c'));
+    dataCache.set(key, { version, lang: params.get('lang') ?? 'en', plan });
   }
-  return dataCache.get(key);
-}
-
-function page(params, nonce) {
-  const lang = params.get('lang') ?? 'en';
-  const theme = params.get('theme') === 'dark' ? 'dark' : 'light';
-  const csp = [
-    "default-src 'none'",
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "font-src 'self'",
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="${lang}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="/bench/theme-${theme}.css">
-<link rel="stylesheet" href="/media/webview/plan.css">
-<link id="vscode-codicon-stylesheet" rel="stylesheet" href="/media/webview/codicon.css">
-<link rel="modulepreload" nonce="${nonce}" href="/media/webview/chunks/vendor.js">
-<link rel="modulepreload" nonce="${nonce}" href="/media/webview/chunks/plan-vendor.js">
-<link rel="modulepreload" nonce="${nonce}" href="/media/webview/chunks/shared.js">
-<title>FleetAI plan bench</title>
-</head>
-<body class="vscode-${theme}">
-<div id="root" data-app="plan"></div>
-<script type="application/json" id="fleet-bench-data">${benchData(params)}</script>
-<script nonce="${nonce}" src="/bench/fake-host.mjs"></script>
-<script nonce="${nonce}" type="module" src="/media/webview/plan.js"></script>
-</body>
-</html>`;
-}
-
-const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
-
-function startServer() {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const send = (status, type, body) => {
-      res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    if (url.pathname === '/favicon.ico') return send(204, 'text/plain', '');
-    if (url.pathname === '/bench/page.html')
-      return send(200, 'text/html', page(url.searchParams, randomBytes(16).toString('base64')));
-    const [root, rel] = url.pathname.startsWith('/media/webview/')
-      ? [media, url.pathname.slice('/media/webview/'.length)]
-      : url.pathname.startsWith('/bench/')
-        ? [harness, url.pathname.slice('/bench/'.length)]
-        : [undefined, ''];
-    // The theme files are the other webview bench's (test/bench/webview/theme-*.css).
-    const dir = /^theme-(dark|light)\.css$/.test(rel) ? path.join(repoRoot, 'test/bench/webview') : root;
-    const file = dir && path.resolve(dir, rel);
-    if (!file || !file.startsWith(dir + path.sep) || !existsSync(file))
-      return send(404, 'text/plain', 'not found');
-    return send(200, types[path.extname(file)] ?? 'application/octet-stream', readFileSync(file));
+  return pageHtml({
+    app: 'plan',
+    lang: params.get('lang') ?? 'en',
+    theme: params.get('theme'),
+    nonce: randomBytes(16).toString('base64'),
+    data: dataCache.get(key),
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-/** Runs in the page before anything else: the moment `data-rendered` turns true, and any CSP violation. */
-function instrument() {
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) =>
-    window.__csp.push(
-      `${e.violatedDirective} ${e.blockedURI || '(inline)'} ${e.sourceFile ?? ''}:${e.lineNumber ?? ''}`,
-    ),
+const round = (x) => Math.round(x);
+const summary = (xs) => ({ median: round(median(xs)), p95: round(quantile(xs, 0.95)) });
+
+async function measure(browser, base) {
+  const sizes = [100, 1000];
+  const samples = Object.fromEntries(
+    sizes.map((n) => [n, { rendered: [], painted: [], start: [], answered: [], nodesInDom: [], load: [] }]),
   );
-  const observer = new MutationObserver(() => {
-    if (window.__renderedAt !== undefined || !document.querySelector('main[data-rendered="true"]')) return;
-    window.__renderedAt = performance.now();
-    observer.disconnect();
-    requestAnimationFrame(() => setTimeout(() => (window.__paintedAt = performance.now()), 0));
-  });
-  observer.observe(document, {
-    subtree: true,
-    childList: true,
-    attributes: true,
-    attributeFilter: ['data-rendered'],
-  });
-}
-
-async function openApp(browser, base, query, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  const pg = await context.newPage();
-  const problems = [];
-  pg.on('console', (m) => {
-    if (
-      m.type() === 'error' ||
-      (m.type() === 'warning' && /FleetAI|protocol|Content Security|React Flow/i.test(m.text()))
-    )
-      problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  pg.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await pg.addInitScript(instrument);
-  await pg.goto(`${base}/bench/page.html?${new URLSearchParams(query)}`);
-  await pg.waitForFunction(() => window.__paintedAt !== undefined, null, { timeout: 60_000 });
-  const timing = await pg.evaluate(() => ({
-    rendered: window.__renderedAt,
-    painted: window.__paintedAt,
-    csp: window.__csp,
-    start: performance.getEntriesByName('fleetai:start')[0]?.startTime,
-    answered: performance.getEntriesByName('fleetai:answered')[0]?.startTime,
-    nodesInDom: document.querySelectorAll('[data-testid="plan-node"]').length,
-  }));
-  problems.push(...timing.csp.map((c) => `CSP: ${c}`));
-  return { context, pg, timing, problems };
-}
-
-async function measure(browser, base, nodes) {
-  const rendered = [];
-  const painted = [];
-  const parts = [];
   const problems = [];
   for (let i = 0; i < runs; i++) {
-    const app = await openApp(browser, base, { nodes: String(nodes) });
-    rendered.push(app.timing.rendered);
-    painted.push(app.timing.painted);
-    parts.push({ start: app.timing.start, answered: app.timing.answered, nodesInDom: app.timing.nodesInDom });
-    problems.push(...app.problems);
-    await app.context.close();
+    for (const nodes of sizes) {
+      const s = samples[nodes];
+      s.load.push(load1());
+      const app = await openApp(browser, base, { nodes: String(nodes) }, { warnings: WARNINGS });
+      s.rendered.push(app.timing.rendered);
+      s.painted.push(app.timing.painted);
+      s.start.push(app.timing.start);
+      s.answered.push(app.timing.answered);
+      s.nodesInDom.push(
+        await app.pg.evaluate(() => document.querySelectorAll('[data-testid="plan-node"]').length),
+      );
+      problems.push(...app.problems.map((p) => `${nodes} nodes: ${p}`));
+      await app.context.close();
+    }
   }
-  const round = (x) => Math.round(x);
   return {
-    nodes,
-    runs,
-    targetMs: TARGETS[nodes],
-    renderedMs: { median: round(median(rendered)), p95: round(quantile(rendered, 0.95)) },
-    paintedMs: { median: round(median(painted)), p95: round(quantile(painted, 0.95)) },
-    moduleStartMs: round(median(parts.map((p) => p.start))),
-    hostAnsweredMs: round(median(parts.map((p) => p.answered))),
-    nodesInDom: parts[0].nodesInDom,
     problems,
+    results: sizes.map((nodes) => {
+      const s = samples[nodes];
+      return {
+        nodes,
+        runs,
+        targetMs: TARGETS[nodes],
+        renderedMs: summary(s.rendered),
+        paintedMs: summary(s.painted),
+        moduleStartMs: round(median(s.start)),
+        hostAnsweredMs: round(median(s.answered)),
+        nodesInDom: Math.max(...s.nodesInDom),
+        load1: { min: Math.min(...s.load), max: Math.max(...s.load, load1()) },
+        samples: { painted: s.painted.map(round), rendered: s.rendered.map(round) },
+      };
+    }),
   };
 }
 
 const failures = [];
+const warnings = [];
 const check = (ok, what) => {
   if (!ok) failures.push(what);
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
 };
 
+/** Where React Flow drew the handles of a node in view, against the node's box (zoom taken out). */
+async function handleOffsets(pg) {
+  return pg.evaluate(() => {
+    const node = document.querySelector('.react-flow__node-plan:has(.plan-node)');
+    const zoom = Number(
+      /scale\(([\d.]+)\)/.exec(document.querySelector('.react-flow__viewport').style.transform)[1],
+    );
+    const box = node.getBoundingClientRect();
+    const centre = (el) => {
+      const r = el.getBoundingClientRect();
+      return { x: (r.left + r.width / 2 - box.left) / zoom, y: (r.top + r.height / 2 - box.top) / zoom };
+    };
+    return {
+      width: box.width / zoom,
+      height: box.height / zoom,
+      top: centre(node.querySelector('.react-flow__handle-top')),
+      bottom: centre(node.querySelector('.react-flow__handle-bottom')),
+    };
+  });
+}
+
 async function checks(browser, base) {
   mkdirSync(out, { recursive: true });
+  // The 1,000-node plan as it opens: readable, on the node waiting for approval, only the nodes in view drawn.
+  {
+    const app = await openApp(browser, base, { nodes: '1000' }, { warnings: WARNINGS });
+    const { pg } = app;
+    const file = path.join(out, 'plan-1000.png');
+    await pg.screenshot({ path: file });
+    console.log(`screenshot ${path.relative(repoRoot, file)}`);
+    const seen = await pg.evaluate(() => {
+      const canvas = document.querySelector('.react-flow').getBoundingClientRect();
+      const waiting = document.querySelector('[data-testid="plan-node"][data-state="waiting_approval"]');
+      const r = waiting?.getBoundingClientRect();
+      return {
+        zoom: Number(
+          /scale\(([\d.]+)\)/.exec(document.querySelector('.react-flow__viewport').style.transform)[1],
+        ),
+        nodes: document.querySelectorAll('[data-testid="plan-node"]').length,
+        edges: document.querySelectorAll('.react-flow__edge').length,
+        waitingInView:
+          !!r &&
+          r.left >= canvas.left &&
+          r.right <= canvas.right &&
+          r.top >= canvas.top &&
+          r.bottom <= canvas.bottom,
+        minimap: document.querySelectorAll('[data-testid="plan-minimap"] .react-flow__minimap-node').length,
+      };
+    });
+    check(seen.zoom >= READABLE_ZOOM && seen.zoom <= 1, `1000 nodes: opens readable (zoom ${seen.zoom})`);
+    check(seen.waitingInView, '1000 nodes: the node waiting for approval is in view');
+    check(
+      seen.nodes > 0 && seen.nodes < 100 && seen.edges > 0,
+      `1000 nodes: only the nodes in view are in the DOM (${seen.nodes} nodes, ${seen.edges} edges)`,
+    );
+    check(seen.minimap > 0, `1000 nodes: the minimap draws the plan (${seen.minimap} state paths)`);
+    const h = await handleOffsets(pg);
+    const near = (a, b) => Math.abs(a - b) <= 1;
+    check(
+      near(h.top.x, h.width / 2) &&
+        near(h.top.y, 0) &&
+        near(h.bottom.x, h.width / 2) &&
+        near(h.bottom.y, h.height),
+      `handles where the app says they are (layout.ts nodeHandles): top ${JSON.stringify(h.top)}, bottom ${JSON.stringify(h.bottom)} on ${h.width} x ${h.height}`,
+    );
+    // The fit button shows the whole plan: every node is then inside the canvas (drawn or not).
+    await pg.locator('.react-flow__controls-fitview').click();
+    await pg.waitForTimeout(300);
+    const fitted = await pg.evaluate(() =>
+      Number(/scale\(([\d.]+)\)/.exec(document.querySelector('.react-flow__viewport').style.transform)[1]),
+    );
+    check(fitted < seen.zoom, `the fit button zooms out to the whole plan (zoom ${fitted})`);
+    check(
+      app.problems.length === 0,
+      `1000 nodes: no CSP violation or console error ${app.problems.join(' | ')}`,
+    );
+    await app.context.close();
+  }
   for (const lang of ['en', 'zh-cn']) {
-    const app = await openApp(browser, base, { nodes: '100', lang });
+    const app = await openApp(browser, base, { nodes: '100', lang }, { warnings: WARNINGS });
     const { pg } = app;
     // A node that waits for approval, selected: the panel with its Approve button shows in the screenshot.
     const waiting = pg.locator('[data-testid="plan-node"][data-state="waiting_approval"]').first();
@@ -258,8 +250,12 @@ async function checks(browser, base) {
   }
 }
 
-ensureBuilt();
-const server = await startServer();
+const build = webviewBuild();
+const server = await startServer({
+  media: build.dir,
+  harness: path.join(repoRoot, 'test/bench/plangraph'),
+  page,
+});
 const base = `http://127.0.0.1:${server.address().port}`;
 if (process.argv.includes('--serve')) {
   console.log(`${base}/bench/page.html?nodes=100  (and ?nodes=1000, &lang=zh-cn, &theme=dark)`);
@@ -267,35 +263,35 @@ if (process.argv.includes('--serve')) {
 }
 const browser = await launchChromium();
 try {
-  const results = [];
-  for (const nodes of [100, 1000]) {
-    const r = await measure(browser, base, nodes);
-    results.push(r);
+  const { results, problems } = await measure(browser, base);
+  for (const r of results) {
+    const quiet = r.load1.max < QUIET_LOAD;
+    const met = r.paintedMs.median < r.targetMs;
     console.log(
-      `plan ${nodes} nodes: data-rendered median ${r.renderedMs.median} ms p95 ${r.renderedMs.p95} ms; painted median ${r.paintedMs.median} ms p95 ${r.paintedMs.p95} ms (target < ${r.targetMs} ms; module start ${r.moduleStartMs} ms, host answered ${r.hostAnsweredMs} ms, ${r.nodesInDom} nodes in the DOM)`,
+      `plan ${r.nodes} nodes: navigation -> graph painted median ${r.paintedMs.median} ms p95 ${r.paintedMs.p95} ms (target < ${r.targetMs} ms: ${met ? 'met' : 'MISSED'}); -> data-rendered median ${r.renderedMs.median} ms p95 ${r.renderedMs.p95} ms; modules evaluated ${r.moduleStartMs} ms, host answered ${r.hostAnsweredMs} ms; ${r.nodesInDom} nodes in the DOM; load ${r.load1.min.toFixed(2)}-${r.load1.max.toFixed(2)}${quiet ? '' : ' (busy machine: indicative)'}`,
     );
-    check(
-      r.problems.length === 0,
-      `${nodes} nodes: no CSP violation or console error ${r.problems.slice(0, 3).join(' | ')}`,
-    );
-    check(r.paintedMs.median < r.targetMs, `${nodes} nodes: painted median under ${r.targetMs} ms`);
+    if (!met && !quiet) {
+      warnings.push(`${r.nodes} nodes: target missed at load ${r.load1.max.toFixed(2)} (indicative)`);
+      console.log(`WARN ${warnings.at(-1)}`);
+    } else check(met, `${r.nodes} nodes: painted median under ${r.targetMs} ms`);
   }
+  check(
+    problems.length === 0,
+    `timed runs: no CSP violation or console error ${problems.slice(0, 3).join(' | ')}`,
+  );
   await checks(browser, base);
-  const machine = {
-    cpus: `${cpus().length} x ${cpus()[0]?.model}`,
-    memGB: Math.round(totalmem() / 2 ** 30),
-    load: loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' '),
-  };
-  console.log(`machine: ${machine.cpus}, ${machine.memGB} GB, load ${machine.load}`);
+  const where = machine(browser);
+  console.log(
+    `machine: ${where.cpus} x ${where.cpuModel}, ${where.memGiB} GiB, load ${where.loadavg.join(' ')}, ${where.chromium}`,
+  );
   writeFileSync(
     path.join(out, 'plan-graph-bench.json'),
-    JSON.stringify({ machine, results, failures }, null, 2),
+    JSON.stringify({ machine: where, quietLoad: QUIET_LOAD, results, warnings, failures }, null, 2),
   );
 } finally {
   await browser.close();
   server.close();
+  build.dispose();
 }
 if (failures.length) {
   console.error(`${failures.length} check(s) failed`);
