@@ -210,8 +210,6 @@ export function App({ started }: { started: StartedPlanView }): React.JSX.Elemen
                   elementsSelectable
                   onlyRenderVisibleElements={big}
                   minZoom={0.05}
-                  width={canvas.width}
-                  height={canvas.height}
                   defaultViewport={first.current}
                   fitViewOptions={FIT_ALL}
                   onNodeClick={onNodeClick}
