@@ -6,50 +6,33 @@
 //      the approvals list when one request is answered: from the event to the changed DOM, median and p95
 //   3. screenshots of both apps in English and Chinese (and the dashboard without a host) in test-results/webview/,
 //      and checks on the built app: disabled actions while the host is gone, Retry, restore after a reload
-// The page is a standalone HTML file with the same CSP as the host's (extension/vscode/webviewHtml.ts) and a
-// fake acquireVsCodeApi (test/bench/webview/fake-host.mjs) standing in for the VS Code host, which only relays
-// postMessage; CSP violations and console errors fail the run. Target: < 500 ms for each first render.
-// Run: node test/bench/webview-render.mjs (builds media/webview/ first when it is missing); --serve only serves
-// the harness pages and prints their addresses.
+// The page is the host's HTML with its CSP (extension/vscode/webviewHtml.ts) and a fake acquireVsCodeApi
+// (test/bench/webview/fake-host.mjs) standing in for the VS Code host, which only relays postMessage; CSP
+// violations and console errors fail the run. Target: < 500 ms for each first render. The page harness (build,
+// server, timing) is shared with test/bench/plan-graph.mjs: test/bench/lib/webviewPage.mjs.
+// Run: node test/bench/webview-render.mjs (builds the current source into a temporary folder; BENCH_MEDIA=<folder>
+// uses an existing build); --serve only serves the harness pages and prints their addresses.
 /* global window, document, MutationObserver, requestAnimationFrame -- functions run in the page */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { launchChromium, repoRoot } from '../vscode/codeServer.mjs';
+import {
+  machine as machineOf,
+  median,
+  openApp,
+  pageHtml,
+  quantile,
+  startServer,
+  version,
+  webviewBuild,
+} from './lib/webviewPage.mjs';
 import { approvalsSnapshot, dashboardSnapshot } from './webview/data.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const rerenders = Number(process.env.BENCH_RERENDERS ?? 20);
 const TARGET_MS = 500;
 const out = path.join(repoRoot, 'test-results/webview');
-const media = path.join(repoRoot, 'media/webview');
-const harness = path.join(repoRoot, 'test/bench/webview');
-const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const i = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
-  return s[i];
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-function ensureBuilt() {
-  if (['dashboard.js', 'approvals.js', 'codicon.css'].every((f) => existsSync(path.join(media, f)))) return;
-  const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', 'webview/vite.config.mts'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) throw new Error('vite build failed');
-}
 
 /** Page data per query: the app, the language and the size of the fleet. */
 const dataCache = new Map();
@@ -68,141 +51,26 @@ function benchData(params) {
       now,
     });
     const queue = approvalsSnapshot({ approvals, now });
-    const data = {
+    dataCache.set(key, {
       version,
       lang: params.get('lang') ?? 'en',
       dashboard,
       approvals: queue,
       // A decision on these is refused as "answered elsewhere first", as the host answers then.
       refuse: queue.pending.filter((_, i) => i % 5 === 1).map((a) => a.id),
-    };
-    // Inline JSON in a data block (not executed, so the CSP leaves it alone), parsed by the fake host when first
-    // asked: a script literal of this size took longer to compile than the app itself, which the real host (its
-    // data already in memory) does not cost. `<` is escaped so that no text in the data can end the block.
-    dataCache.set(key, JSON.stringify(data).replace(/</g, '\\u003c'));
+    });
   }
   return dataCache.get(key);
 }
 
-function page(params, nonce) {
-  const app = params.get('app') === 'approvals' ? 'approvals' : 'dashboard';
-  const lang = params.get('lang') ?? 'en';
-  const theme = params.get('theme') === 'dark' ? 'dark' : 'light';
-  // The host's CSP (webviewHtml.ts) with the page's own origin as the webview's cspSource.
-  const csp = [
-    "default-src 'none'",
-    "img-src 'self' data:",
-    "style-src 'self'",
-    "font-src 'self'",
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="${lang}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="/bench/theme-${theme}.css">
-<link rel="stylesheet" href="/media/webview/${app}.css">
-<link id="vscode-codicon-stylesheet" rel="stylesheet" href="/media/webview/codicon.css">
-<link rel="modulepreload" nonce="${nonce}" href="/media/webview/chunks/vendor.js">
-<link rel="modulepreload" nonce="${nonce}" href="/media/webview/chunks/shared.js">
-<title>FleetAI ${app} bench</title>
-</head>
-<body class="vscode-${theme}">
-<div id="root" data-app="${app}"></div>
-<script type="application/json" id="fleet-bench-data">${benchData(params)}</script>
-<script nonce="${nonce}" src="/bench/fake-host.mjs"></script>
-<script nonce="${nonce}" type="module" src="/media/webview/${app}.js"></script>
-</body>
-</html>`;
-}
-
-const types = {
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.ttf': 'font/ttf',
-  '.html': 'text/html',
-};
-
-function startServer() {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const send = (status, type, body) => {
-      res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    if (url.pathname === '/favicon.ico') return send(204, 'text/plain', '');
-    if (url.pathname === '/bench/page.html')
-      return send(200, 'text/html', page(url.searchParams, randomBytes(16).toString('base64')));
-    const [root, rel] = url.pathname.startsWith('/media/webview/')
-      ? [media, url.pathname.slice('/media/webview/'.length)]
-      : url.pathname.startsWith('/bench/')
-        ? [harness, url.pathname.slice('/bench/'.length)]
-        : [undefined, ''];
-    const file = root && path.resolve(root, rel);
-    if (!file || !file.startsWith(root + path.sep) || !existsSync(file))
-      return send(404, 'text/plain', 'not found');
-    return send(200, types[path.extname(file)] ?? 'application/octet-stream', readFileSync(file));
+function page(params) {
+  return pageHtml({
+    app: params.get('app') === 'approvals' ? 'approvals' : 'dashboard',
+    lang: params.get('lang') ?? 'en',
+    theme: params.get('theme'),
+    nonce: randomBytes(16).toString('base64'),
+    data: benchData(params),
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/** Runs in the page before anything else: the moment `data-rendered` turns true, and any CSP violation. */
-function instrument() {
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation', (e) =>
-    window.__csp.push(
-      `${e.violatedDirective} ${e.blockedURI || '(inline)'} ${e.sourceFile ?? ''}:${e.lineNumber ?? ''}`,
-    ),
-  );
-  // The root may be inserted with the attribute already set (the snapshot came before React's first render),
-  // or get it later: both are mutations of the document.
-  const observer = new MutationObserver(() => {
-    if (window.__renderedAt !== undefined || !document.querySelector('main[data-rendered="true"]')) return;
-    window.__renderedAt = performance.now();
-    observer.disconnect();
-    requestAnimationFrame(() => setTimeout(() => (window.__paintedAt = performance.now()), 0));
-  });
-  observer.observe(document, {
-    subtree: true,
-    childList: true,
-    attributes: true,
-    attributeFilter: ['data-rendered'],
-  });
-}
-
-function watchPage(pg, problems) {
-  pg.on('console', (m) => {
-    if (
-      m.type() === 'error' ||
-      (m.type() === 'warning' && /FleetAI|protocol|Content Security/i.test(m.text()))
-    )
-      problems.push(`console.${m.type()}: ${m.text()}`);
-  });
-  pg.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-}
-
-async function openApp(browser, base, query, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport });
-  const pg = await context.newPage();
-  const problems = [];
-  watchPage(pg, problems);
-  await pg.addInitScript(instrument);
-  await pg.goto(`${base}/bench/page.html?${new URLSearchParams(query)}`);
-  await pg.waitForFunction(() => window.__paintedAt !== undefined, null, { timeout: 60_000 });
-  const timing = await pg.evaluate(() => ({
-    rendered: window.__renderedAt,
-    painted: window.__paintedAt,
-    csp: window.__csp,
-    // The app's own marks (main.tsx, hostViewSource.ts): its modules evaluated, the host's first answers in.
-    start: performance.getEntriesByName('fleetai:start')[0]?.startTime,
-    answered: performance.getEntriesByName('fleetai:answered')[0]?.startTime,
-    pageLoaded: performance.getEntriesByType('navigation')[0]?.responseEnd,
-  }));
-  problems.push(...timing.csp.map((c) => `CSP: ${c}`));
-  return { context, pg, timing, problems };
 }
 
 /** One pane's state changes `n` times; each time the whole snapshot is pushed, as the host does. */
@@ -437,8 +305,12 @@ async function screenshots(browser, base) {
 }
 
 async function main() {
-  ensureBuilt();
-  const server = await startServer();
+  const build = webviewBuild();
+  const server = await startServer({
+    media: build.dir,
+    harness: path.join(repoRoot, 'test/bench/webview'),
+    page,
+  });
   const base = `http://127.0.0.1:${server.address().port}`;
   if (process.argv.includes('--serve')) {
     // For a person (or a profiler): the harness pages, until Ctrl-C.
@@ -447,14 +319,7 @@ async function main() {
     return;
   }
   const browser = await launchChromium();
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memGiB: Math.round(totalmem() / 2 ** 30),
-    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
-    node: process.version,
-    chromium: browser.version(),
-  };
+  const machine = machineOf(browser);
   const first = { dashboard: [], approvals: [] };
   const painted = { dashboard: [], approvals: [] };
   const ownTime = { dashboard: [], approvals: [] };
@@ -493,6 +358,7 @@ async function main() {
   } finally {
     await browser.close();
     server.close();
+    build.dispose();
   }
 
   const row = (name, xs) => ({ name, median: median(xs), p95: quantile(xs, 0.95), n: xs.length });
