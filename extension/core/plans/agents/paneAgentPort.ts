@@ -28,7 +28,13 @@ export interface PaneAgentPortOptions {
   approvals?: ApprovalStore;
   /** How often a filed approval is looked at for its decision. Default 250 ms. */
   pollMs?: number;
+  /** How long a pane must have waited for input before a prompt is typed. Default 500 ms. */
   settleMs?: number;
+  /**
+   * The same for the first prompt to a pane this port started. Codex shows its composer at start, then works a
+   * moment longer while its session starts (title spinner) and drops what is typed meanwhile. Default 2000 ms.
+   */
+  firstSettleMs?: number;
 }
 
 export interface ClosableAgentPort extends AgentWorkPort {
@@ -54,6 +60,8 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
   const started = new Map<string, Promise<TurnPane>>();
   const startedIds = new Set<string>();
   const turns = new Map<string, Promise<unknown>>();
+  /** Panes this port started that have not had a turn yet. */
+  const fresh = new Set<string>();
 
   const paneFor = async (node: PaneNode): Promise<TurnPane> => {
     const target = node.agent;
@@ -85,6 +93,7 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
       })
       .then((pane) => {
         startedIds.add(pane.id);
+        fresh.add(pane.id);
         return pane;
       });
     started.set(slot, starting);
@@ -192,9 +201,10 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
       // the criteria still decide whether the work is there.
       const promptSentAt = new Date().toISOString();
       await writeJournal(options.journalDir, { key, node: node.id, pane: pane.id, promptSentAt });
+      const settleMs = fresh.delete(pane.id) ? (options.firstSettleMs ?? 2000) : (options.settleMs ?? 500);
       const turn = await runTurn(pane, node.prompt, {
         signal: context.signal,
-        ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+        settleMs,
         onApproval: (p, state) => decideApproval(p, state, key, context),
       });
       const text = turn.text ?? '';

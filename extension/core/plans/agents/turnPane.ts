@@ -31,6 +31,8 @@ export interface TurnOptions {
   /** Decides an approval the agent asks for during the turn; the answer is carried to the pane. */
   onApproval: (pane: TurnPane, state: PaneState) => Promise<ApprovalDecision>;
   scanLines?: number;
+  /** How long the agent must stay back at its prompt for the turn to count as ended. Default 1000 ms. */
+  quietMs?: number;
 }
 
 const normalise = (text: string): string => text.replace(/\s+/g, ' ').trim();
@@ -44,6 +46,7 @@ const normalise = (text: string): string => text.replace(/\s+/g, ' ').trim();
 export async function runTurn(pane: TurnPane, prompt: string, options: TurnOptions): Promise<TurnResult> {
   const { signal } = options;
   const settleMs = options.settleMs ?? 500;
+  const quietMs = options.quietMs ?? 1000;
   const scanLines = options.scanLines ?? 2000;
   const aborted = (): TurnResult => ({
     ok: false,
@@ -62,6 +65,9 @@ export async function runTurn(pane: TurnPane, prompt: string, options: TurnOptio
   if (listening === 'exited') return { ok: false, error: `pane ${pane.id} has exited / 窗格已退出` };
   const earlier = occurrences(await pane.tail(scanLines), anchor).length;
 
+  // Only what happens after the prompt went in counts: a fresh Codex works a moment while its session and
+  // app-server attach start (title spinner, thread/resume), which is not the turn.
+  let submitted = false;
   let busy = false;
   let deciding = false;
   let outcome: 'done' | { error: string } | undefined;
@@ -72,20 +78,23 @@ export async function runTurn(pane: TurnPane, prompt: string, options: TurnOptio
       if (signal.aborted) return;
       await pane.answerApproval(decision);
     } catch (error) {
-      outcome ??= { error: `approval failed: ${String(error)}` };
+      outcome ??= { error: error instanceof Error ? error.message : String(error) };
     } finally {
       deciding = false;
     }
   };
-  const onState = (event: PaneStateEvent): void => {
-    if (event.to === 'working' || event.to === 'stalled') busy = true;
-    else if (event.to === 'awaiting_approval') {
+  const observe = (name: PaneState['name']): void => {
+    if (!submitted) return;
+    if (name === 'working' || name === 'stalled') busy = true;
+    else if (name === 'awaiting_approval') {
       busy = true;
       if (!deciding) void approve(pane.state);
-    } else if (event.to === 'awaiting_input' && busy && !deciding) outcome ??= 'done';
-    else if (event.to === 'exited')
-      outcome ??= { error: `pane ${pane.id} exited during the turn / 窗格已退出` };
-    else if (event.to === 'error' && event.error?.retrying === false)
+    }
+  };
+  const onState = (event: PaneStateEvent): void => {
+    observe(event.to);
+    if (event.to === 'exited') outcome ??= { error: `pane ${pane.id} exited during the turn / 窗格已退出` };
+    else if (submitted && event.to === 'error' && event.error?.retrying === false)
       outcome ??= { error: `pane ${pane.id} failed: ${event.error.message}` };
   };
   const subscription = pane.onState(onState);
@@ -93,9 +102,19 @@ export async function runTurn(pane: TurnPane, prompt: string, options: TurnOptio
     const sent = await Promise.race([pane.send(prompt), abortedPromise(signal)]);
     if (sent === 'aborted') return aborted();
     if (!sent) return { ok: false, error: `pane ${pane.id} did not take the prompt / 窗格未接收提示` };
-    // Also by state, not only events: the agent may be back at its prompt while an approval answer returns.
+    submitted = true;
+    // The turn is over when the agent has been back at its prompt for `quietMs`: Codex flips working / idle
+    // within milliseconds while its app-server attaches, which is not the end of a turn.
     const end = await waitUntil(pane, signal, () => {
-      if (outcome === undefined && busy && !deciding && pane.state.name === 'awaiting_input')
+      const state = pane.state;
+      observe(state.name);
+      if (
+        outcome === undefined &&
+        busy &&
+        !deciding &&
+        state.name === 'awaiting_input' &&
+        Date.now() - Date.parse(state.since) >= quietMs
+      )
         outcome = 'done';
       return outcome === undefined ? undefined : 'end';
     });

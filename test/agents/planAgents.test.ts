@@ -1,0 +1,232 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApprovalStore } from '../../extension/core/approvals';
+import { createProgram } from '../../extension/cli/program';
+import { createMemoryLog } from '../../extension/core/observability/appLog';
+import { openWorkspaceAgents, type ClosableAgentPort } from '../../extension/core/plans/agents';
+import { runPlan } from '../../extension/core/plans/executor';
+import type { PlanInput, PlanNodeInput } from '../../extension/core/plans/planSchema';
+import { validatePlan } from '../../extension/core/plans/validatePlan';
+import { workspacePaths } from '../../extension/core/workspacePaths';
+import { prepare, stopStarted, type AgentSpec } from '../fixtures/agents-env/index.mjs';
+import { startFakeModel, type FakeModelServer } from '../fixtures/fake-model/server.mjs';
+import { repoRoot } from '../unit/helpers';
+
+// Plans whose agent_invocation nodes prompt the real Codex CLI 0.169.0 (against the fake model server) in panes
+// the plan run starts, with local tasks around them (seed 004's acceptance scenarios, MCP nodes not yet).
+// The person who approves is played by this test writing the decision to the real ApprovalStore, as
+// `fleet approvals:approve` does from another terminal.
+
+interface Workspace {
+  server: FakeModelServer;
+  spec: AgentSpec;
+  dir: string;
+}
+let ws: Workspace | undefined;
+let agents: ClosableAgentPort | undefined;
+afterEach(async () => {
+  await agents?.close();
+  agents = undefined;
+  if (ws) {
+    await stopStarted(ws.spec);
+    ws.spec.cleanup();
+    await ws.server.close();
+  }
+  ws = undefined;
+});
+
+async function workspace(): Promise<Workspace> {
+  const server = await startFakeModel();
+  const root = path.join(repoRoot, 'test-results/agents-env');
+  mkdirSync(root, { recursive: true });
+  const dir = path.join(root, `plan-ws-${process.pid}-${Date.now()}`);
+  const spec = prepare.codex({ baseUrl: server.url, workdir: dir, root });
+  mkdirSync(path.join(dir, '.fleetai'), { recursive: true });
+  // The plan's codex panes start the Codex of node_modules, as orchestrator.json's agents.codex.bin says.
+  writeFileSync(
+    path.join(dir, '.fleetai/orchestrator.json'),
+    JSON.stringify({ agents: { codex: { bin: spec.command } } }),
+  );
+  ws = { server, spec, dir };
+  return ws;
+}
+
+function plan(nodes: PlanNodeInput[], root: string, extra: Partial<PlanInput> = {}) {
+  const validation = validatePlan({ schemaVersion: 1, id: 'agents', title: 'Agents', root, nodes, ...extra });
+  if (!validation.ok || !validation.plan) {
+    throw new Error(validation.problems.map((p) => p.message).join('; '));
+  }
+  return validation.plan;
+}
+
+const effect = (id: string): PlanNodeInput => ({
+  type: 'local_task',
+  id,
+  title: id,
+  action: { kind: 'script', script: `echo ${id} >> effects.txt` },
+});
+
+const effects = (dir: string): string[] => {
+  const file = path.join(dir, 'effects.txt');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+};
+
+/** Approves every request the plan's panes file, like a person at `fleet approvals:approve`; returns a stop. */
+function approveAll(store: ApprovalStore, seen: string[]): () => void {
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      for (const request of await store.pending()) {
+        if (!request.pane.startsWith('plan-')) continue;
+        seen.push(`${request.pane}: ${request.command ?? request.reason ?? ''}`);
+        await store.decide(request.id, 'approve', { by: 'cli' });
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return () => (stopped = true);
+}
+
+/** The model turns Codex asked for with this text in the user's prompt (aux requests left out). */
+const promptsSeen = (server: FakeModelServer, text: string): number =>
+  server.requests.filter((r) => !r.aux && !r.toolResult && r.userText?.includes(text)).length;
+
+describe('plans with agent_invocation nodes and a real Codex', () => {
+  it('fleet run:auto: a local task, Codex asked to make a file (approval filed, approved), a conditional on its answer', async () => {
+    const { dir, spec, server } = await workspace();
+    const file = path.join(dir, 'codex.plan.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        plan(
+          [
+            { type: 'sequence', id: 'main', title: 'Main', children: ['prepare', 'agent', 'check'] },
+            effect('prepare'),
+            {
+              type: 'agent_invocation',
+              id: 'agent',
+              title: 'Codex makes a file',
+              agent: { type: 'kind', agentKind: 'codex' },
+              prompt: 'fake:approval Create the file approved.txt.',
+              completion: [
+                { kind: 'turn_end' },
+                { kind: 'output_contains', text: 'Done' },
+                { kind: 'file_exists', path: 'approved.txt' },
+              ],
+              retries: 0,
+              timeoutSeconds: 150,
+            },
+            {
+              type: 'conditional',
+              id: 'check',
+              title: 'Did Codex say done?',
+              condition: { contains: ['$.nodes.agent.output.text', 'Done'] },
+              then: 'said-done',
+              else: 'said-other',
+            },
+            effect('said-done'),
+            effect('said-other'),
+          ],
+          'main',
+        ),
+      ),
+    );
+    // run:auto starts its panes with this process's environment: Codex's isolated one.
+    const saved = { ...process.env };
+    Object.assign(process.env, spec.env);
+    const store = ApprovalStore.forWorkspace(workspacePaths(dir));
+    const approved: string[] = [];
+    const stop = approveAll(store, approved);
+    let out = '';
+    try {
+      const program = createProgram({ out: (t) => (out += t), err: (t) => (out += t) });
+      await program.parseAsync(['run:auto', file, '-w', dir], { from: 'user' });
+    } finally {
+      stop();
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+    const exitCode = Number(process.exitCode ?? 0);
+    process.exitCode = undefined;
+    expect(out).toMatch(/agent\s+done/);
+    expect(exitCode, out).toBe(0);
+    expect(approved).toEqual(['plan-codex: touch approved.txt']);
+    expect(existsSync(path.join(dir, 'approved.txt'))).toBe(true);
+    expect(effects(dir)).toEqual(['prepare', 'said-done']);
+    expect(promptsSeen(server, 'Create the file approved.txt')).toBe(1);
+    const runs = path.join(dir, '.fleetai/state/plans/agents/runs');
+    const record = JSON.parse(readFileSync(path.join(runs, readdirSync(runs)[0]!), 'utf8')) as {
+      status: string;
+    };
+    expect(record.status).toBe('done');
+  }, 240_000);
+
+  it('seed 004: serial, parallel, conditional and loop around Codex turns; one pane reused by every node', async () => {
+    const { dir, spec, server } = await workspace();
+    const paths = workspacePaths(dir);
+    const approvals = ApprovalStore.forWorkspace(paths);
+    const log = createMemoryLog();
+    agents = await openWorkspaceAgents({
+      workspace: dir,
+      paths,
+      builtinProfilesDir: path.join(repoRoot, 'agents-config'),
+      log,
+      approvals,
+      env: () => spec.env,
+    });
+    const ask = (id: string, prompt: string, text: string): PlanNodeInput => ({
+      type: 'agent_invocation',
+      id,
+      title: id,
+      agent: { type: 'kind', agentKind: 'codex' },
+      prompt,
+      completion: [{ kind: 'output_contains', text }],
+      retries: 0,
+      timeoutSeconds: 120,
+    });
+    const p = plan(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ['fan', 'check', 'again'] },
+        { type: 'parallel', id: 'fan', title: 'Fan out', children: ['a', 'hello'] },
+        effect('a'),
+        ask('hello', 'fake:plain Say hello.', 'Hello from the fake model'),
+        {
+          type: 'conditional',
+          id: 'check',
+          title: 'Check',
+          condition: { contains: ['$.nodes.hello.output.text', 'Hello'] },
+          then: 'yes',
+          else: 'no',
+        },
+        effect('yes'),
+        effect('no'),
+        { type: 'loop', id: 'again', title: 'Again', body: 'pass', maxIterations: 2 },
+        { type: 'sequence', id: 'pass', title: 'Pass', children: ['b', 'more'] },
+        effect('b'),
+        ask('more', 'fake:plain Once more.', 'Hello from the fake model'),
+      ],
+      'main',
+    );
+    const result = await runPlan({
+      plan: p,
+      workspace: dir,
+      stateDir: paths.stateDir,
+      approvals,
+      agents,
+      checkpointer: 'memory',
+    });
+    if (process.env.DEBUG_PLAN_AGENTS)
+      console.log(log.lines.map((l) => JSON.stringify(l).slice(0, 300)).join('\n'));
+    expect(result.status, JSON.stringify(result.record.nodes)).toBe('done');
+    expect(effects(dir)).toEqual(expect.arrayContaining(['a', 'yes', 'b']));
+    expect(effects(dir).filter((e) => e === 'b')).toHaveLength(2);
+    expect(effects(dir)).not.toContain('no');
+    const hello = result.nodes.hello?.output as { text: string; pane: string };
+    const more = result.nodes.more?.output as { text: string; pane: string };
+    expect(hello.text).toContain('Hello from the fake model');
+    expect(more.pane).toBe(hello.pane);
+    expect(promptsSeen(server, 'Say hello.')).toBe(1);
+    expect(promptsSeen(server, 'Once more.')).toBe(2);
+  }, 300_000);
+});
