@@ -270,6 +270,15 @@ export class McpBridge {
       return result;
     } catch (error) {
       const failure = this.callFailure(session, name, error, timeout, options.signal);
+      // Over HTTP nothing tells the bridge a server went away until a request fails: treat that as the loss.
+      if (
+        failure.code === McpErrorCode.Disconnected &&
+        session.client === client &&
+        session.state === 'connected'
+      ) {
+        this.lost(session, failure.message);
+        void client.close().catch(() => undefined);
+      }
       this.emitter.emit('invoke', {
         alias,
         tool: name,
@@ -565,7 +574,10 @@ export class McpBridge {
   }
 
   private describe(session: Session, error: unknown): string {
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED...) is in its cause.
+    const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+    if (typeof cause?.code === 'string' && !message.includes(cause.code)) message += ` (${cause.code})`;
     const tail = session.stderrTail.length > 0 ? `; stderr: ${session.stderrTail.slice(-3).join(' | ')}` : '';
     return redact(`${message}${tail}`, session.secrets);
   }
@@ -610,14 +622,25 @@ export class McpBridge {
         { alias, tool, outcome: 'unknown' },
         { cause: error },
       );
+    if (error instanceof RpcError)
+      return new McpError(
+        McpErrorCode.Call,
+        `${McpErrorCode.Call}: ${bilingual(
+          `tool "${tool}" of MCP server "${alias}" failed: ${reason}`,
+          `MCP 服务器 "${alias}" 的工具 "${tool}" 调用失败：${reason}`,
+        )}`,
+        // A JSON-RPC error is the server's answer: the call is over.
+        { alias, tool, outcome: 'failed' },
+        { cause: error },
+      );
+    // Anything else is the transport failing (fetch failed, HTTP 5xx, not connected): the outcome is open.
     return new McpError(
-      McpErrorCode.Call,
-      `${McpErrorCode.Call}: ${bilingual(
-        `tool "${tool}" of MCP server "${alias}" failed: ${reason}`,
-        `MCP 服务器 "${alias}" 的工具 "${tool}" 调用失败：${reason}`,
+      McpErrorCode.Disconnected,
+      `${McpErrorCode.Disconnected}: ${bilingual(
+        `MCP server "${alias}" could not be reached for "${tool}": ${reason}`,
+        `调用 "${tool}" 时无法连接 MCP 服务器 "${alias}"：${reason}`,
       )}`,
-      // A JSON-RPC error is the server's answer; anything else (a network error) leaves the outcome open.
-      { alias, tool, outcome: error instanceof RpcError ? 'failed' : 'unknown' },
+      { alias, tool, outcome: 'unknown' },
       { cause: error },
     );
   }
