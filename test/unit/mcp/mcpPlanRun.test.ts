@@ -1,0 +1,77 @@
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openMcpBridge } from '../../../extension/core/mcp';
+import type { McpBridge, McpInvokeRecord } from '../../../extension/core/mcp/mcpBridge';
+import { mcpWorkPort } from '../../../extension/core/mcp/mcpWorkPort';
+import { runPlan } from '../../../extension/core/plans/executor';
+import { useTempDirs } from '../helpers';
+import { effect, effects, valid } from '../plans/executor/executorFixtures';
+import { everythingStdio, writeWorkspaceServers } from './mcpFixtures';
+
+const tempDir = useTempDirs();
+const open: McpBridge[] = [];
+afterEach(async () => {
+  for (const bridge of open.splice(0)) await bridge.close();
+});
+
+/** The wiring the plan CLI is asked to do: a bridge from the workspace, the port passed as `mcp` to runPlan. */
+async function setup() {
+  const workspace = tempDir();
+  writeWorkspaceServers(workspace, { everything: everythingStdio() });
+  const calls: McpInvokeRecord[] = [];
+  const bridge = await openMcpBridge({ workspace, onToolInvoke: (r) => calls.push(r) });
+  open.push(bridge);
+  const stateDir = path.join(workspace, '.fleetai', 'state');
+  const mcp = mcpWorkPort(bridge, { journalDir: path.join(stateDir, 'mcp-journal') });
+  return { workspace, stateDir, mcp, calls };
+}
+
+describe('a plan with mcp_tool nodes run by the real executor', () => {
+  it('calls the tools and lets a condition read the structured output', async () => {
+    const { workspace, stateDir, mcp, calls } = await setup();
+    const plan = valid(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ['weather', 'decide'] },
+        {
+          type: 'mcp_tool',
+          id: 'weather',
+          title: 'Weather',
+          server: 'everything',
+          tool: 'get-structured-content',
+          arguments: { location: 'Chicago' },
+        },
+        {
+          type: 'conditional',
+          id: 'decide',
+          title: 'Cold?',
+          condition: { equals: ['$.nodes.weather.output.structuredContent.temperature', 36] },
+          then: 'cold',
+          else: 'warm',
+        },
+        effect('cold'),
+        effect('warm'),
+      ],
+      'main',
+    );
+    const result = await runPlan({ plan, workspace, stateDir, mcp, checkpointer: 'memory' });
+    expect(result.status).toBe('done');
+    expect(result.nodes.weather).toMatchObject({
+      status: 'done',
+      output: { isError: false, structuredContent: { conditions: 'Light rain / drizzle' } },
+    });
+    expect(effects(workspace)).toEqual(['cold']);
+    expect(calls.map((c) => c.tool)).toEqual(['get-structured-content']);
+  });
+
+  it('fails an mcp_tool node naming a tool the server does not have', async () => {
+    const { workspace, stateDir, mcp } = await setup();
+    const plan = valid(
+      [{ type: 'mcp_tool', id: 'nope', title: 'Nope', server: 'everything', tool: 'ecko', retries: 0 }],
+      'nope',
+    );
+    const result = await runPlan({ plan, workspace, stateDir, mcp, checkpointer: 'memory' });
+    expect(result.status).toBe('failed');
+    expect(result.nodes.nope?.error).toContain('E_MCP_UNKNOWN_TOOL');
+    expect(result.nodes.nope?.error).toContain('没有工具 "ecko"');
+  });
+});
