@@ -96,6 +96,22 @@ export async function createWorktree(options: CreateWorktreeOptions): Promise<Cr
   return { path: dir, branch, created: !exists, copied };
 }
 
+/**
+ * The folder where `branch` is checked out: the worktree that has it (the repository itself when it is the
+ * current branch), or a new worktree (with the branch, from `base`, when the branch is missing). Panes of the
+ * config and plan nodes naming the same branch so work in the same folder.
+ */
+export async function worktreeForBranch(options: {
+  repo: string;
+  branch: string;
+  base?: string;
+  log: Logger;
+}): Promise<string> {
+  const holder = (await listWorktrees(options.repo)).find((w) => w.branch === options.branch);
+  if (holder) return holder.path;
+  return (await createWorktree(options)).path;
+}
+
 /** Removes a worktree and prunes stale ones; its branch is kept. */
 export async function removeWorktree(
   options: RemoveWorktreeOptions,

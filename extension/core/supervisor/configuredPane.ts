@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { OrchestratorConfig, PaneConfig } from '../config/orchestratorConfig';
 import type { Logger } from '../observability/appLog';
 import type { AgentPane, PaneRegistry } from '../panes/paneRegistry';
-import { createWorktree, listWorktrees } from '../panes/worktree';
+import { worktreeForBranch } from '../panes/worktree';
 
 /** Starts one pane of the config: its agent's bin and extra args, its worktree when asked for. */
 export async function startConfiguredPane(
@@ -15,17 +15,12 @@ export async function startConfiguredPane(
   const agent = config.agents[pane.agent];
   let cwd = path.resolve(workspace, pane.cwd ?? '.');
   if (pane.worktree && pane.branch) {
-    const holder = (await listWorktrees(cwd)).find((w) => w.branch === pane.branch);
-    if (holder && path.resolve(holder.path) !== path.resolve(cwd)) cwd = holder.path;
-    else if (!holder) {
-      const created = await createWorktree({
-        repo: cwd,
-        branch: pane.branch,
-        ...(pane.base ? { base: pane.base } : {}),
-        log,
-      });
-      cwd = created.path;
-    }
+    cwd = await worktreeForBranch({
+      repo: cwd,
+      branch: pane.branch,
+      ...(pane.base ? { base: pane.base } : {}),
+      log,
+    });
   }
   let command = pane.command ?? agent?.bin;
   let args = pane.args ?? (command === undefined ? undefined : []);

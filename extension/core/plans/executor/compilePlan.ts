@@ -2,6 +2,7 @@ import { END, interrupt, START, StateGraph, type LangGraphRunnableConfig } from 
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import { classifyCommand, isAtLeast, maxRisk, type ApprovalStore } from '../../approvals';
 import { DEFAULT_RISK_RULES, type RiskRules } from '../../approvals/riskRules';
+import type { Logger } from '../../observability/appLog';
 import { indexPlan, type PlanIndex } from '../planGraph';
 import { isControlNode, type Plan, type PlanNode } from '../planSchema';
 import { approvalFor } from './approvalGate';
@@ -54,6 +55,7 @@ export interface CompileOptions {
   agents?: AgentWorkPort;
   mcp?: McpWorkPort;
   env?: NodeJS.ProcessEnv;
+  log?: Logger;
   /** How commands and scripts are rated; the defaults plus the workspace's allow and deny lists. */
   riskRules?: RiskRules;
   /** Called inside work nodes as they start, retry, wait and finish (the runner prints and records these). */
@@ -94,7 +96,12 @@ async function attemptOnce(node: PlanNode, key: string, options: CompileOptions)
     node.timeoutSeconds !== undefined
       ? AbortSignal.timeout(node.timeoutSeconds * 1000)
       : new AbortController().signal;
-  const context: WorkContext = { workspace: options.workspace, signal, env: options.env ?? process.env };
+  const context: WorkContext = {
+    workspace: options.workspace,
+    signal,
+    env: options.env ?? process.env,
+    ...(options.log ? { log: options.log } : {}),
+  };
   switch (node.type) {
     case 'local_task':
       return runLocalAction(node.action, context);

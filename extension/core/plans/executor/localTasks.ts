@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { createMemoryLog } from '../../observability/appLog';
+import { worktreeForBranch } from '../../panes/worktree';
 import type { LocalAction, PlanNodeOf } from '../planSchema';
 import type { WorkContext, WorkResult } from './workPorts';
 
@@ -142,13 +144,26 @@ function sleep(ms: number, signal: AbortSignal): Promise<WorkResult> {
   });
 }
 
-/** Runs a local_task's action once (retries are the executor's). `branch` worktrees are not resolved yet. */
+/**
+ * The folder a command, script or file operation works in: the workspace, or the worktree of its `branch` (the
+ * one the plan's agents on that branch use; made, with the branch, when missing).
+ */
+async function baseFolder(action: LocalAction, context: WorkContext): Promise<string> {
+  if (!('branch' in action) || action.branch === undefined) return context.workspace;
+  return worktreeForBranch({
+    repo: context.workspace,
+    branch: action.branch,
+    log: context.log ?? createMemoryLog(),
+  });
+}
+
+/** Runs a local_task's action once (retries are the executor's). */
 export async function runLocalAction(action: LocalAction, context: WorkContext): Promise<WorkResult> {
   try {
     switch (action.kind) {
       case 'command':
       case 'script': {
-        const cwd = insideWorkspace(context.workspace, action.cwd ?? '.');
+        const cwd = insideWorkspace(await baseFolder(action, context), action.cwd ?? '.');
         const env = { ...context.env, ...(action.env ?? {}) };
         const [program, args] =
           action.kind === 'command' ? [action.command, action.args] : [action.shell, ['-c', action.script]];
@@ -162,7 +177,7 @@ export async function runLocalAction(action: LocalAction, context: WorkContext):
       case 'http':
         return await httpRequest(action, context);
       case 'file':
-        return await fileOperation(action, context.workspace);
+        return await fileOperation(action, await baseFolder(action, context));
       case 'timer':
         return await sleep(action.seconds * 1000, context.signal);
     }

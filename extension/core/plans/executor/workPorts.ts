@@ -1,3 +1,4 @@
+import type { Logger } from '../../observability/appLog';
 import type { PlanNodeOf } from '../planSchema';
 
 /** What a work node gives back: its output (read by conditions as `$.nodes.<id>.output`). */
@@ -8,6 +9,8 @@ export interface WorkContext {
   /** Aborted when the node's timeoutSeconds is over. */
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** The app log, for what the work itself reports (a worktree created for a branch). */
+  log?: Logger;
 }
 
 /**

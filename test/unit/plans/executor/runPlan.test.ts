@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ApprovalStore } from '../../../../extension/core/approvals';
 import { createMemoryLog } from '../../../../extension/core/observability/appLog';
 import { runPlan, type ExecutorEvent } from '../../../../extension/core/plans/executor';
@@ -421,5 +422,46 @@ describe("runPlan and the workspace's rules, records and log", () => {
     expect(big?.outputExcerpt?.length).toBeLessThanOrEqual(2001);
     expect(big?.outputExcerpt?.endsWith('…')).toBe(true);
     expect(Date.parse(big?.startedAt ?? '')).toBeLessThanOrEqual(Date.parse(big?.finishedAt ?? ''));
+  });
+});
+
+describe('local tasks on a branch', () => {
+  it("run in the branch's worktree (made the first time, reused after), files too", async () => {
+    const ws = workspace();
+    const git = (...args: string[]) => {
+      const done = spawnSync('git', args, { cwd: ws.workspace, encoding: 'utf8' });
+      expect(done.status, done.stderr).toBe(0);
+      return done.stdout.trim();
+    };
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'start');
+    const plan = valid(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ['where', 'write', 'again'] },
+        effect('where', {
+          action: { kind: 'script', script: 'git branch --show-current; pwd', branch: 'feat/x' },
+        }),
+        effect('write', {
+          action: { kind: 'file', operation: 'write', path: 'note.txt', content: 'on x', branch: 'feat/x' },
+        }),
+        effect('again', {
+          action: { kind: 'command', command: 'cat', args: ['note.txt'], branch: 'feat/x' },
+        }),
+      ],
+      'main',
+    );
+    // Worktrees go next to the repository: removed here, the temp folder helper only removes the repository.
+    onTestFinished(() => rmSync(`${ws.workspace}.worktrees`, { recursive: true, force: true }));
+    const result = await runPlan({ plan, ...ws, checkpointer: 'memory' });
+    expect(result.status).toBe('done');
+    const [branch, folder] = String((result.nodes.where?.output as { stdout: string }).stdout)
+      .trim()
+      .split('\n');
+    expect(branch).toBe('feat/x');
+    expect(folder).not.toBe(ws.workspace);
+    expect(existsSync(path.join(folder!, 'note.txt'))).toBe(true);
+    expect(existsSync(path.join(ws.workspace, 'note.txt'))).toBe(false);
+    expect((result.nodes.again?.output as { stdout: string }).stdout).toBe('on x');
+    expect(git('worktree', 'list').split('\n')).toHaveLength(2);
   });
 });
