@@ -1,0 +1,156 @@
+import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FleetAiApi } from '../../extension/vscode/api';
+import { until } from './until';
+
+// The plan graph's host in the real VS Code window: a real `fleet run:auto config/plans/auto.plan.json` (local
+// tasks, a parallel block, a loop, a conditional, a human approval) running in the test workspace as another
+// process, as in a terminal, read back through the webview's own protocol requests (answered by the handlers
+// the panel's messages reach; the end-to-end test in chromium clicks the graph itself).
+const EXTENSION_ID = 'fleetai.fleetai';
+
+describe('Plan graph host in a real VS Code window', () => {
+  let api: FleetAiApi;
+  let folder: string;
+  let thread: string;
+  let output = '';
+  let exited: Promise<number | null>;
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<FleetAiApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(first, 'the test window has no workspace folder');
+    folder = first;
+    const root = extension.extensionPath;
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'dist/cli.js'), 'run:auto', path.join(root, 'config/plans/auto.plan.json')],
+      { cwd: folder, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    thread = await until(
+      () => /running plan "auto" \(v\d+\) as (\S+)/.exec(output)?.[1],
+      () => `fleet run:auto printed no run: ${output}`,
+    );
+  });
+
+  after(async () => {
+    await fs.rm(path.join(folder, 'auto-output'), { recursive: true, force: true });
+  });
+
+  it('plan.getSnapshot shows the run waiting at its approval node, with the request id and the outputs so far', async () => {
+    const snapshot = await until(
+      async () => {
+        const s = await api.webviewRequest('plan.getSnapshot', { runId: thread }).catch(() => undefined);
+        return s?.nodes.some((n) => n.id === 'approve' && n.state === 'waiting_approval') && s;
+      },
+      () => `run ${thread} never waited at "approve"`,
+    );
+    const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+    assert.equal(snapshot.runStatus, 'waiting_approval');
+    assert.equal(snapshot.planId, 'auto');
+    const pending = await api.pendingApprovals();
+    const request = pending.find((r) => r.agent === `plan-run:${thread}`);
+    assert.ok(request, JSON.stringify(pending));
+    assert.equal(byId.get('approve')?.requestId, request.id);
+    assert.equal(byId.get('publish')?.state, 'pending');
+    assert.equal(byId.get('checks:join')?.state, 'done');
+    assert.equal(byId.get('main')?.state, 'running');
+    assert.match(byId.get('node-version')?.outputExcerpt ?? '', /v\d+\.\d+\.\d+/);
+    assert.ok(snapshot.edges.some((e) => e.from === 'tick' && e.to === 'poll' && e.kind === 'repeat'));
+
+    // Without a runId the graph shows the newest run of the workspace: this one.
+    const newest = await api.webviewRequest('plan.getSnapshot', {});
+    assert.equal(newest.runId, thread);
+    const { runs } = await api.webviewRequest('plan.listRuns', {});
+    assert.deepEqual(
+      runs.filter((r) => r.runId === thread).map((r) => [r.planId, r.status, r.waits]),
+      [['auto', 'waiting_approval', 1]],
+    );
+  });
+
+  it('FleetAI: Show Plan Graph opens the plan panel, whose webview asks the host for the snapshot', async () => {
+    const asked = api.waitForDashboardRequest('plan.getSnapshot', 30_000);
+    const shown = await vscode.commands.executeCommand<string | undefined>('fleetai.showPlanGraph', thread);
+    assert.equal(shown, thread);
+    await asked;
+    const tab = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('fleetai.plan'));
+    assert.ok(tab, 'no plan graph tab is open');
+    assert.match(tab.label, /FleetAI Plan Graph|FleetAI 计划图/);
+  });
+
+  it('plan.approve decides through the supervisor once (a second answer is refused) and the run finishes', async () => {
+    const decided = await api.webviewRequest('plan.approve', { runId: thread, nodeId: 'approve' });
+    assert.equal(decided.ok, true, JSON.stringify(decided));
+    const again = await api.webviewRequest('plan.approve', {
+      runId: thread,
+      nodeId: 'approve',
+      decision: 'deny',
+    });
+    assert.equal(again.ok, false);
+    assert.match(again.ok ? '' : again.message, /already answered/);
+    assert.equal(again.id, decided.id);
+
+    // The `fleet run:auto` process waiting for the decision carries on and ends the run.
+    assert.equal(await exited, 0, output);
+    const snapshot = await until(
+      async () => {
+        const s = await api.webviewRequest('plan.getSnapshot', { runId: thread });
+        return s.runStatus === 'done' && s;
+      },
+      () => `run ${thread} is not done in the snapshot`,
+    );
+    const states = new Map(snapshot.nodes.map((n) => [n.id, n.state]));
+    for (const id of [
+      'main',
+      'prepare',
+      'checks',
+      'checks:join',
+      'poll',
+      'tick',
+      'choose',
+      'summary',
+      'approve',
+    ])
+      assert.equal(states.get(id), 'done', id);
+    assert.equal(states.get('publish'), 'done');
+    assert.notEqual(states.get('no-summary'), 'done');
+    assert.equal(
+      await fs.readFile(path.join(folder, 'auto-output/published.txt'), 'utf8').then(Boolean),
+      true,
+    );
+
+    // A node that never waited cannot be approved.
+    await assert.rejects(
+      api.webviewRequest('plan.approve', { runId: thread, nodeId: 'prepare' }),
+      /not waiting for an approval|没有在等待审批/,
+    );
+  });
+
+  it('plan.openNodeOutput opens a read-only document with the node state, its output and its log lines', async () => {
+    const opened = await api.webviewRequest('plan.openNodeOutput', { runId: thread, nodeId: 'node-version' });
+    assert.deepEqual(opened, { opened: true });
+    const document = vscode.workspace.textDocuments.find(
+      (d) => d.uri.scheme === 'fleetai-plan' && d.uri.path === `/${thread}/node-version.log`,
+    );
+    assert.ok(document, 'no node output document');
+    const text = document.getText();
+    assert.match(text, /# Node\.js version \(node-version\)/);
+    assert.match(text, /v\d+\.\d+\.\d+/);
+    assert.ok(text.includes(thread));
+    assert.match(text, /done|已完成/);
+    await assert.rejects(
+      api.webviewRequest('plan.openNodeOutput', { runId: thread, nodeId: 'no-such-node' }),
+      /has no node|没有节点/,
+    );
+  });
+});
