@@ -22,7 +22,7 @@
 // with test/bench/webview-render.mjs (test/bench/lib/webviewPage.mjs).
 // Run: node test/bench/plan-graph.mjs [--serve] (--serve only serves the page and prints its address);
 // BENCH_MEDIA=<build folder> measures an existing build instead of building the current source.
-/* global window, document */
+/* global window, document, getComputedStyle -- functions run in the page */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -231,14 +231,36 @@ async function checks(browser, base) {
       await pg.locator('main[data-testid="plan"][data-rendered="true"]').waitFor();
       const panel = await pg.locator('[data-testid="plan-panel"]').getAttribute('data-node-id');
       check(panel === id, 'the selected node is restored after a reload');
-      const edges = await pg.evaluate(() => ({
+      // Only what is in view is drawn, so the whole 100-node plan is opened in a window tall enough to show it
+      // at a readable zoom: every repeat edge dashed, every then/else edge labelled, the labels shown.
+      const tall = await openApp(
+        browser,
+        base,
+        { nodes: '100' },
+        { warnings: WARNINGS, viewport: { width: 1280, height: 7000 } },
+      );
+      const edges = await tall.pg.evaluate(() => ({
+        zoom: Number(
+          /scale\(([\d.]+)\)/.exec(document.querySelector('.react-flow__viewport').style.transform)[1],
+        ),
+        nodes: document.querySelectorAll('[data-testid="plan-node"]').length,
+        repeat: window.__benchHost.plan.edges.filter((e) => e.kind === 'repeat').length,
+        branches: window.__benchHost.plan.edges.filter((e) => e.kind === 'then' || e.kind === 'else').length,
         dashed: document.querySelectorAll('.react-flow__edge.cycle').length,
-        labelled: document.querySelectorAll('.react-flow__edge-text').length,
+        labelled: [
+          ...document.querySelectorAll('.react-flow__edge.conditional .react-flow__edge-textwrapper'),
+        ].filter((el) => getComputedStyle(el).display !== 'none' && el.textContent).length,
       }));
       check(
-        edges.dashed > 0 && edges.labelled > 0,
-        `repeat edges dashed (${edges.dashed}), then/else labelled (${edges.labelled})`,
+        edges.nodes === 100 &&
+          edges.zoom >= READABLE_ZOOM &&
+          edges.dashed === edges.repeat &&
+          edges.labelled === edges.branches &&
+          edges.repeat > 0 &&
+          edges.branches > 0,
+        `whole 100-node plan in a tall window (zoom ${edges.zoom}, ${edges.nodes} nodes): repeat edges dashed (${edges.dashed} of ${edges.repeat}), then/else labelled (${edges.labelled} of ${edges.branches})`,
       );
+      await tall.context.close();
       const styleTags = await pg.evaluate(() => document.querySelectorAll('style').length);
       check(styleTags === 0, `no <style> element on the page (${styleTags})`);
     }
