@@ -54,8 +54,18 @@ export function registerPlanDesignCommand(program: Command, io: CliIo): void {
           io.out(`${JSON.stringify({ ok: false, error: fleet }, null, 2)}\n`);
           return;
         }
-        io.err(`${isFleetError(error) ? `${error.code}: ` : ''}${describeError(error)}\n`);
         const problems = isFleetError(error) ? error.details?.problems : undefined;
+        const attempts = isFleetError(error) ? error.details?.attempts : undefined;
+        // The Designer gave up: a headline in the reader's language; the problems are the validator's English,
+        // as the model was sent them.
+        const headline =
+          typeof attempts === 'number' && Array.isArray(problems)
+            ? say(
+                `the model's plan still has problems after ${attempts} attempt(s)`,
+                `模型设计的计划在 ${attempts} 次尝试后仍有问题`,
+              )
+            : describeError(error);
+        io.err(`${isFleetError(error) ? `${error.code}: ` : ''}${headline}\n`);
         if (Array.isArray(problems) && problems.length > 0) {
           io.err(say('problems of the last answer:\n', '最后一次回答的问题：\n'));
           for (const problem of problems) io.err(`  ${String(problem)}\n`);
@@ -116,6 +126,17 @@ async function design(
     throw new FleetError(
       ErrorCode.ConfigInvalid,
       say('a goal is needed: fleet plan:design "what to do"', '需要一个目标：fleet plan:design "要做什么"'),
+    );
+  const { findTemplate, PLAN_TEMPLATES } = await import('../core/plans/templates');
+  const templateIds = PLAN_TEMPLATES.map((template) => template.id);
+  if (opts.template !== undefined && !findTemplate(opts.template))
+    throw new FleetError(
+      ErrorCode.ConfigInvalid,
+      say(
+        `no plan template "${opts.template}" (templates: ${templateIds.join(', ')})`,
+        `没有名为 "${opts.template}" 的计划模板（可用模板：${templateIds.join('、')}）`,
+      ),
+      { template: opts.template },
     );
   const { builtinProfilesDir } = await import('./resolveAgent');
   const model = opts.template === undefined ? await configuredModel(paths) : undefined;

@@ -100,12 +100,22 @@ describe('fleet plan:design', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const lines = result.stderr.split('\n');
-    expect(lines[0]).toMatch(/^E_PLAN_INVALID: The model's plan still has problems after 2 attempts: /);
+    expect(lines[0]).toBe("E_PLAN_INVALID: the model's plan still has problems after 2 attempt(s)");
     expect(lines[1]).toBe('problems of the last answer:');
     expect(lines[2]).toBe(
       '  nodes[0] (id "main"): children[2]: no node has id "tset" (did you mean "test"?)',
     );
     expect(designRequests()).toHaveLength(2);
+
+    const zh = await fleet(
+      ['plan:design', 'x fleetai-fake:invalid_always', '-w', ws, '--max-repairs', '0'],
+      cleanEnv({ DESIGN_KEY: 'sk-test', FLEETAI_LOCALE: 'zh-cn' }),
+    );
+    expect(zh.code).toBe(1);
+    expect(zh.stderr.split('\n').slice(0, 2)).toEqual([
+      'E_PLAN_INVALID: 模型设计的计划在 1 次尝试后仍有问题',
+      '最后一次回答的问题：',
+    ]);
   });
 
   it('uses a built-in template when no model is configured, and says so (English and Chinese)', async () => {
@@ -147,7 +157,17 @@ describe('fleet plan:design', () => {
     expect(designRequests()).toHaveLength(0);
     const unknown = await fleet(['plan:design', 'Add search', '-w', ws, '--template', 'nope', '--json'], env);
     expect(unknown.code).toBe(1);
-    expect(JSON.parse(unknown.stdout)).toMatchObject({ ok: false, error: { code: 'E_CONFIG_INVALID' } });
+    expect(JSON.parse(unknown.stdout)).toMatchObject({
+      ok: false,
+      error: { code: 'E_CONFIG_INVALID', message: expect.stringContaining('feature-on-branch') as unknown },
+    });
+    const zh = await fleet(
+      ['plan:design', 'x', '-w', ws, '--template', 'nope'],
+      cleanEnv({ FLEETAI_LOCALE: 'zh-cn' }),
+    );
+    expect(zh.stderr).toBe(
+      'E_CONFIG_INVALID: 没有名为 "nope" 的计划模板（可用模板：feature-on-branch、fix-until-tests-pass）\n',
+    );
   });
 
   it('--from-run re-plans what a run left undone and saves it as a new version', async () => {
