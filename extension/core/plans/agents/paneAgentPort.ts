@@ -35,6 +35,8 @@ export interface PaneAgentPortOptions {
    * moment longer while its session starts (title spinner) and drops what is typed meanwhile. Default 2000 ms.
    */
   firstSettleMs?: number;
+  /** How long the agent must be back at its prompt for a turn to count as ended (see runTurn). */
+  quietMs?: number;
 }
 
 export interface ClosableAgentPort extends AgentWorkPort {
@@ -205,6 +207,7 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
       const turn = await runTurn(pane, node.prompt, {
         signal: context.signal,
         settleMs,
+        ...(options.quietMs !== undefined ? { quietMs: options.quietMs } : {}),
         onApproval: (p, state) => decideApproval(p, state, key, context),
       });
       const text = turn.text ?? '';
