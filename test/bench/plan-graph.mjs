@@ -36,6 +36,7 @@ import {
   quantile,
   startServer,
   version,
+  watchPage,
   webviewBuild,
 } from './lib/webviewPage.mjs';
 import { planSnapshot } from './plangraph/data.mjs';
@@ -197,6 +198,36 @@ async function checks(browser, base) {
       `1000 nodes: no CSP violation or console error ${app.problems.join(' | ')}`,
     );
     await app.context.close();
+  }
+  // A panel opened in the background: the page has no size when the snapshot comes, and draws once it has one.
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const pg = await context.newPage();
+    const problems = [];
+    watchPage(pg, problems, WARNINGS);
+    await pg.addInitScript(() =>
+      document.addEventListener('readystatechange', () => {
+        if (document.readyState === 'interactive') document.body.style.display = 'none';
+      }),
+    );
+    await pg.goto(`${base}/bench/page.html?nodes=1000`);
+    await pg.waitForFunction(() => window.__benchHost.requests.length > 0);
+    await pg.waitForTimeout(300);
+    const early = await pg.evaluate(() => document.querySelectorAll('[data-testid="plan-node"]').length);
+    await pg.evaluate(() => (document.body.style.display = ''));
+    const drawn = await pg
+      .locator('main[data-testid="plan"][data-rendered="true"]')
+      .waitFor({ timeout: 10_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    const later = await pg.evaluate(() => document.querySelectorAll('[data-testid="plan-node"]').length);
+    check(
+      drawn && early === 0 && later > 0 && problems.length === 0,
+      `a page shown only after the snapshot came draws the graph then (${early} nodes hidden, ${later} shown) ${problems.join(' | ')}`,
+    );
+    await context.close();
   }
   for (const lang of ['en', 'zh-cn']) {
     const app = await openApp(browser, base, { nodes: '100', lang }, { warnings: WARNINGS });

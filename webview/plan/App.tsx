@@ -66,10 +66,22 @@ function useCanvasSize(): [
 ] {
   const ref = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState<{ width: number; height: number }>();
+  // No dependencies: the canvas appears with the first snapshot, so every render looks until it is measured.
   useLayoutEffect(() => {
-    if (size || !ref.current) return;
-    const { width, height } = ref.current.getBoundingClientRect();
-    if (width > 0 && height > 0) setSize({ width, height });
+    const canvas = ref.current;
+    if (size || !canvas) return;
+    const read = (): boolean => {
+      const { width, height } = canvas.getBoundingClientRect();
+      if (width > 0 && height > 0) setSize({ width, height });
+      return width > 0 && height > 0;
+    };
+    if (read()) return;
+    // A panel opened in the background has no size yet: the graph is drawn once it gets one.
+    const observer = new ResizeObserver(() => {
+      if (read()) observer.disconnect();
+    });
+    observer.observe(canvas);
+    return () => observer.disconnect();
   });
   return [ref, size];
 }
