@@ -25,6 +25,8 @@ export {
 export type { LoadedMcpConfig, McpConfigProblem, McpServerConfig } from './mcpConfig';
 export { isMcpError, McpError, McpErrorCode } from './mcpErrors';
 export { journalFileName, mcpWorkPort, toWorkResult } from './mcpWorkPort';
+export { checkMcpTool } from './mcpToolCheck';
+export type { McpToolCheck } from './mcpToolCheck';
 export type { McpJournalEntry, McpToolOutput, McpWorkPortOptions } from './mcpWorkPort';
 
 export interface OpenMcpBridgeOptions extends Partial<Omit<McpBridgeOptions, 'workspace' | 'log'>> {

@@ -260,13 +260,17 @@ export class McpBridge {
         timeout,
         ...(options.signal ? { signal: options.signal } : {}),
       })) as CallToolResult;
-      this.emitter.emit('invoke', {
+      // Servers of the 2024-10-07 protocol answer `toolResult` without `content`: the output keeps one shape.
+      result.content ??= [];
+      const record: McpInvokeRecord = {
         alias,
         tool: name,
         durationMs: performance.now() - started,
         resultBytes: JSON.stringify(result).length,
         isError: result.isError === true,
-      });
+      };
+      this.options.log?.debug('mcp', 'tool_call', { ...record });
+      this.emitter.emit('invoke', record);
       return result;
     } catch (error) {
       const failure = this.callFailure(session, name, error, timeout, options.signal);
@@ -276,17 +280,19 @@ export class McpBridge {
         session.client === client &&
         session.state === 'connected'
       ) {
-        this.lost(session, failure.message);
+        this.lost(session, this.describe(session, error));
         void client.close().catch(() => undefined);
       }
-      this.emitter.emit('invoke', {
+      const record: McpInvokeRecord = {
         alias,
         tool: name,
         durationMs: performance.now() - started,
         resultBytes: 0,
         isError: false,
         error: { code: failure.code, message: failure.message },
-      });
+      };
+      this.options.log?.warn('mcp', 'tool_call_failed', { ...record });
+      this.emitter.emit('invoke', record);
       throw failure;
     }
   }

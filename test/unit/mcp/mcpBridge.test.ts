@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { McpBridge, McpInvokeRecord } from '../../../extension/core/mcp/mcpBridge';
 import { McpErrorCode, type McpError } from '../../../extension/core/mcp/mcpErrors';
-import { openMcpBridge } from '../../../extension/core/mcp';
+import { checkMcpTool, openMcpBridge } from '../../../extension/core/mcp';
 import { createMemoryLog } from '../../../extension/core/observability/appLog';
 import { caught, useTempDirs } from '../helpers';
 import { everythingStdio, writeWorkspaceServers } from './mcpFixtures';
@@ -139,5 +139,23 @@ describe('McpBridge over stdio with the real server-everything', () => {
       'field "env.API_TOKEN": environment variable FLEET_MCP_UNSET_VAR is not set',
     );
     expect(missing.bridge.state('everything')).toBe('disconnected');
+  });
+});
+
+describe('checkMcpTool (for the plan dry run)', () => {
+  it('says ok with the risk for a listed tool, and names the problem for a missing tool or server', async () => {
+    const { bridge } = await bridgeFor({ everything: everythingStdio({ alwaysAllow: ['echo'] }) });
+    const ok = await checkMcpTool(bridge, 'everything', 'echo');
+    expect(ok).toMatchObject({ status: 'ok', field: 'tool' });
+    expect(ok.en).toBe(
+      'server "everything" has tool "echo" (risk low; read-only, idempotent, always allowed)',
+    );
+    expect(ok.zh).toContain('只读');
+    const missing = await checkMcpTool(bridge, 'everything', 'ecko');
+    expect(missing).toMatchObject({ status: 'error', field: 'tool' });
+    expect(missing.en).toContain('has no tool "ecko" (it has: ');
+    const noServer = await checkMcpTool(bridge, 'elsewhere', 'echo');
+    expect(noServer).toMatchObject({ status: 'error', field: 'server' });
+    expect(noServer.en).toContain('E_MCP_UNKNOWN_SERVER');
   });
 });
