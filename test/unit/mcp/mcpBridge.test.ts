@@ -159,3 +159,40 @@ describe('checkMcpTool (for the plan dry run)', () => {
     expect(noServer.en).toContain('E_MCP_UNKNOWN_SERVER');
   });
 });
+
+describe('McpBridge call failures', () => {
+  it('times a slow call out without dropping the session', async () => {
+    const { bridge, invocations } = await bridgeFor({ everything: everythingStdio() });
+    const slow = (await caught(() =>
+      bridge.callTool(
+        'everything',
+        'trigger-long-running-operation',
+        { duration: 5, steps: 5 },
+        { timeoutMs: 300 },
+      ),
+    )) as McpError;
+    expect(slow.code).toBe(McpErrorCode.Timeout);
+    expect(slow.message).toContain('took longer than 300 ms');
+    expect(slow.details.outcome).toBe('unknown');
+    expect(invocations.at(-1)?.error?.code).toBe(McpErrorCode.Timeout);
+    expect(bridge.state('everything')).toBe('connected');
+    const echoed = await bridge.callTool('everything', 'echo', { message: 'still connected' });
+    expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: still connected' }]);
+  });
+
+  it('fails a call in flight at once when the stdio server dies under it', async () => {
+    const { bridge } = await bridgeFor({ everything: everythingStdio() });
+    await bridge.connect('everything');
+    const pending = caught(() =>
+      bridge.callTool('everything', 'trigger-long-running-operation', { duration: 30, steps: 3 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const killedAt = performance.now();
+    process.kill(bridge.status('everything').pid!, 'SIGKILL');
+    const error = (await pending) as McpError;
+    expect(performance.now() - killedAt).toBeLessThan(2000);
+    expect(error.code).toBe(McpErrorCode.Disconnected);
+    expect(error.details.outcome).toBe('unknown');
+    expect(error.message).toContain('went away during the call to "trigger-long-running-operation"');
+  });
+});
