@@ -36,21 +36,20 @@ const VISIBLE_ONLY_ABOVE = 50;
 const FIT_ALL = { padding: 0.05 };
 
 /**
- * Tells the app when the graph is on screen: React Flow has its pan and zoom in place (at the first viewport)
- * and the nodes in view are in the DOM. Nodes come with their size and handles, so there is no measuring pass.
+ * Tells the app when the graph is on screen: React Flow has the canvas size and its pan and zoom in place (at the
+ * first viewport), so the nodes in view (and their edges) are committed with this same store update; nodes come
+ * with their size and handles, so there is no measuring pass to wait for. A viewport with no node in it (a
+ * restored one, panned away) is drawn too.
  */
 function DrawnProbe({ onReady }: { onReady: () => void }): null {
   const placed = useStore((s) => s.width > 0 && s.height > 0 && s.panZoom !== null);
-  const transform = useStore((s) => s.transform);
-  const domNode = useStore((s) => s.domNode);
   useEffect(() => {
-    // The nodes of the same store update are committed with this component, so they are in the DOM now.
-    if (placed && domNode?.querySelector('.react-flow__node')) onReady();
-  }, [placed, transform, domNode, onReady]);
+    if (placed) onReady();
+  }, [placed, onReady]);
   return null;
 }
 
-/** Small text is unreadable when zoomed out: then/else labels are hidden there (plan.css), as the nodes' text. */
+/** Small text is unreadable when zoomed out: then/else labels are hidden there (plan.css). */
 function ZoomClass({ canvas }: { canvas: React.RefObject<HTMLDivElement | null> }): null {
   const far = useStore((s) => s.transform[2] < READABLE_ZOOM);
   useEffect(() => {

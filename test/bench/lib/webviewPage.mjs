@@ -149,6 +149,8 @@ export function instrument() {
   const observer = new MutationObserver(() => {
     if (window.__renderedAt !== undefined || !document.querySelector('main[data-rendered="true"]')) return;
     window.__renderedAt = performance.now();
+    // What was drawn at that moment (the plan graph's nodes; none in the other apps).
+    window.__renderedPlanNodes = document.querySelectorAll('[data-testid="plan-node"]').length;
     observer.disconnect();
     requestAnimationFrame(() => setTimeout(() => (window.__paintedAt = performance.now()), 0));
   });
@@ -185,6 +187,7 @@ export async function openApp(browser, base, query, options = {}) {
   const timing = await pg.evaluate(() => ({
     rendered: window.__renderedAt,
     painted: window.__paintedAt,
+    renderedPlanNodes: window.__renderedPlanNodes,
     csp: window.__csp,
     start: performance.getEntriesByName('fleetai:start')[0]?.startTime,
     answered: performance.getEntriesByName('fleetai:answered')[0]?.startTime,
