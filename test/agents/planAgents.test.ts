@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApprovalStore } from '../../extension/core/approvals';
 import { createProgram } from '../../extension/cli/program';
@@ -229,4 +231,64 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
     expect(promptsSeen(server, 'Say hello.')).toBe(1);
     expect(promptsSeen(server, 'Once more.')).toBe(2);
   }, 300_000);
+
+  it('SIGKILL in the middle of an agent node: the resumed run does not prompt Codex again for work it did', async () => {
+    const { dir, spec, server } = await workspace();
+    // Bundled like test/unit/helpers bundleScript, but beside node_modules with node-pty external (native).
+    const bundle = path.join(repoRoot, 'test-results/agents-env', `plan-crash-${process.pid}.mjs`);
+    await build({
+      entryPoints: [path.join(repoRoot, 'test/agents/planCrashChild.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      outfile: bundle,
+      external: ['node-pty'],
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      logLevel: 'warning',
+    });
+    const env = { ...spec.env, WORKSPACE: dir, PROFILES: path.join(repoRoot, 'agents-config') };
+    const runChild = () => {
+      const child = spawn(process.execPath, [bundle], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const io = { out: '', err: '' };
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (io.out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (io.err += d));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal })),
+      );
+      return { child, io, exited };
+    };
+    const store = ApprovalStore.forWorkspace(workspacePaths(dir));
+    const approved: string[] = [];
+    const stop = approveAll(store, approved);
+    try {
+      const first = runChild();
+      const deadline = Date.now() + 120_000;
+      // Killed once Codex has done the work (the approved command made the file), before the node is done.
+      while (!existsSync(path.join(dir, 'approved.txt'))) {
+        if (Date.now() > deadline)
+          throw new Error(`Codex never made the file: ${first.io.out}${first.io.err}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      first.child.kill('SIGKILL');
+      expect((await first.exited).signal).toBe('SIGKILL');
+      expect(first.io.out).toMatch(/^agent running$/m);
+      expect(first.io.out).not.toMatch(/^agent done$/m);
+
+      const second = runChild();
+      const ended = await second.exited;
+      expect(ended.code, second.io.out + second.io.err).toBe(0);
+      expect(second.io.out).toContain('result done');
+      expect(second.io.out).not.toMatch(/^s0 running$/m);
+      expect(second.io.out).toMatch(/^agent done$/m);
+      expect(effects(dir)).toEqual(['s0', 's3']);
+      expect(approved).toEqual(['plan-codex: touch approved.txt']);
+      expect(promptsSeen(server, 'Create the file approved.txt')).toBe(1);
+    } finally {
+      stop();
+    }
+  }, 240_000);
 });

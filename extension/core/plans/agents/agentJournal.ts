@@ -10,6 +10,8 @@ export interface AgentJournalEntry {
   key: string;
   node: string;
   pane?: string;
+  /** The agent's folder (its worktree), where file criteria are checked on resume. */
+  cwd?: string;
   promptSentAt?: string;
   answeredAt?: string;
   text?: string;

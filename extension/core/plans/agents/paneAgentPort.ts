@@ -163,46 +163,47 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
   };
 
   const invokeAgent = async (node: PaneNode, key: string, context: WorkContext): Promise<WorkResult> => {
+    const criteria = node.completion;
+    const foldersOf = (cwd: string | undefined): string[] => [
+      ...new Set([cwd, context.workspace].filter((f): f is string => !!f).map((f) => path.resolve(f))),
+    ];
+
+    // Resume safety, before any pane starts: the prompt went out before a crash, and what can be checked
+    // without the agent holds (output_contains only on an answer the journal kept).
+    const journal = await readJournal(options.journalDir, key);
+    if (journal?.promptSentAt) {
+      const needsText = criteria.some((c) => c.kind === 'output_contains');
+      if (!needsText || journal.text !== undefined) {
+        const unmet = await unmetCriteria(
+          criteria.filter((c) => checkableWithoutAgent(c) || c.kind === 'output_contains'),
+          {
+            folders: foldersOf(journal.cwd),
+            env: context.env,
+            signal: context.signal,
+            text: journal.text ?? '',
+            turnEnded: true,
+          },
+        );
+        if (unmet.length === 0) {
+          return { ok: true, output: { text: journal.text ?? '', pane: journal.pane ?? '', resumed: true } };
+        }
+      }
+    }
+
     let pane: TurnPane;
     try {
       pane = await paneFor(node);
     } catch (error) {
       return { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
-    const folders = [...new Set([pane.cwd, context.workspace].map((folder) => path.resolve(folder)))];
-    const criteria = node.completion;
-
-    // Resume safety: the prompt went out before a crash and what can be checked without the agent holds.
-    const journal = await readJournal(options.journalDir, key);
-    if (journal?.promptSentAt) {
-      const local = criteria.filter(checkableWithoutAgent);
-      const needsText = criteria.some((c) => c.kind === 'output_contains');
-      const canFinish = !needsText || journal.text !== undefined;
-      if (canFinish) {
-        const unmet = await unmetCriteria(local, {
-          folders,
-          env: context.env,
-          signal: context.signal,
-          turnEnded: true,
-        });
-        const textUnmet = await unmetCriteria(
-          criteria.filter((c) => c.kind === 'output_contains'),
-          { folders, env: context.env, signal: context.signal, text: journal.text ?? '', turnEnded: true },
-        );
-        if (unmet.length === 0 && textUnmet.length === 0) {
-          return {
-            ok: true,
-            output: { text: journal.text ?? '', pane: journal.pane ?? pane.id, resumed: true },
-          };
-        }
-      }
-    }
+    const folders = foldersOf(pane.cwd);
 
     return exclusive(pane.id, async () => {
       // Written before the prompt is typed: a crash in between then errs on the side of not asking twice, and
       // the criteria still decide whether the work is there.
       const promptSentAt = new Date().toISOString();
-      await writeJournal(options.journalDir, { key, node: node.id, pane: pane.id, promptSentAt });
+      const entry = { key, node: node.id, pane: pane.id, cwd: pane.cwd, promptSentAt };
+      await writeJournal(options.journalDir, entry);
       const settleMs = fresh.delete(pane.id) ? (options.firstSettleMs ?? 2000) : (options.settleMs ?? 500);
       const turn = await runTurn(pane, node.prompt, {
         signal: context.signal,
@@ -213,14 +214,7 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
       const text = turn.text ?? '';
       const output = { text, pane: pane.id };
       if (!turn.ok) return { ok: false, error: turn.error, output };
-      await writeJournal(options.journalDir, {
-        key,
-        node: node.id,
-        pane: pane.id,
-        promptSentAt,
-        answeredAt: new Date().toISOString(),
-        text,
-      });
+      await writeJournal(options.journalDir, { ...entry, answeredAt: new Date().toISOString(), text });
       const unmet = await unmetCriteria(criteria, {
         folders,
         env: context.env,
