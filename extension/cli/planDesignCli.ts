@@ -99,21 +99,33 @@ async function design(
     );
 
   if (opts.fromRun !== undefined) {
-    const outcome = await fromRun(opts.fromRun, goal, paths.stateDir, store, say);
+    const { builtinProfilesDir } = await import('./resolveAgent');
+    const outcome = await fromRun(opts.fromRun, goal, paths.stateDir, store, say, {
+      model: goal ? await configuredModel(paths) : undefined,
+      workspace,
+      builtinProfilesDir: builtinProfilesDir(),
+      maxRepairs,
+    });
     const out = opts.out ? await writePlan(opts.out, outcome.plan) : undefined;
     if (opts.json) {
       io.out(
-        `${JSON.stringify({ ok: true, source: 'replan', from: opts.fromRun, ...outcome, ...(out ? { out } : {}) }, null, 2)}\n`,
+        `${JSON.stringify({ ok: true, replannedFrom: opts.fromRun, ...outcome, ...(out ? { out } : {}) }, null, 2)}\n`,
       );
       return;
     }
     io.out(
-      say(
-        `re-planned from run ${opts.fromRun}: ${outcome.removed.length} done node(s) left out` +
-          `${outcome.removed.length ? ` (${outcome.removed.join(', ')})` : ''}, ${outcome.plan.nodes.length} remain\n`,
-        `已根据运行 ${opts.fromRun} 重新规划：去掉 ${outcome.removed.length} 个已完成的节点` +
-          `${outcome.removed.length ? `（${outcome.removed.join('、')}）` : ''}，剩余 ${outcome.plan.nodes.length} 个\n`,
-      ),
+      (outcome.source === 'model'
+        ? say(
+            `the model re-designed the rest for the new goal in ${outcome.attempts} attempt(s)\n`,
+            `模型已按新目标重新设计剩余工作（${outcome.attempts} 次尝试）\n`,
+          )
+        : '') +
+        say(
+          `re-planned from run ${opts.fromRun}: ${outcome.removed.length} done node(s) left out` +
+            `${outcome.removed.length ? ` (${outcome.removed.join(', ')})` : ''}, ${outcome.plan.nodes.length} remain\n`,
+          `已根据运行 ${opts.fromRun} 重新规划：去掉 ${outcome.removed.length} 个已完成的节点` +
+            `${outcome.removed.length ? `（${outcome.removed.join('、')}）` : ''}，剩余 ${outcome.plan.nodes.length} 个\n`,
+        ),
     );
     printTree(io, outcome.plan);
     for (const warning of outcome.warnings) io.out(`${say('warning: ', '警告: ')}${warning}\n`);
@@ -225,6 +237,12 @@ async function fromRun(
   stateDir: string,
   store: PlanStore,
   say: (en: string, zh: string) => string,
+  design: {
+    model: DesignModel | undefined;
+    workspace: string;
+    builtinProfilesDir: string;
+    maxRepairs: number;
+  },
 ): Promise<ReplanOutcome> {
   const { ErrorCode, FleetError } = await import('../core/errors');
   const { listRuns } = await import('../core/plans/executor/runRecord');
@@ -246,7 +264,7 @@ async function fromRun(
       ),
       { thread, planId: run.planId },
     );
-  return replan({ plan: record.plan, run, ...(goal ? { goal } : {}), store });
+  return replan({ plan: record.plan, run, ...(goal ? { goal } : {}), store, ...design });
 }
 
 async function writePlan(file: string, plan: Plan): Promise<string> {

@@ -220,6 +220,52 @@ describe('fleet plan:design', () => {
     expect(missing.stderr).toContain('E_PLAN_NOT_FOUND: no run no-such-run');
   });
 
+  it('--from-run with a new goal and a model: the model designs the rest from the run state', async () => {
+    const ws = workspaceWithModel();
+    const stateDir = path.join(ws, '.fleetai/state');
+    const plan = valid(
+      [{ type: 'sequence', id: 'main', title: 'Main', children: ['a', 'b'] }, effect('a'), effect('b')],
+      'main',
+      { goal: 'Do a and b' },
+    );
+    await new PlanStore({ stateDir }).save(plan);
+    await writeRunRecord(stateDir, {
+      planId: plan.id,
+      thread: 'exec-plan-20261121T140000000Z',
+      planVersion: 1,
+      workspace: ws,
+      status: 'failed',
+      started: '2026-11-21T14:00:00.000Z',
+      updated: '2026-11-21T14:00:05.000Z',
+      waits: [],
+      nodes: { main: { status: 'failed' }, a: { status: 'done' }, b: { status: 'failed' } },
+      markedForHuman: [],
+    });
+    const result = await fleet(
+      ['plan:design', 'Add a CSV export', '--from-run', 'exec-plan-20261121T140000000Z', '-w', ws, '--json'],
+      cleanEnv({ DESIGN_KEY: 'sk-test' }),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as {
+      replannedFrom: string;
+      source: string;
+      attempts: number;
+      removed: string[];
+      plan: { id: string; goal: string };
+      saved: { version: number };
+    };
+    expect(parsed).toMatchObject({
+      replannedFrom: 'exec-plan-20261121T140000000Z',
+      source: 'model',
+      attempts: 1,
+      removed: ['a'],
+      plan: { id: 'exec-plan', goal: 'Add a CSV export' },
+      saved: { version: 2 },
+    });
+    expect(designRequests()).toHaveLength(1);
+  });
+
   it('needs a goal without --from-run', async () => {
     const ws = mkdtempSync(path.join(dir, 'ws-'));
     const result = await fleet(['plan:design', '-w', ws]);

@@ -1,11 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveModelSettings } from '../../../extension/core/decisions';
 import { ErrorCode, type FleetError } from '../../../extension/core/errors';
-import { replan } from '../../../extension/core/plans/designer';
+import { createMemoryLog } from '../../../extension/core/observability/appLog';
+import { createDesignModel, replan } from '../../../extension/core/plans/designer';
+import type { RunRecord } from '../../../extension/core/plans/executor/runRecord';
 import { runPlan } from '../../../extension/core/plans/executor';
 import { PlanStore } from '../../../extension/core/plans/planStore';
-import { caught, useTempDirs } from '../helpers';
+import { startFakeModel } from '../../fixtures/fake-model/server.mjs';
+import { caught, repoRoot, useTempDirs } from '../helpers';
 import { effect, effects, valid } from './executor/executorFixtures';
 
 // Re-planning from the record of a real run (the executor on local tasks, JSON checkpoints): the done work is
@@ -110,5 +114,82 @@ describe('replan', () => {
     expect(outcome.plan.goal).toBe('Only d now');
     expect(outcome.plan.nodes.map((n) => n.id)).toEqual(['main', 'd']);
     expect(outcome.saved).toBeUndefined();
+  });
+});
+
+describe('replan with a model and a new goal', () => {
+  it("sends the run's state to the model and saves its design as the plan's next version", async () => {
+    const server = await startFakeModel({ keepBodies: true });
+    try {
+      const ws = workspace();
+      const original = plan();
+      const store = new PlanStore({ stateDir: ws.stateDir });
+      await store.save(original);
+      // A record as the executor writes it: the parallel block done, the conditional's branch failed.
+      const run: RunRecord = {
+        planId: original.id,
+        thread: 'exec-plan-20261121T130000000Z',
+        planVersion: 1,
+        workspace: ws.workspace,
+        status: 'failed',
+        started: '2026-11-21T13:00:00.000Z',
+        updated: '2026-11-21T13:00:09.000Z',
+        waits: [],
+        nodes: {
+          main: { status: 'failed' },
+          first: { status: 'done' },
+          a: { status: 'done', attempts: 1 },
+          b: { status: 'done', attempts: 1 },
+          gate: { status: 'failed' },
+          c: { status: 'failed', attempts: 1, error: 'exit code 1' },
+          never: { status: 'skipped' },
+          d: { status: 'skipped' },
+        },
+        markedForHuman: [],
+      };
+      const settings = await resolveModelSettings({
+        settings: { baseUrl: `${server.url}/v1`, model: 'fake-design', apiKey: 'k' },
+        env: {},
+      });
+      const outcome = await replan({
+        plan: original,
+        run,
+        goal: 'Finish c and d, then ask before merging',
+        store,
+        model: createDesignModel(settings!, { log: createMemoryLog() }),
+        builtinProfilesDir: path.join(repoRoot, 'agents-config'),
+      });
+      expect(outcome).toMatchObject({ source: 'model', attempts: 1, removed: ['first', 'a', 'b'] });
+      expect(outcome.plan.id).toBe(original.id);
+      expect(outcome.plan.goal).toBe('Finish c and d, then ask before merging');
+      expect(outcome.saved).toMatchObject({ version: 2, created: true });
+      expect((await store.load(original.id, 2))?.note).toBe('replanned from exec-plan-20261121T130000000Z');
+
+      const requests = server.requests.filter((r) => r.fleetai === 'design');
+      expect(requests).toHaveLength(1);
+      const body = requests[0]!.body as { input: { content: string }[] };
+      const input = JSON.parse(body.input.map((m) => m.content).join('')) as {
+        goal: string;
+        context: {
+          replanning_from_run: string;
+          done: { id: string }[];
+          not_done: { id: string; status: string; error?: string }[];
+          remaining_plan: { nodes: { id: string }[] };
+        };
+      };
+      expect(input.goal).toBe('Finish c and d, then ask before merging');
+      expect(input.context.replanning_from_run).toBe('exec-plan-20261121T130000000Z');
+      expect(input.context.done.map((d) => d.id)).toEqual(['first', 'a', 'b']);
+      expect(input.context.not_done).toContainEqual({ id: 'c', status: 'failed', error: 'exit code 1' });
+      expect(input.context.remaining_plan.nodes.map((n) => n.id)).toEqual([
+        'main',
+        'gate',
+        'c',
+        'never',
+        'd',
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -10,6 +10,8 @@ import {
 } from '../planSchema';
 import type { PlanStore, SavedPlanVersion } from '../planStore';
 import { formatPlanProblem, validatePlan } from '../validatePlan';
+import type { DesignModel } from './designModel';
+import { designPlan } from './designPlan';
 
 export interface ReplanOptions {
   plan: Plan;
@@ -18,6 +20,16 @@ export interface ReplanOptions {
   goal?: string;
   /** Where the new version is saved; without it the plan is only returned. */
   store?: PlanStore;
+  /**
+   * With a model and a new goal, the model designs the rest: it is sent the run's state (what is done, the
+   * rest of the plan as left by the structural re-plan) and the new goal. Without either, the structural
+   * re-plan is the new version.
+   */
+  model?: DesignModel | undefined;
+  /** For the model's workspace facts. */
+  workspace?: string;
+  builtinProfilesDir?: string;
+  maxRepairs?: number;
 }
 
 export interface ReplanOutcome {
@@ -30,6 +42,10 @@ export interface ReplanOutcome {
   warnings: string[];
   note: string;
   saved?: SavedPlanVersion;
+  /** `structure`: the plan minus its done nodes; `model`: designed for the new goal from the run's state. */
+  source: 'structure' | 'model';
+  /** Model requests (0 for a structural re-plan). */
+  attempts: number;
 }
 
 // Only done: a node is also "skipped" when a failure stopped the run before it, and such a node must run.
@@ -170,13 +186,48 @@ export async function replan(options: ReplanOptions): Promise<ReplanOutcome> {
         .join('; ')}`,
       { thread: run.thread },
     );
-  const saved = options.store ? await options.store.save(validation.plan, { note }) : undefined;
+  let result = validation.plan;
+  let attempts = 0;
+  const newGoal = options.goal?.trim();
+  if (options.model && newGoal && newGoal !== plan.goal) {
+    const designed = await designPlan({
+      goal: newGoal,
+      model: options.model,
+      workspace: options.workspace ?? run.workspace,
+      ...(options.builtinProfilesDir !== undefined ? { builtinProfilesDir: options.builtinProfilesDir } : {}),
+      ...(options.maxRepairs !== undefined ? { maxRepairs: options.maxRepairs } : {}),
+      context: {
+        replanning_from_run: run.thread,
+        previous_goal: plan.goal ?? null,
+        done: removedList.map((id) => ({ id, title: plan.nodes.find((n) => n.id === id)?.title ?? id })),
+        not_done: Object.entries(run.nodes)
+          .filter(([id, state]) => state.status !== 'done' && kept.has(id))
+          .map(([id, state]) => ({
+            id,
+            status: state.status,
+            ...(state.error ? { error: state.error } : {}),
+          })),
+        remaining_plan: result,
+        instructions:
+          'Design only what is still to do for the goal; the done steps are finished and must not be repeated.',
+      },
+    });
+    // The same plan id: the designed rest is the plan's next version, next to the one the run ran.
+    const same = validatePlan({ ...designed.plan, id: plan.id });
+    if (!same.ok || !same.plan)
+      throw new FleetError(ErrorCode.PlanInvalid, `The re-designed plan does not validate as "${plan.id}"`);
+    result = same.plan;
+    attempts = designed.attempts;
+  }
+  const saved = options.store ? await options.store.save(result, { note }) : undefined;
   return {
-    plan: validation.plan,
+    plan: result,
     removed: removedList,
     inputs,
     warnings,
     note,
+    source: attempts > 0 ? 'model' : 'structure',
+    attempts,
     ...(saved ? { saved } : {}),
   };
 }
