@@ -11,13 +11,12 @@ import { validatePlan } from '../../extension/core/plans/validatePlan';
 import { workspacePaths } from '../../extension/core/workspacePaths';
 
 const { WORKSPACE = '', THREAD = 'crash-agent', PROFILES = '' } = process.env;
-const effect = (id: string): PlanNodeInput =>
-  ({
-    type: 'local_task',
-    id,
-    title: id,
-    action: { kind: 'script', script: `echo ${id} >> effects.txt` },
-  });
+const effect = (id: string): PlanNodeInput => ({
+  type: 'local_task',
+  id,
+  title: id,
+  action: { kind: 'script', script: `echo ${id} >> effects.txt` },
+});
 const validation = validatePlan({
   schemaVersion: 1,
   id: 'crash-agent',
