@@ -29,13 +29,19 @@ const HANDLE = 6;
  * of the first render's second. With them, only the nodes in view are ever mounted and edges draw at once.
  */
 export function nodeHandles(node: Pick<PlanGraphNode, 'type'>): NodeHandle[] {
-  const { width, height } = nodeSize(node);
+  return node.type === 'join' ? JOIN_HANDLES : TASK_HANDLES;
+}
+
+function handlesFor(width: number, height: number): NodeHandle[] {
   const x = width / 2 - HANDLE / 2;
   return [
     { type: 'target', position: Position.Top, x, y: -HANDLE / 2, width: HANDLE, height: HANDLE },
     { type: 'source', position: Position.Bottom, x, y: height - HANDLE / 2, width: HANDLE, height: HANDLE },
   ];
 }
+// Shared by every node of a size (React Flow only reads them): 2,000 fewer objects for a 1,000-node plan.
+const TASK_HANDLES = handlesFor(NODE_WIDTH, NODE_HEIGHT);
+const JOIN_HANDLES = handlesFor(JOIN_SIZE, JOIN_SIZE);
 
 /** What dagre is given: every node with its size, and the edges that go forward. */
 export function layoutInput(snapshot: PlanGraphSnapshot): LayoutInput {
