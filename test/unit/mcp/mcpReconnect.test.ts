@@ -53,7 +53,7 @@ describe('McpBridge reconnection (real server-everything, injected clock)', () =
     expect(error.code).toBe(McpErrorCode.Disconnected);
     expect(error.message).toContain('MCP server "everything" is reconnecting');
     expect(error.message).toContain('next attempt in 5 s');
-    expect(failedInMs).toBeLessThan(100);
+    expect(failedInMs).toBeLessThan(250);
 
     clock.advance(4999);
     expect(bridge.state('everything')).toBe('reconnecting');
