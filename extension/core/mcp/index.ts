@@ -1,3 +1,23 @@
+/**
+ * The MCP bridge (core of issue 7): FleetAI's one client for MCP servers, shared by plans (`mcp_tool` nodes,
+ * through `mcpWorkPort`) and later by the agents' tools and the MCP Servers view.
+ *
+ * Configuration: `config/mcp.servers.json` (shipped, empty) and `<workspace>/.fleetai/mcp.servers.json`, e.g.
+ *
+ *     {
+ *       "$schema": "<FleetAI>/config/mcp.servers.schema.json",
+ *       "servers": {
+ *         "everything": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-everything"],
+ *                         "alwaysAllow": ["echo"], "disabledTools": ["get-env"] },
+ *         "remote": { "url": "https://mcp.example.com/mcp",
+ *                     "headers": { "Authorization": "Bearer ${env:EXAMPLE_TOKEN}" },
+ *                     "toolRisk": { "delete-issue": "critical" } },
+ *         "legacy": { "type": "sse", "url": "http://127.0.0.1:3001/sse" }
+ *       }
+ *     }
+ *
+ * A plan node then calls `{ "type": "mcp_tool", "server": "everything", "tool": "echo", "arguments": {...} }`.
+ */
 import type { Logger } from '../observability/appLog';
 import { McpBridge, type McpBridgeOptions } from './mcpBridge';
 import { loadMcpConfig } from './mcpConfig';
