@@ -28,7 +28,7 @@ import {
 import { describeModelSettings, type ModelSettings } from './modelSettings';
 import { PHASE_PROMPTS, type PromptName, type PromptTemplates } from './promptTemplates';
 
-export type ModelOperation = 'decide' | 'summarize' | 'decompose' | 'judge';
+export type ModelOperation = 'decide' | 'summarize' | 'decompose' | 'judge' | 'design';
 
 export interface ModelCallError {
   code: ErrorCode;
@@ -157,119 +157,7 @@ export function createModelDecider(
   if (!settings) return unconfiguredDecider();
   const { log, templates } = options;
   const phasePrompts = { ...PHASE_PROMPTS, ...options.phasePrompts };
-  let runnerLoading: Promise<InstanceType<AgentsSdk['Runner']>> | undefined;
-
-  const runner = async (): Promise<InstanceType<AgentsSdk['Runner']>> => {
-    const { agents, openai } = await loadSdk();
-    runnerLoading ??= Promise.resolve(
-      new agents.Runner({
-        modelProvider: new agents.OpenAIProvider({
-          openAIClient: new openai.OpenAI({
-            baseURL: settings.baseURL,
-            // Local endpoints often need no key; the client insists on one, and a placeholder reveals nothing.
-            apiKey: settings.apiKey ?? 'no-key',
-            // Explicit, so OPENAI_ORG_ID/OPENAI_PROJECT_ID meant for OpenAI are not sent to another provider.
-            organization: null,
-            project: null,
-            // The call's own timer (abort) is the timeout that counts, also when a call asks for a longer one;
-            // the client's is only a backstop.
-            timeout: 10 * 60_000,
-            // One retry for a dropped connection or a 5xx; the call's own timeout bounds the whole.
-            maxRetries: 1,
-          }),
-          useResponses: settings.api === 'responses',
-        }),
-        model: settings.model,
-        tracingDisabled: true,
-        traceIncludeSensitiveData: false,
-      }),
-    );
-    return runnerLoading;
-  };
-
-  async function call<S extends z.ZodObject, T>(
-    op: ModelOperation,
-    /** Renders the prompt and the input; inside the call so a template problem is a coded result too. */
-    prepare: () => { instructions: string; input: string },
-    schema: S,
-    finish: (output: z.infer<S>) => { value: T } | { problems: string[] },
-    callOptions: CallOptions | undefined,
-  ): Promise<ModelResult<T>> {
-    const started = performance.now();
-    const timeoutMs = callOptions?.timeoutMs ?? settings!.timeoutMs;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    let rawOutput: string | undefined;
-    let result: { ok: true; value: T } | { ok: false; error: ModelCallError };
-    try {
-      const { instructions, input } = prepare();
-      const [sdk, run] = await Promise.all([loadSdk(), runner()]);
-      const agent = new sdk.agents.Agent({
-        name: `fleetai-${op}`,
-        instructions,
-        outputType: schema,
-        // Responses are not kept on the provider's side: pane screens are the user's code.
-        modelSettings: { store: false },
-      });
-      const runResult = await run.run(agent, input, {
-        signal: controller.signal,
-        maxTurns: 1,
-        errorHandlers: {
-          // Keeps the raw answer so its problems are reported field by field; returning nothing rethrows.
-          invalidFinalOutput: ({ runData }) => {
-            rawOutput = lastOutputText(runData.rawResponses);
-          },
-        },
-      });
-      const checked = schema.safeParse(runResult.finalOutput);
-      if (!checked.success) {
-        result = { ok: false, error: badOutput(formatIssues(checked.error.issues)) };
-      } else {
-        const finished = finish(checked.data);
-        result =
-          'value' in finished
-            ? { ok: true, value: finished.value }
-            : { ok: false, error: badOutput(finished.problems) };
-      }
-    } catch (error) {
-      const sdk = await loadSdk().catch(() => undefined);
-      result = { ok: false, error: classify(error, sdk, settings!, timedOut, timeoutMs, rawOutput, schema) };
-    } finally {
-      clearTimeout(timer);
-    }
-    const latencyMs = Math.round(performance.now() - started);
-    const record: ModelCallRecord = {
-      op,
-      ok: result.ok,
-      latencyMs,
-      model: settings!.model,
-      ...(result.ok ? {} : { code: result.error.code }),
-    };
-    if (result.ok) {
-      log.info(CATEGORY, 'model.call', { op, latencyMs, model: settings!.model, baseURL: settings!.baseURL });
-    } else {
-      log.warn(CATEGORY, 'model.call.failed', {
-        op,
-        latencyMs,
-        model: settings!.model,
-        baseURL: settings!.baseURL,
-        code: result.error.code,
-        error: result.error.message,
-      });
-    }
-    try {
-      options.onCall?.(record);
-    } catch (error) {
-      log.error(CATEGORY, 'model.onCall.failed', { error: describeError(error) });
-    }
-    return result.ok
-      ? { ok: true, value: result.value, latencyMs }
-      : { ok: false, error: result.error, latencyMs };
-  }
+  const { call } = createStructuredModel(settings, options);
 
   log.info(CATEGORY, 'model.configured', describeModelSettings(settings));
 
@@ -347,6 +235,146 @@ export function createModelDecider(
       );
     },
   };
+}
+
+/** One structured call: renders the prompt and input, asks for `schema`, and `finish` turns the answer into T. */
+export interface StructuredModel {
+  readonly model: string;
+  call<S extends z.ZodObject, T>(
+    this: void,
+    op: ModelOperation,
+    prepare: () => { instructions: string; input: string },
+    schema: S,
+    finish: (output: z.infer<S>) => { value: T } | { problems: string[] },
+    callOptions?: CallOptions,
+  ): Promise<ModelResult<T>>;
+}
+
+/**
+ * The configured endpoint as a structured model through `@openai/agents` (the decider's operations and the plan
+ * Designer use it): an Agent with a zod output type per call, the call's own timeout, coded errors, every call
+ * logged and told to `onCall`.
+ */
+export function createStructuredModel(
+  settings: ModelSettings,
+  options: Pick<ModelDeciderOptions, 'log' | 'onCall'>,
+): StructuredModel {
+  const { log } = options;
+  let runnerLoading: Promise<InstanceType<AgentsSdk['Runner']>> | undefined;
+
+  const runner = async (): Promise<InstanceType<AgentsSdk['Runner']>> => {
+    const { agents, openai } = await loadSdk();
+    runnerLoading ??= Promise.resolve(
+      new agents.Runner({
+        modelProvider: new agents.OpenAIProvider({
+          openAIClient: new openai.OpenAI({
+            baseURL: settings.baseURL,
+            // Local endpoints often need no key; the client insists on one, and a placeholder reveals nothing.
+            apiKey: settings.apiKey ?? 'no-key',
+            // Explicit, so OPENAI_ORG_ID/OPENAI_PROJECT_ID meant for OpenAI are not sent to another provider.
+            organization: null,
+            project: null,
+            // The call's own timer (abort) is the timeout that counts, also when a call asks for a longer one;
+            // the client's is only a backstop.
+            timeout: 10 * 60_000,
+            // One retry for a dropped connection or a 5xx; the call's own timeout bounds the whole.
+            maxRetries: 1,
+          }),
+          useResponses: settings.api === 'responses',
+        }),
+        model: settings.model,
+        tracingDisabled: true,
+        traceIncludeSensitiveData: false,
+      }),
+    );
+    return runnerLoading;
+  };
+
+  async function call<S extends z.ZodObject, T>(
+    op: ModelOperation,
+    /** Renders the prompt and the input; inside the call so a template problem is a coded result too. */
+    prepare: () => { instructions: string; input: string },
+    schema: S,
+    finish: (output: z.infer<S>) => { value: T } | { problems: string[] },
+    callOptions: CallOptions | undefined,
+  ): Promise<ModelResult<T>> {
+    const started = performance.now();
+    const timeoutMs = callOptions?.timeoutMs ?? settings.timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    let rawOutput: string | undefined;
+    let result: { ok: true; value: T } | { ok: false; error: ModelCallError };
+    try {
+      const { instructions, input } = prepare();
+      const [sdk, run] = await Promise.all([loadSdk(), runner()]);
+      const agent = new sdk.agents.Agent({
+        name: `fleetai-${op}`,
+        instructions,
+        outputType: schema,
+        // Responses are not kept on the provider's side: pane screens are the user's code.
+        modelSettings: { store: false },
+      });
+      const runResult = await run.run(agent, input, {
+        signal: controller.signal,
+        maxTurns: 1,
+        errorHandlers: {
+          // Keeps the raw answer so its problems are reported field by field; returning nothing rethrows.
+          invalidFinalOutput: ({ runData }) => {
+            rawOutput = lastOutputText(runData.rawResponses);
+          },
+        },
+      });
+      const checked = schema.safeParse(runResult.finalOutput);
+      if (!checked.success) {
+        result = { ok: false, error: badOutput(formatIssues(checked.error.issues)) };
+      } else {
+        const finished = finish(checked.data);
+        result =
+          'value' in finished
+            ? { ok: true, value: finished.value }
+            : { ok: false, error: badOutput(finished.problems) };
+      }
+    } catch (error) {
+      const sdk = await loadSdk().catch(() => undefined);
+      result = { ok: false, error: classify(error, sdk, settings, timedOut, timeoutMs, rawOutput, schema) };
+    } finally {
+      clearTimeout(timer);
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    const record: ModelCallRecord = {
+      op,
+      ok: result.ok,
+      latencyMs,
+      model: settings.model,
+      ...(result.ok ? {} : { code: result.error.code }),
+    };
+    if (result.ok) {
+      log.info(CATEGORY, 'model.call', { op, latencyMs, model: settings.model, baseURL: settings.baseURL });
+    } else {
+      log.warn(CATEGORY, 'model.call.failed', {
+        op,
+        latencyMs,
+        model: settings.model,
+        baseURL: settings.baseURL,
+        code: result.error.code,
+        error: result.error.message,
+      });
+    }
+    try {
+      options.onCall?.(record);
+    } catch (error) {
+      log.error(CATEGORY, 'model.onCall.failed', { error: describeError(error) });
+    }
+    return result.ok
+      ? { ok: true, value: result.value, latencyMs }
+      : { ok: false, error: result.error, latencyMs };
+  }
+
+  return { model: settings.model, call };
 }
 
 function describeAcceptance(

@@ -159,7 +159,7 @@ describe('designPlan with a model', () => {
       }),
     );
     expect((error as FleetError).code).toBe(ErrorCode.PlanInvalid);
-    expect((error as FleetError).message).toContain('does not fit the design schema');
+    expect((error as FleetError).message).toContain("The model's answer does not fit the");
     expect(designRequests()).toHaveLength(2);
   });
 
