@@ -148,15 +148,18 @@ function registerRunCommands(program: Command, io: CliIo): void {
           log,
           approvals,
         });
-        // MCP: the mcp_tool port goes here once extension/core/mcp has landed:
-        //   const bridge = await openMcpBridge({ workspace });
-        //   ... mcp: mcpWorkPort(bridge, { journalDir }) below, and bridge.close() in the finally.
-        // Until then mcp_tool nodes fail with E_PLAN_NODE_UNSUPPORTED (the executor's default port).
-        io.out(
-          zh
-            ? `运行计划 "${validation.plan.id}"（版本 v${saved.version}），运行 ${thread}\n`
-            : `running plan "${validation.plan.id}" (v${saved.version}) as ${thread}\n`,
-        );
+        // MCP tools: the workspace's .fleetai/mcp.servers.json (and the shipped config/mcp.servers.json); the
+        // bridge connects to a server only when a node calls one of its tools, and is closed below.
+        const { openMcpBridge, mcpWorkPort } = await import('../core/mcp');
+        const bridge = await openMcpBridge({
+          workspace,
+          shippedConfig: path.join(path.dirname(builtinProfilesDir()), 'config', 'mcp.servers.json'),
+          log,
+        });
+        const mcp = mcpWorkPort(bridge, {
+          journalDir: path.join(paths.stateDir, 'plans', validation.plan.id, 'runs', thread, 'mcp'),
+          log,
+        });
         let result: RunResult;
         try {
           result = await executor.runPlan({
@@ -167,12 +170,14 @@ function registerRunCommands(program: Command, io: CliIo): void {
             planVersion: saved.version,
             approvals,
             agents,
+            mcp,
             wait: opts.wait,
             checkpointer: opts.memory ? 'memory' : 'json',
             onEvent: (event) => io.out(`${formatEvent(event, zh)}\n`),
           });
         } finally {
           await agents.close();
+          await bridge.close();
           await log.close();
         }
         io.out(`${runSummary(result, zh)}\n`);

@@ -95,7 +95,7 @@ const promptsSeen = (server: FakeModelServer, text: string): number =>
   server.requests.filter((r) => !r.aux && !r.toolResult && r.userText?.includes(text)).length;
 
 describe('plans with agent_invocation nodes and a real Codex', () => {
-  it('fleet run:auto: a local task, Codex asked to make a file (approval filed, approved), a conditional on its answer', async () => {
+  it('fleet run:auto: a local task, Codex asked to make a file (approval filed, approved), a conditional on its answer, an MCP tool', async () => {
     const { dir, spec, server } = await workspace();
     const file = path.join(dir, 'codex.plan.json');
     writeFileSync(
@@ -103,7 +103,12 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
       JSON.stringify(
         plan(
           [
-            { type: 'sequence', id: 'main', title: 'Main', children: ['prepare', 'agent', 'check'] },
+            {
+              type: 'sequence',
+              id: 'main',
+              title: 'Main',
+              children: ['prepare', 'agent', 'check', 'echo', 'echoed'],
+            },
             effect('prepare'),
             {
               type: 'agent_invocation',
@@ -129,10 +134,41 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
             },
             effect('said-done'),
             effect('said-other'),
+            {
+              type: 'mcp_tool',
+              id: 'echo',
+              title: 'Echo through MCP',
+              server: 'everything',
+              tool: 'echo',
+              arguments: { message: 'from the plan' },
+            },
+            {
+              type: 'conditional',
+              id: 'echoed',
+              title: 'Did the tool answer?',
+              condition: { equals: ['$.nodes.echo.output.isError', false] },
+              then: 'tool-ok',
+            },
+            effect('tool-ok'),
           ],
           'main',
         ),
       ),
+    );
+    // The real MCP server-everything over stdio, as the workspace's MCP servers file names it.
+    writeFileSync(
+      path.join(dir, '.fleetai/mcp.servers.json'),
+      JSON.stringify({
+        servers: {
+          everything: {
+            command: process.execPath,
+            args: [
+              path.join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'),
+              'stdio',
+            ],
+          },
+        },
+      }),
     );
     // run:auto starts its panes with this process's environment: Codex's isolated one.
     const saved = { ...process.env };
@@ -155,10 +191,18 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
     expect(exitCode, out).toBe(0);
     expect(approved).toEqual(['plan-codex: touch approved.txt']);
     expect(existsSync(path.join(dir, 'approved.txt'))).toBe(true);
-    expect(effects(dir)).toEqual(['prepare', 'said-done']);
+    expect(effects(dir)).toEqual(['prepare', 'said-done', 'tool-ok']);
     expect(promptsSeen(server, 'Create the file approved.txt')).toBe(1);
     const runs = path.join(dir, '.fleetai/state/plans/agents/runs');
-    const record = JSON.parse(readFileSync(path.join(runs, readdirSync(runs)[0]!), 'utf8')) as {
+    const record = JSON.parse(
+      readFileSync(
+        path.join(
+          runs,
+          readdirSync(runs).find((name) => name.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    ) as {
       status: string;
     };
     expect(record.status).toBe('done');
