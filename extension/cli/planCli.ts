@@ -160,6 +160,11 @@ function registerRunCommands(program: Command, io: CliIo): void {
           journalDir: path.join(paths.stateDir, 'plans', validation.plan.id, 'runs', thread, 'mcp'),
           log,
         });
+        io.out(
+          zh
+            ? `运行计划 "${validation.plan.id}"（版本 v${saved.version}），运行 ${thread}\n`
+            : `running plan "${validation.plan.id}" (v${saved.version}) as ${thread}\n`,
+        );
         let result: RunResult;
         try {
           result = await executor.runPlan({
