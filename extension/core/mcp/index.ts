@@ -47,7 +47,13 @@ export { isMcpError, McpError, McpErrorCode } from './mcpErrors';
 export { journalFileName, mcpWorkPort, toWorkResult } from './mcpWorkPort';
 export { checkMcpTool } from './mcpToolCheck';
 export type { McpToolCheck } from './mcpToolCheck';
-export type { McpJournalEntry, McpToolOutput, McpWorkPortOptions } from './mcpWorkPort';
+export type {
+  McpJournalEntry,
+  McpPlanPort,
+  McpToolOutput,
+  McpToolRating,
+  McpWorkPortOptions,
+} from './mcpWorkPort';
 
 export interface OpenMcpBridgeOptions extends Partial<Omit<McpBridgeOptions, 'workspace' | 'log'>> {
   workspace: string;

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Risk } from '../approvals/risk';
 import type { McpWorkPort, WorkResult } from '../plans/executor/workPorts';
+import type { PlanNodeOf } from '../plans/planSchema';
 import type { Logger } from '../observability/appLog';
 import { writeJsonAtomic } from '../store/jsonStore';
 import type { McpBridge } from './mcpBridge';
@@ -89,8 +91,37 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function mcpWorkPort(bridge: McpBridge, options: McpWorkPortOptions): McpWorkPort {
+/**
+ * How risky an `mcp_tool` node is, for the executor's approval gate (as commands are rated by the risk rules): the
+ * tool's `toolRisk` label or its annotations, and whether the server's `alwaysAllow` lets it run unasked.
+ */
+export interface McpToolRating {
+  risk: Risk;
+  alwaysAllow: boolean;
+  readOnly: boolean;
+  idempotent: boolean;
+}
+
+export interface McpPlanPort extends McpWorkPort {
+  /** Undefined when the tool cannot be looked up (the call itself will then fail with the reason). */
+  rate(node: PlanNodeOf<'mcp_tool'>): Promise<McpToolRating | undefined>;
+}
+
+export function mcpWorkPort(bridge: McpBridge, options: McpWorkPortOptions): McpPlanPort {
   return {
+    async rate(node) {
+      try {
+        const tool = await bridge.requireTool(node.server, node.tool);
+        return {
+          risk: tool.risk,
+          alwaysAllow: tool.alwaysAllow,
+          readOnly: tool.annotations?.readOnlyHint === true,
+          idempotent: tool.annotations?.idempotentHint === true,
+        };
+      } catch {
+        return undefined;
+      }
+    },
     async callTool(node, key, context): Promise<WorkResult> {
       const file = path.join(options.journalDir, journalFileName(key));
       const where = { key, server: node.server, tool: node.tool };

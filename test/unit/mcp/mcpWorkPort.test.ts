@@ -2,7 +2,9 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMcpBridge } from '../../../extension/core/mcp';
-import type { McpBridge, McpInvokeRecord } from '../../../extension/core/mcp/mcpBridge';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { toolRisk, type McpBridge, type McpInvokeRecord } from '../../../extension/core/mcp/mcpBridge';
+import { parseMcpServers } from '../../../extension/core/mcp/mcpConfig';
 import { journalFileName, mcpWorkPort, type McpJournalEntry } from '../../../extension/core/mcp/mcpWorkPort';
 import type { PlanNodeOf } from '../../../extension/core/plans/planSchema';
 import type { WorkContext } from '../../../extension/core/plans/executor/workPorts';
@@ -147,6 +149,44 @@ describe('mcpWorkPort (the executor mcp_tool port) against the real server-every
     expect(entry.result).toBeUndefined();
     expect(entry.unknownOutcome).toContain('aborted');
     expect(calls.at(-1)?.error?.code).toBe('E_MCP_TIMEOUT');
+  });
+});
+
+describe('mcpWorkPort.rate (for the executor approval gate)', () => {
+  it('rates a tool from its config label or annotations, and is undefined for a tool it cannot find', async () => {
+    const { port } = await setup({
+      everything: everythingStdio({ alwaysAllow: ['echo'], toolRisk: { 'get-sum': 'critical' } }),
+    });
+    expect(await port.rate(node('echo'))).toEqual({
+      risk: 'low',
+      alwaysAllow: true,
+      readOnly: true,
+      idempotent: true,
+    });
+    expect(await port.rate(node('get-sum'))).toMatchObject({ risk: 'critical', alwaysAllow: false });
+    // Not read-only, but it says destructiveHint: false.
+    expect(await port.rate(node('toggle-simulated-logging'))).toMatchObject({
+      risk: 'medium',
+      readOnly: false,
+    });
+    expect(await port.rate(node('ecko'))).toBeUndefined();
+  });
+});
+
+describe('toolRisk', () => {
+  it('follows MCP defaults: a tool without annotations is treated as destructive (high)', () => {
+    const { servers } = parseMcpServers(
+      'f.json',
+      JSON.stringify({ servers: { s: { command: 'x', toolRisk: { b: 'low' } } } }),
+    );
+    const server = servers[0]!;
+    const tool = (name: string, annotations?: Record<string, boolean>) =>
+      ({ name, inputSchema: { type: 'object' }, ...(annotations ? { annotations } : {}) }) as Tool;
+    expect(toolRisk(tool('a'), server)).toBe('high');
+    expect(toolRisk(tool('a', { destructiveHint: true }), server)).toBe('high');
+    expect(toolRisk(tool('a', { destructiveHint: false }), server)).toBe('medium');
+    expect(toolRisk(tool('a', { readOnlyHint: true }), server)).toBe('low');
+    expect(toolRisk(tool('b'), server)).toBe('low');
   });
 });
 
