@@ -54,7 +54,13 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     // Called only once an agent starts, after activation has built `webviews`.
     onPaneChange: (change) => webviews.onPaneChange(change),
   });
-  const plans = new PlanGraphHost({ paths, supervisor, log });
+  const plans = new PlanGraphHost({
+    folder,
+    paths,
+    cliPath: context.asAbsolutePath('dist/cli.js'),
+    supervisor,
+    log,
+  });
   const webviews = new WebviewHost({
     extensionUri: context.extensionUri,
     folder,

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { watch, promises as fs, type FSWatcher } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApprovalStore } from '../core/approvals';
@@ -19,7 +21,11 @@ const POLL_MS = 1000;
 export const PLAN_OUTPUT_SCHEME = 'fleetai-plan';
 
 export interface PlanGraphHostOptions {
+  /** The workspace folder: where a run resumed in this window runs its tasks. */
+  folder: string | undefined;
   paths: WorkspacePaths | undefined;
+  /** The `fleet` CLI of this extension (`dist/cli.js`): resumes runs in a child process. */
+  cliPath?: string;
   supervisor: SupervisorHost;
   log: Logger;
 }
@@ -46,6 +52,7 @@ export class PlanGraphHost implements vscode.Disposable {
   private poll: ReturnType<typeof setInterval> | undefined;
   private pushTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSeen = '';
+  private resuming: Promise<void> = Promise.resolve();
   private post: ((snapshot: PlanGraphSnapshotData) => void) | undefined;
   private readonly outputs = new vscode.EventEmitter<vscode.Uri>();
   private readonly disposables: vscode.Disposable[] = [this.outputs];
@@ -125,7 +132,78 @@ export class PlanGraphHost implements vscode.Disposable {
     if (!outcome.ok)
       return { ok: false, id: requestId, code: outcome.error.code, message: outcome.error.message };
     this.schedulePush();
+    // A run that waits in a process (`fleet run:auto`) goes on by itself; one nobody runs any more (`--no-wait`,
+    // a closed terminal) is resumed here. One pass at a time: a second decision waits for the first pass.
+    this.resuming = this.resuming.then(() => this.resumeOrphaned(record));
     return { ok: true, id: requestId, decision };
+  }
+
+  /** Resolves once the resumes started by decisions so far have ended or wait again (tests wait for it). */
+  idle(): Promise<void> {
+    return this.resuming;
+  }
+
+  /**
+   * Resumes a run whose approvals are all answered and that no live process runs, as `fleet run:auto FILE
+   * --resume THREAD --no-wait` in a child process (the same steps as a terminal would take; it stops again at
+   * the next approval). Not in this process: the executor (LangGraph) would double the extension's bundle and
+   * add about 100 ms to every activation (measured: module load 232 -> 415 ms, median of 9 on a loaded 2-core
+   * machine).
+   */
+  private async resumeOrphaned(record: RunRecord): Promise<void> {
+    const { folder, paths, log, cliPath } = this.options;
+    if (!folder || !paths || !cliPath) return;
+    try {
+      const fresh = await this.record(record.thread);
+      if (fresh.status !== 'waiting_approval' || fresh.waits.length === 0) return;
+      // Only JSON checkpoints outlive the process that wrote them.
+      if (fresh.checkpoints !== undefined && fresh.checkpoints !== 'json') return;
+      const { isRunActive } = await import('../core/plans/executor/runOwner');
+      if (isRunActive(fresh)) return;
+      const approvals = await this.approvals();
+      for (const wait of fresh.waits) {
+        const answer = await approvals.get(wait.requestId);
+        if (answer !== undefined && !('decision' in answer)) return;
+      }
+      const plan = await this.planOf(fresh);
+      // MCP nodes cannot run from the CLI yet (E_PLAN_NODE_UNSUPPORTED): resuming would fail them for good.
+      if (plan.nodes.some((node) => node.type === 'mcp_tool')) {
+        log.info('plan', 'plan.resume.left', {
+          planId: fresh.planId,
+          thread: fresh.thread,
+          reason: 'mcp_tool',
+        });
+        return;
+      }
+      const file = path.join(tmpdir(), `fleetai-resume-${process.pid}-${fresh.thread}.plan.json`);
+      await fs.writeFile(file, `${JSON.stringify(plan, null, 2)}\n`);
+      const child = spawn(
+        process.execPath,
+        [cliPath, 'run:auto', file, '--resume', fresh.thread, '--no-wait', '--workspace', folder],
+        // VS Code's own executable is Electron: this makes it plain Node (code-server's is Node already).
+        { cwd: folder, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore' },
+      );
+      log.info('plan', 'plan.resume', {
+        planId: fresh.planId,
+        thread: fresh.thread,
+        pid: child.pid,
+        by: 'vscode',
+      });
+      await new Promise<void>((resolve) => {
+        child.on('error', (error) => {
+          log.error('plan', 'plan.resume.failed', { thread: fresh.thread, error: describeError(error) });
+          resolve();
+        });
+        child.on('exit', (code) => {
+          log.info('plan', 'plan.resume.ended', { thread: fresh.thread, exitCode: code });
+          resolve();
+        });
+      });
+      await fs.rm(file, { force: true });
+    } catch (error) {
+      log.error('plan', 'plan.resume.failed', { thread: record.thread, error: describeError(error) });
+    }
+    this.schedulePush();
   }
 
   /** Opens the node's read-only output document (state, attempts, error, output excerpt, its log lines). */
@@ -134,10 +212,7 @@ export class PlanGraphHost implements vscode.Disposable {
     const plan = await this.planOf(record);
     if (!plan.nodes.some((node) => node.id === nodeId))
       throw planError('E_PLAN_NODE_NOT_FOUND', vscode.l10n.t('Run {0} has no node {1}.', runId, nodeId));
-    const uri = vscode.Uri.from({
-      scheme: PLAN_OUTPUT_SCHEME,
-      path: `/${runId}/${nodeId}.log`,
-    });
+    const uri = vscode.Uri.from({ scheme: PLAN_OUTPUT_SCHEME, path: `/${runId}/${nodeId}.log` });
     // Opened again after the node ran on: show the newest text, not VS Code's cached one.
     this.outputs.fire(uri);
     const document = await vscode.workspace.openTextDocument(uri);

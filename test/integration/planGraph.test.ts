@@ -154,3 +154,59 @@ describe('Plan graph host in a real VS Code window', () => {
     );
   });
 });
+
+describe('A plan run nobody runs any more, approved in the plan graph', () => {
+  it('fleet run:auto --no-wait stops at the approval; plan.approve has the window resume the run (a child fleet process) to its end', async () => {
+    const extension = vscode.extensions.getExtension<FleetAiApi>(EXTENSION_ID);
+    assert.ok(extension);
+    const api = await extension.activate();
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder);
+    const root = extension.extensionPath;
+    let output = '';
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(root, 'dist/cli.js'),
+        'run:auto',
+        path.join(root, 'config/plans/auto.plan.json'),
+        '--no-wait',
+      ],
+      { cwd: folder, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    // Exit code 2: the run waits for an approval and no process runs it.
+    assert.equal(await new Promise((resolve) => child.on('exit', resolve)), 2, output);
+    const thread = /running plan "auto" \(v\d+\) as (\S+)/.exec(output)?.[1];
+    assert.ok(thread, output);
+    const waiting = await api.webviewRequest('plan.getSnapshot', { runId: thread });
+    assert.equal(waiting.runStatus, 'waiting_approval');
+
+    const decided = await api.webviewRequest('plan.approve', { runId: thread, nodeId: 'approve' });
+    assert.equal(decided.ok, true, JSON.stringify(decided));
+    const done = await until(
+      async () => {
+        const s = await api.webviewRequest('plan.getSnapshot', { runId: thread });
+        return s.runStatus === 'done' && s;
+      },
+      () => `run ${thread} was not resumed to its end`,
+    );
+    assert.equal(done.nodes.find((n) => n.id === 'publish')?.state, 'done');
+    // The window started the resume (its log line says so), not the first process.
+    const log = await until(
+      async () => {
+        const text = await fs.readFile(api.appLogPath, 'utf8');
+        return text.includes('"plan.resume"') && text.includes(thread) && text;
+      },
+      () => 'no plan.resume line in the window log',
+    );
+    assert.ok(
+      log
+        .split('\n')
+        .some((l) => l.includes('"plan.resume"') && l.includes(thread) && l.includes('"by":"vscode"')),
+      'the plan.resume line names another run',
+    );
+    await fs.rm(path.join(folder, 'auto-output'), { recursive: true, force: true });
+  });
+});
