@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApprovalStore } from '../../extension/core/approvals';
 import { createProgram } from '../../extension/cli/program';
+import { mcpWorkPort, openMcpBridge } from '../../extension/core/mcp';
 import { createMemoryLog } from '../../extension/core/observability/appLog';
 import { openWorkspaceAgents, type ClosableAgentPort } from '../../extension/core/plans/agents';
 import { runPlan } from '../../extension/core/plans/executor';
@@ -53,6 +54,19 @@ async function workspace(): Promise<Workspace> {
   ws = { server, spec, dir };
   return ws;
 }
+
+/** The real MCP server-everything over stdio, as a workspace's MCP servers file names it. */
+const everythingServers = JSON.stringify({
+  servers: {
+    everything: {
+      command: process.execPath,
+      args: [
+        path.join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'),
+        'stdio',
+      ],
+    },
+  },
+});
 
 function plan(nodes: PlanNodeInput[], root: string, extra: Partial<PlanInput> = {}) {
   const validation = validatePlan({ schemaVersion: 1, id: 'agents', title: 'Agents', root, nodes, ...extra });
@@ -155,21 +169,7 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
         ),
       ),
     );
-    // The real MCP server-everything over stdio, as the workspace's MCP servers file names it.
-    writeFileSync(
-      path.join(dir, '.fleetai/mcp.servers.json'),
-      JSON.stringify({
-        servers: {
-          everything: {
-            command: process.execPath,
-            args: [
-              path.join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'),
-              'stdio',
-            ],
-          },
-        },
-      }),
-    );
+    writeFileSync(path.join(dir, '.fleetai/mcp.servers.json'), everythingServers);
     // run:auto starts its panes with this process's environment: Codex's isolated one.
     const saved = { ...process.env };
     Object.assign(process.env, spec.env);
@@ -208,7 +208,7 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
     expect(record.status).toBe('done');
   }, 240_000);
 
-  it('seed 004: serial, parallel, conditional and loop around Codex turns; one pane reused by every node', async () => {
+  it('seed 004: serial, parallel, conditional and loop mixing local tasks, Codex turns and an MCP tool; one pane reused', async () => {
     const { dir, spec, server } = await workspace();
     const paths = workspacePaths(dir);
     const approvals = ApprovalStore.forWorkspace(paths);
@@ -234,14 +234,27 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
     const p = plan(
       [
         { type: 'sequence', id: 'main', title: 'Main', children: ['fan', 'check', 'again'] },
-        { type: 'parallel', id: 'fan', title: 'Fan out', children: ['a', 'hello'] },
+        { type: 'parallel', id: 'fan', title: 'Fan out', children: ['a', 'hello', 'echo'] },
         effect('a'),
+        {
+          type: 'mcp_tool',
+          id: 'echo',
+          title: 'Echo',
+          server: 'everything',
+          tool: 'echo',
+          arguments: { message: 'seed 004' },
+        },
         ask('hello', 'fake:plain Say hello.', 'Hello from the fake model'),
         {
           type: 'conditional',
           id: 'check',
           title: 'Check',
-          condition: { contains: ['$.nodes.hello.output.text', 'Hello'] },
+          condition: {
+            all: [
+              { contains: ['$.nodes.hello.output.text', 'Hello'] },
+              { equals: ['$.nodes.echo.output.isError', false] },
+            ],
+          },
           then: 'yes',
           else: 'no',
         },
@@ -254,14 +267,22 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
       ],
       'main',
     );
-    const result = await runPlan({
-      plan: p,
-      workspace: dir,
-      stateDir: paths.stateDir,
-      approvals,
-      agents,
-      checkpointer: 'memory',
-    });
+    writeFileSync(path.join(dir, '.fleetai/mcp.servers.json'), everythingServers);
+    const bridge = await openMcpBridge({ workspace: dir });
+    let result;
+    try {
+      result = await runPlan({
+        plan: p,
+        workspace: dir,
+        stateDir: paths.stateDir,
+        approvals,
+        agents,
+        mcp: mcpWorkPort(bridge, { journalDir: path.join(dir, 'mcp-journal') }),
+        checkpointer: 'memory',
+      });
+    } finally {
+      await bridge.close();
+    }
     if (process.env.DEBUG_PLAN_AGENTS)
       console.log(log.lines.map((l) => JSON.stringify(l).slice(0, 300)).join('\n'));
     expect(result.status, JSON.stringify(result.record.nodes)).toBe('done');
@@ -274,6 +295,10 @@ describe('plans with agent_invocation nodes and a real Codex', () => {
     expect(more.pane).toBe(hello.pane);
     expect(promptsSeen(server, 'Say hello.')).toBe(1);
     expect(promptsSeen(server, 'Once more.')).toBe(2);
+    expect(result.nodes.echo?.output).toEqual({
+      content: [{ type: 'text', text: 'Echo: seed 004' }],
+      isError: false,
+    });
   }, 300_000);
 
   it('SIGKILL in the middle of an agent node: the resumed run does not prompt Codex again for work it did', async () => {
