@@ -61,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     supervisor,
     log,
   });
+  // Problems of plan files that `FleetAI: Run Plan` refused or warned about, at their lines.
+  const planProblems = vscode.languages.createDiagnosticCollection('fleetai-plans');
   const webviews = new WebviewHost({
     extensionUri: context.extensionUri,
     folder,
@@ -117,6 +119,21 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     webviews,
     plans,
     vscode.commands.registerCommand('fleetai.showDashboard', showDashboard),
+    planProblems,
+    vscode.commands.registerCommand('fleetai.runPlan', async (file?: unknown) => {
+      const { runPlanCommand } = await import('./runPlanCommand');
+      return runPlanCommand(
+        {
+          folder,
+          cliPath: context.asAbsolutePath('dist/cli.js'),
+          diagnostics: planProblems,
+          plans,
+          openGraph: () => webviews.show('plan'),
+          log,
+        },
+        file,
+      );
+    }),
     vscode.commands.registerCommand('fleetai.showPlanGraph', async (runId?: unknown) => {
       const { showPlanGraph } = await import('./planCommands');
       return showPlanGraph(plans, () => webviews.show('plan'), typeof runId === 'string' ? runId : undefined);

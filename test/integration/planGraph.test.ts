@@ -210,3 +210,89 @@ describe('A plan run nobody runs any more, approved in the plan graph', () => {
     await fs.rm(path.join(folder, 'auto-output'), { recursive: true, force: true });
   });
 });
+
+describe('FleetAI: Run Plan', () => {
+  let folder: string;
+  let root: string;
+  let api: FleetAiApi;
+  const plansDir = (): string => path.join(folder, '.fleetai', 'plans');
+
+  before(async () => {
+    const extension = vscode.extensions.getExtension<FleetAiApi>(EXTENSION_ID);
+    assert.ok(extension);
+    api = await extension.activate();
+    root = extension.extensionPath;
+    const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(first);
+    folder = first;
+    await fs.mkdir(plansDir(), { recursive: true });
+  });
+
+  after(async () => {
+    await fs.rm(plansDir(), { recursive: true, force: true });
+    await fs.rm(path.join(folder, 'auto-output'), { recursive: true, force: true });
+  });
+
+  it('refuses an invalid plan: its problems go to the Problems panel at their lines, no run starts', async () => {
+    const file = vscode.Uri.file(path.join(plansDir(), 'broken.plan.json'));
+    const plan = {
+      schemaVersion: 1,
+      id: 'broken',
+      title: 'Broken',
+      root: 'main',
+      nodes: [{ type: 'sequence', id: 'main', title: 'Main', children: ['missing'] }],
+    };
+    await fs.writeFile(file.fsPath, JSON.stringify(plan, null, 2));
+    const terminals = vscode.window.terminals.length;
+    const outcome = await vscode.commands.executeCommand<{ errors: number; terminal?: string }>(
+      'fleetai.runPlan',
+      file,
+    );
+    assert.ok(outcome && outcome.errors > 0, JSON.stringify(outcome));
+    assert.equal(outcome.terminal, undefined);
+    assert.equal(vscode.window.terminals.length, terminals);
+    const problems = vscode.languages.getDiagnostics(file);
+    assert.ok(problems.length > 0);
+    const [first] = problems;
+    assert.equal(first?.source, 'FleetAI');
+    assert.equal(first?.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(first?.message ?? '', /missing/);
+    // The reference to the missing node is on the line of `children`, not the top of the file.
+    assert.ok((first?.range.start.line ?? 0) > 0, JSON.stringify(first?.range));
+  });
+
+  it('runs a valid plan as fleet run:auto in a terminal and opens the graph on it; an approval there lets it finish', async () => {
+    const text = await fs.readFile(path.join(root, 'config/plans/auto.plan.json'), 'utf8');
+    const plan = {
+      ...(JSON.parse(text) as Record<string, unknown>),
+      id: 'auto-terminal',
+      $schema: undefined,
+    };
+    const file = vscode.Uri.file(path.join(plansDir(), 'auto-terminal.plan.json'));
+    await fs.writeFile(file.fsPath, JSON.stringify(plan, null, 2));
+    const outcome = await vscode.commands.executeCommand<{ errors: number; terminal?: string }>(
+      'fleetai.runPlan',
+      file,
+    );
+    assert.equal(outcome?.errors, 0);
+    assert.equal(outcome?.terminal, 'FleetAI plan: auto-terminal');
+    assert.ok(vscode.window.terminals.some((t) => t.name === outcome.terminal));
+    assert.deepEqual(vscode.languages.getDiagnostics(file), []);
+    const waiting = await until(
+      async () => {
+        const s = await api.webviewRequest('plan.getSnapshot', {}).catch(() => undefined);
+        return s?.planId === 'auto-terminal' && s.runStatus === 'waiting_approval' && s;
+      },
+      () => 'the run started in the terminal never waited for its approval',
+      60_000,
+    );
+    const decided = await api.webviewRequest('plan.approve', { runId: waiting.runId, nodeId: 'approve' });
+    assert.equal(decided.ok, true, JSON.stringify(decided));
+    await until(
+      async () =>
+        (await api.webviewRequest('plan.getSnapshot', { runId: waiting.runId })).runStatus === 'done',
+      () => `run ${waiting.runId} did not finish after the approval`,
+      60_000,
+    );
+  });
+});
