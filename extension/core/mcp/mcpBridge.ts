@@ -458,6 +458,28 @@ export class McpBridge {
       if (generation === session.generation && session.state === 'connected')
         this.lost(session, 'the connection closed');
     };
+    // Set before the handshake: a server may change its tools right after it (server-everything registers its
+    // conditional tools then), and a notification without a handler is dropped.
+    let listChangedEarly = false;
+    const relist = async (): Promise<void> => {
+      if (generation !== session.generation) return;
+      try {
+        const tools = await this.fetchTools(client, configured);
+        if (generation !== session.generation) return;
+        session.tools = tools;
+        this.emitter.emit('tools', { alias: session.alias, tools });
+      } catch (error) {
+        this.options.log?.warn('mcp', 'relist_failed', {
+          alias: session.alias,
+          error: redact(error instanceof Error ? error.message : String(error), session.secrets),
+        });
+      }
+    };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+      // While connecting, the list fetched after the handshake may be older than this notice: fetch again then.
+      if (session.client !== client) listChangedEarly = true;
+      else await relist();
+    });
     client.onerror = (error) => {
       this.options.log?.debug('mcp', 'transport_error', {
         alias: session.alias,
@@ -475,20 +497,9 @@ export class McpBridge {
       session.transport = transport;
       session.tools = tools;
       session.failures = 0;
-      client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-        if (generation !== session.generation) return;
-        try {
-          session.tools = await this.fetchTools(client, server);
-          this.emitter.emit('tools', { alias: session.alias, tools: session.tools });
-        } catch (error) {
-          this.options.log?.warn('mcp', 'relist_failed', {
-            alias: session.alias,
-            error: redact(error instanceof Error ? error.message : String(error), session.secrets),
-          });
-        }
-      });
       this.setState(session, 'connected');
       this.emitter.emit('tools', { alias: session.alias, tools });
+      if (listChangedEarly) await relist();
     } catch (error) {
       await client.close().catch(() => undefined);
       if (isMcpError(error)) throw error;

@@ -1,10 +1,11 @@
+import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { McpBridge, McpInvokeRecord } from '../../../extension/core/mcp/mcpBridge';
 import { McpErrorCode, type McpError } from '../../../extension/core/mcp/mcpErrors';
 import { checkMcpTool, openMcpBridge } from '../../../extension/core/mcp';
 import { createMemoryLog } from '../../../extension/core/observability/appLog';
-import { caught, useTempDirs } from '../helpers';
-import { everythingStdio, writeWorkspaceServers } from './mcpFixtures';
+import { caught, repoRoot, useTempDirs } from '../helpers';
+import { everythingStdio, until, writeWorkspaceServers } from './mcpFixtures';
 
 const tempDir = useTempDirs();
 const open: McpBridge[] = [];
@@ -194,5 +195,25 @@ describe('McpBridge call failures', () => {
     expect(error.code).toBe(McpErrorCode.Disconnected);
     expect(error.details.outcome).toBe('unknown');
     expect(error.message).toContain('went away during the call to "trigger-long-running-operation"');
+  });
+});
+
+describe('McpBridge tool list changes', () => {
+  it('lists again when a real server announces a new tool (the tool registered during the handshake is listed too)', async () => {
+    const fixture = path.join(repoRoot, 'test/unit/mcp/fixtures/changingTools.mjs');
+    const { bridge } = await bridgeFor({ changing: { command: process.execPath, args: [fixture] } });
+    const lists: string[][] = [];
+    bridge.on('tools', (e) => lists.push(e.tools.map((t) => t.name).sort()));
+    await bridge.connect('changing');
+    await until(() => lists.some((names) => names.includes('late')), 10_000, 'the late tool');
+    expect((await bridge.listTools('changing')).map((t) => t.name).sort()).toEqual([
+      'add-tool',
+      'first',
+      'late',
+    ]);
+    await bridge.callTool('changing', 'add-tool', {});
+    await until(() => lists.some((names) => names.includes('added')), 10_000, 'the added tool');
+    const added = await bridge.callTool('changing', 'added', {});
+    expect(added.content).toEqual([{ type: 'text', text: 'added' }]);
   });
 });
