@@ -233,7 +233,7 @@ export function App({ started }: { started: StartedPlanView }): React.JSX.Elemen
                 >
                   <Background gap={24} size={1} />
                   {miniMap?.bounds ? (
-                    <PlanMiniMap paths={miniMap.paths} bounds={miniMap.bounds} label={t('Plan graph')} />
+                    <PlanMiniMap paths={miniMap.paths} bounds={miniMap.bounds} label={t('Plan overview')} />
                   ) : null}
                   <Controls showInteractive={false} />
                   <DrawnProbe onReady={onReady} />

@@ -145,6 +145,7 @@ export const zhCN = {
   'FleetAI Plan': 'FleetAI 计划',
   '{0} nodes': '{0} 个节点',
   'Plan graph': '计划图',
+  'Plan overview': '计划概览',
   'Select a node to see its details.': '选择一个节点以查看详情。',
   Type: '类型',
   State: '状态',
