@@ -70,6 +70,8 @@ export async function runTurn(pane: TurnPane, prompt: string, options: TurnOptio
   let submitted = false;
   let busy = false;
   let deciding = false;
+  /** Approval prompts already decided, by when they appeared: one stays on screen a moment after its answer. */
+  const handled = new Set<string>();
   let outcome: 'done' | { error: string } | undefined;
   const approve = async (state: PaneState): Promise<void> => {
     deciding = true;
@@ -88,7 +90,11 @@ export async function runTurn(pane: TurnPane, prompt: string, options: TurnOptio
     if (name === 'working' || name === 'stalled') busy = true;
     else if (name === 'awaiting_approval') {
       busy = true;
-      if (!deciding) void approve(pane.state);
+      const state = pane.state;
+      if (!deciding && state.name === 'awaiting_approval' && !handled.has(state.since)) {
+        handled.add(state.since);
+        void approve(state);
+      }
     }
   };
   const onState = (event: PaneStateEvent): void => {

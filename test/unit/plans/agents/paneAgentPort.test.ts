@@ -28,6 +28,8 @@ interface Script {
   approval?: string;
   /** Never finishes the turn. */
   hang?: boolean;
+  /** The approval prompt stays on screen this long after its answer (as on a real screen). */
+  linger?: number;
 }
 
 class FakePane implements TurnPane {
@@ -91,6 +93,7 @@ class FakePane implements TurnPane {
             approval: { kind: 'command', command: script.approval, options: [] },
           });
         });
+        await sleep(script.linger ?? 0);
         this.go('working');
       }
       if (script.hang) return;
@@ -273,6 +276,7 @@ describe('paneAgentPort (fake driver)', () => {
       answer: 'ran it',
       approval: 'touch approved.txt',
       writes: ['approved.txt'],
+      linger: 300,
     }));
     const port = paneAgentPort({
       driver,
@@ -282,6 +286,7 @@ describe('paneAgentPort (fake driver)', () => {
       ...fast,
     });
     const running = port.invokeAgent(node('ask'), 'run1/ask/1', context(dir));
+    // The prompt lingers after the answer: it must not be filed a second time.
     let pending = await store.pending();
     for (let i = 0; i < 100 && pending.length === 0; i++) {
       await sleep(20);
@@ -299,6 +304,8 @@ describe('paneAgentPort (fake driver)', () => {
     expect((await store.decide(pending[0]!.id, 'approve', { by: 'cli' })).ok).toBe(true);
     expect(await running).toMatchObject({ ok: true, output: { text: 'ran it' } });
     expect([...panes.values()][0]!.answers).toEqual(['approve']);
+    expect(await store.pending()).toEqual([]);
+    expect((await store.completed()).map((r) => r.decision)).toEqual(['approve']);
     expect(existsSync(path.join(dir, 'approved.txt'))).toBe(true);
   });
 
