@@ -3,10 +3,11 @@
 //   agents-config/*.schema.json       from extension/core/schemas/agentProfile.ts
 //   config/orchestrator.schema.json   from extension/core/config/orchestratorConfig.ts
 //   config/plan.schema.json           from extension/core/plans/planSchema.ts
+//   config/mcp.servers.schema.json    from extension/core/mcp/mcpConfig.ts
 //   node extension/build/gen-schemas.mjs           -> rewrite the files
 //   node extension/build/gen-schemas.mjs --check   -> exit 1 when a committed file is out of date
-// test/unit/agents/schema.test.ts, test/unit/config/schema.test.ts and test/unit/plans/planJsonSchema.test.ts fail
-// when they are out of date.
+// test/unit/agents/schema.test.ts, test/unit/config/schema.test.ts, test/unit/plans/planJsonSchema.test.ts and
+// test/unit/mcp/mcpConfig.test.ts fail when they are out of date.
 import { build } from 'esbuild';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
@@ -47,6 +48,8 @@ try {
     orchestrator.orchestratorConfigJsonSchema();
   const plans = await importTs(tmp, 'extension/core/plans/planSchema.ts');
   schemas[path.join('config', plans.PLAN_SCHEMA_FILE)] = plans.planJsonSchema();
+  const mcp = await importTs(tmp, 'extension/core/mcp/mcpConfig.ts');
+  schemas[path.join('config', mcp.MCP_SERVERS_SCHEMA_FILE)] = mcp.mcpServersJsonSchema();
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }
