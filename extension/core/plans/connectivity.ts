@@ -4,6 +4,8 @@ import { loadProfiles, WORKSPACE_PROFILES_DIR, type LoadedProfiles } from '../ag
 import { loadOrchestratorConfig } from '../config/orchestratorConfig';
 import { describeError } from '../errors';
 import { locateCommand } from '../executables';
+import type { McpBridge } from '../mcp';
+import { checkMcpTool } from '../mcp/mcpToolCheck';
 import { workspacePaths } from '../workspacePaths';
 import { pick, type PlanLocale } from './planMessages';
 import type { LocalAction, Plan, PlanNode } from './planSchema';
@@ -55,8 +57,13 @@ export interface DryRunOptions {
   /** PATH and the header variables are looked up here; `process.env` by default. */
   env?: NodeJS.ProcessEnv;
   locale?: PlanLocale;
-  /** `<workspace>/.fleetai/mcp.servers.json` by default. */
-  mcpServersFile?: string;
+  /** FleetAI's shipped `config/mcp.servers.json` (the workspace's `.fleetai/mcp.servers.json` is always read). */
+  shippedMcpConfig?: string;
+  /**
+   * Start (stdio) or connect to the MCP servers the plan names and look its tools up. Off by default: a dry run
+   * does not start programs unless asked to; the aliases are checked against the config either way.
+   */
+  connectMcp?: boolean;
 }
 
 export async function dryRunPlan(plan: Plan, options: DryRunOptions): Promise<DryRunReport> {
@@ -82,7 +89,11 @@ export async function dryRunPlan(plan: Plan, options: DryRunOptions): Promise<Dr
     await checkNode(node, add, context, say);
     return found;
   });
-  for (const found of await Promise.all(tasks)) checks.push(...found);
+  try {
+    for (const found of await Promise.all(tasks)) checks.push(...found);
+  } finally {
+    await context.close();
+  }
 
   const counts: Record<DryRunStatus, number> = { ok: 0, warning: 0, error: 0, not_checked: 0 };
   for (const check of checks) counts[check.status]++;
@@ -393,59 +404,72 @@ async function checkMcp(
   context: Context,
   say: Say,
 ): Promise<void> {
-  const servers = await context.mcpServers();
-  const file = context.mcpServersFile;
-  if (servers === undefined)
-    add(
-      ['server'],
-      'mcp_server',
-      'not_checked',
-      say(
-        `no ${file}: the server alias "${node.server}" was not checked`,
-        `没有 ${file}：未检查服务器别名 "${node.server}"`,
-      ),
-    );
-  else if (servers instanceof Error)
+  const bridge = await context.mcpBridge();
+  const { config } = bridge;
+  const files = config.files.join(', ') || context.mcpServersFile;
+  const broken = config.broken.get(node.server);
+  if (broken) {
+    add(['server'], 'mcp_server', 'error', say(broken.message, broken.message));
+    add(['tool'], 'mcp_tool', 'not_checked', say('the server entry is wrong', '服务器配置有误'));
+    return;
+  }
+  if (!config.servers.has(node.server)) {
+    const known = [...config.servers.keys()];
     add(
       ['server'],
       'mcp_server',
       'error',
-      say(`cannot read ${file}: ${servers.message}`, `无法读取 ${file}：${servers.message}`),
+      say(
+        `no MCP server "${node.server}" in ${files} (configured: ${known.join(', ') || 'none'})`,
+        `${files} 中没有 MCP 服务器 "${node.server}"（已配置：${known.join('、') || '无'}）`,
+      ),
     );
-  else if (servers.has(node.server))
+    add(['tool'], 'mcp_tool', 'not_checked', say('no such server', '没有该服务器'));
+    return;
+  }
+  if (!context.connectMcp) {
     add(
       ['server'],
       'mcp_server',
       'ok',
-      say(`server "${node.server}" is configured in ${file}`, `服务器 "${node.server}" 已在 ${file} 中配置`),
-    );
-  else
-    add(
-      ['server'],
-      'mcp_server',
-      'error',
       say(
-        `no MCP server "${node.server}" in ${file} (configured: ${[...servers].join(', ') || 'none'})`,
-        `${file} 中没有 MCP 服务器 "${node.server}"（已配置：${[...servers].join('、') || '无'}）`,
+        `server "${node.server}" is configured in ${files}`,
+        `服务器 "${node.server}" 已在 ${files} 中配置`,
       ),
     );
+    add(
+      ['tool'],
+      'mcp_tool',
+      'not_checked',
+      say(
+        `tool "${node.tool}" was not checked: that needs starting or connecting to the server (--check-mcp-tools)`,
+        `未检查工具 "${node.tool}"：需要启动或连接服务器（--check-mcp-tools）`,
+      ),
+    );
+    return;
+  }
+  const checked = await checkMcpTool(bridge, node.server, node.tool);
+  if (checked.field === 'server') {
+    add(['server'], 'mcp_server', 'error', say(checked.en, checked.zh));
+    add(['tool'], 'mcp_tool', 'not_checked', say('the server did not answer', '服务器未响应'));
+    return;
+  }
   add(
-    ['tool'],
-    'mcp_tool',
-    'not_checked',
-    say(
-      `tool "${node.tool}" was not checked: listing a server's tools needs the MCP bridge, which FleetAI does not have yet`,
-      `未检查工具 "${node.tool}"：列出服务器的工具需要 MCP 桥接，FleetAI 目前还没有`,
-    ),
+    ['server'],
+    'mcp_server',
+    'ok',
+    say(`server "${node.server}" answered`, `服务器 "${node.server}" 已响应`),
   );
+  add(['tool'], 'mcp_tool', checked.status, say(checked.en, checked.zh));
 }
 
 /** What the checks share, loaded once per dry run. */
 class Context {
   readonly mcpServersFile: string;
+  readonly connectMcp: boolean;
   private profilesPromise?: Promise<LoadedProfiles>;
   private panesPromise?: Promise<Set<string> | Error>;
-  private mcpPromise?: Promise<Set<string> | Error | undefined>;
+  private mcpPromise?: Promise<McpBridge>;
   private readonly located = new Map<string, Promise<string | undefined>>();
 
   constructor(
@@ -454,7 +478,8 @@ class Context {
     private readonly options: DryRunOptions,
     private readonly fleetDir: string,
   ) {
-    this.mcpServersFile = options.mcpServersFile ?? path.join(fleetDir, 'mcp.servers.json');
+    this.mcpServersFile = path.join(fleetDir, 'mcp.servers.json');
+    this.connectMcp = options.connectMcp === true;
   }
 
   resolve(relative: string): string {
@@ -489,30 +514,20 @@ class Context {
     return this.panesPromise;
   }
 
-  /**
-   * The aliases in the MCP servers file, undefined when there is none. Its format belongs to the MCP issue;
-   * until then the usual shapes are read: `{"mcpServers": {alias: ...}}` (Claude / Cursor), `{"servers":
-   * {alias: ...}}` (VS Code), or the aliases at the top level.
-   */
-  mcpServers(): Promise<Set<string> | Error | undefined> {
-    this.mcpPromise ??= fs.readFile(this.mcpServersFile, 'utf8').then(
-      (text) => {
-        try {
-          const data = JSON.parse(text) as unknown;
-          if (typeof data !== 'object' || data === null || Array.isArray(data))
-            return new Error('not a JSON object');
-          const record = data as Record<string, unknown>;
-          const servers = record.mcpServers ?? record.servers ?? record;
-          if (typeof servers !== 'object' || servers === null || Array.isArray(servers))
-            return new Error('no server aliases in it');
-          return new Set(Object.keys(servers).filter((key) => key !== '$schema'));
-        } catch (error) {
-          return new Error(`not valid JSON (${describeError(error)})`);
-        }
-      },
-      (error: NodeJS.ErrnoException) =>
-        error.code === 'ENOENT' ? undefined : new Error(describeError(error)),
+  /** FleetAI's MCP bridge over the shipped and workspace servers files; it connects only when asked to. */
+  mcpBridge(): Promise<McpBridge> {
+    // Loaded on use: the MCP SDK is not needed by plans without MCP nodes.
+    this.mcpPromise ??= import('../mcp').then(({ openMcpBridge }) =>
+      openMcpBridge({
+        workspace: this.workspace,
+        env: this.env,
+        ...(this.options.shippedMcpConfig ? { shippedConfig: this.options.shippedMcpConfig } : {}),
+      }),
     );
     return this.mcpPromise;
+  }
+
+  async close(): Promise<void> {
+    if (this.mcpPromise) await (await this.mcpPromise).close();
   }
 }

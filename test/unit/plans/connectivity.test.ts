@@ -145,7 +145,7 @@ describe('dryRunPlan', () => {
     );
   });
 
-  it('checks an MCP server alias against .fleetai/mcp.servers.json, and says the tool name needs the bridge', async () => {
+  it('checks MCP server aliases against the servers config; tools only when asked to connect (real server-everything)', async () => {
     const { workspace, env } = setup([]);
     const nodes: PlanNodeInput[] = [
       {
@@ -156,34 +156,70 @@ describe('dryRunPlan', () => {
         tool: 'echo',
         arguments: { message: 'hi' },
       },
+      { type: 'mcp_tool', id: 'typo', title: 'Typo', server: 'everything', tool: 'ecko' },
       { type: 'mcp_tool', id: 'other', title: 'Other', server: 'nowhere', tool: 'x' },
+      { type: 'mcp_tool', id: 'bad', title: 'Bad entry', server: 'broken', tool: 'x' },
     ];
     const without = await dryRun(nodes, workspace, env);
-    expect(summary(without.checks)).toEqual([
-      'echo server mcp_server not_checked',
-      'echo tool mcp_tool not_checked',
-      'other server mcp_server not_checked',
-      'other tool mcp_tool not_checked',
+    expect(summary(without.checks).filter((line) => line.includes('server'))).toEqual([
+      'echo server mcp_server error',
+      'typo server mcp_server error',
+      'other server mcp_server error',
+      'bad server mcp_server error',
     ]);
-    expect(without.ok).toBe(true);
+    expect(without.checks[0]!.message).toContain('(configured: none)');
 
     mkdirSync(path.join(workspace, '.fleetai'));
     writeFileSync(
       path.join(workspace, '.fleetai/mcp.servers.json'),
       JSON.stringify({
-        mcpServers: { everything: { command: 'npx', args: ['@modelcontextprotocol/server-everything'] } },
+        servers: {
+          everything: {
+            command: process.execPath,
+            args: [
+              path.join(repoRoot, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'),
+              'stdio',
+            ],
+          },
+          broken: { command: 42 },
+        },
       }),
     );
-    const withFile = await dryRun(nodes, workspace, env);
-    expect(summary(withFile.checks)).toEqual([
+    const configured = await dryRun(nodes, workspace, env);
+    expect(summary(configured.checks)).toEqual([
       'echo server mcp_server ok',
       'echo tool mcp_tool not_checked',
+      'typo server mcp_server ok',
+      'typo tool mcp_tool not_checked',
       'other server mcp_server error',
       'other tool mcp_tool not_checked',
+      'bad server mcp_server error',
+      'bad tool mcp_tool not_checked',
     ]);
-    expect(withFile.checks[2]!.message).toContain('no MCP server "nowhere"');
-    expect(withFile.checks[2]!.message).toContain('(configured: everything)');
-  });
+    expect(configured.checks[1]!.message).toContain('--check-mcp-tools');
+    expect(configured.checks[4]!.message).toContain('no MCP server "nowhere"');
+    expect(configured.checks[4]!.message).toContain('(configured: everything)');
+    expect(configured.checks[6]!.message).toContain('broken');
+
+    // Connecting: the real server is started and its tools listed.
+    const result = validatePlan(
+      plan([{ type: 'sequence', id: 'main', title: 'Main', children: nodes.map((n) => n.id) }, ...nodes]),
+    );
+    const connected = await dryRunPlan(result.plan!, {
+      workspace,
+      env,
+      builtinProfilesDir,
+      connectMcp: true,
+    });
+    expect(summary(connected.checks).slice(0, 4)).toEqual([
+      'echo server mcp_server ok',
+      'echo tool mcp_tool ok',
+      'typo server mcp_server ok',
+      'typo tool mcp_tool error',
+    ]);
+    expect(connected.checks[3]!.message).toContain('no tool "ecko"');
+    expect(connected.checks[3]!.message).toContain('echo');
+  }, 60_000);
 
   it('warns about files that do not exist yet and paths outside the workspace; answers in Chinese', async () => {
     const { workspace, env } = setup([]);
