@@ -4,6 +4,7 @@ import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import type { CliIo } from './io';
+import { registerMcpServerCommand } from './mcpServerCli';
 import { registerPlanCommands } from './planCli';
 import { registerPlanDesignCommand } from './planDesignCli';
 import { registerSupervisorCommands } from './supervisorCommands';
@@ -216,6 +217,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerSupervisorCommands(program, io);
   registerPlanCommands(program, io);
   registerPlanDesignCommand(program, io);
+  registerMcpServerCommand(program, io);
   return program;
 }
 

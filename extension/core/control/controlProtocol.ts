@@ -13,6 +13,12 @@ export const CONTROL_METHODS = [
   'approvals.list',
   'approvals.decide',
   'unblock',
+  // What an agent tells FleetAI through FleetAI's own MCP server (extension/core/mcpServer).
+  'pane.report',
+  'pane.note',
+  'pane.task',
+  'tasks.list',
+  'approvals.request',
 ] as const;
 
 export const controlRequestSchema = z.object({
@@ -48,3 +54,22 @@ export const askParamsSchema = z.object({
   timeoutSeconds: z.number().positive().max(3600).default(120),
 });
 export const unblockParamsSchema = z.object({ pane: z.string().min(1) });
+
+/** An agent's own account of what it does (MCP tool report_status). */
+export const REPORTED_STATES = ['working', 'blocked', 'done', 'needs_input'] as const;
+export const paneReportParamsSchema = z.object({
+  pane: z.string().min(1),
+  state: z.enum(REPORTED_STATES),
+  summary: z.string().min(1).max(2000),
+  progress: z.number().min(0).max(100).optional(),
+});
+export const paneNoteParamsSchema = z.object({ pane: z.string().min(1), text: z.string().min(1).max(4000) });
+export const paneTaskParamsSchema = z.object({ pane: z.string().min(1) });
+/** A decision an agent asks for through MCP (request_approval); the call waits for it, bounded. */
+export const approvalRequestParamsSchema = z.object({
+  pane: z.string().min(1),
+  action: z.string().min(1).max(2000),
+  reason: z.string().min(1).max(2000),
+  risk: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+  timeoutSeconds: z.number().positive().max(3600).default(600),
+});

@@ -5,7 +5,9 @@ import {
   sendParamsSchema,
   unblockParamsSchema,
 } from '../control/controlProtocol';
+import type { Logger } from '../observability/appLog';
 import type { PaneRegistry } from '../panes/paneRegistry';
+import { agentReports } from '../mcpServer/agentReports';
 import type { Orchestrator } from './orchestrator';
 import type { ApprovalsPort } from './ports';
 
@@ -17,11 +19,19 @@ import type { ApprovalsPort } from './ports';
 export function supervisorControlHandler(options: {
   orchestrator: Orchestrator;
   registry: Pick<PaneRegistry, 'list' | 'get'>;
-  approvals: Pick<ApprovalsPort, 'pending'>;
+  approvals: Pick<ApprovalsPort, 'pending' | 'request' | 'decide' | 'onDecided'>;
   /** Who hosts the supervisor, reported by `status` (`vscode`, `cli`). */
   host: string;
+  /** The supervisor's log, for what agents report through MCP (the MCP server process logs them too). */
+  log?: Pick<Logger, 'log'>;
 }): ControlHandler {
   const { orchestrator, registry, approvals } = options;
+  const reports = agentReports({
+    orchestrator,
+    registry,
+    approvals,
+    ...(options.log ? { log: options.log } : {}),
+  });
   return async (request) => {
     switch (request.method) {
       case 'status':
@@ -37,6 +47,7 @@ export function supervisorControlHandler(options: {
             state: p.state.name,
             reason: p.state.reason,
             since: p.state.since,
+            ...reports.latest(p.id),
           })),
           pending_approvals: await approvals.pending(),
         };
@@ -70,6 +81,16 @@ export function supervisorControlHandler(options: {
         orchestrator.unblock(params.pane, 'cli');
         return { pane: params.pane };
       }
+      case 'pane.report':
+        return reports.report(request.params);
+      case 'pane.note':
+        return reports.note(request.params);
+      case 'pane.task':
+        return reports.task(request.params);
+      case 'tasks.list':
+        return reports.tasks();
+      case 'approvals.request':
+        return reports.requestApproval(request.params);
       default: {
         // A method added to the protocol must be answered here too (a type error until it is).
         const unknown: never = request.method;
