@@ -37,6 +37,8 @@ export interface PaneAgentPortOptions {
   firstSettleMs?: number;
   /** How long the agent must be back at its prompt for a turn to count as ended (see runTurn). */
   quietMs?: number;
+  /** The time limit of a node without `timeoutSeconds`. Default 3600 (an hour). */
+  defaultTimeoutSeconds?: number;
 }
 
 export interface ClosableAgentPort extends AgentWorkPort {
@@ -162,8 +164,17 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
     }
   };
 
-  const invokeAgent = async (node: PaneNode, key: string, context: WorkContext): Promise<WorkResult> => {
+  const invokeAgent = async (node: PaneNode, key: string, nodeContext: WorkContext): Promise<WorkResult> => {
     const criteria = node.completion;
+    // A node without timeoutSeconds still ends: an agent stalled for good must not hold the run forever.
+    const limit = node.timeoutSeconds === undefined ? (options.defaultTimeoutSeconds ?? 3600) : undefined;
+    const context: WorkContext =
+      limit === undefined
+        ? nodeContext
+        : {
+            ...nodeContext,
+            signal: AbortSignal.any([nodeContext.signal, AbortSignal.timeout(limit * 1000)]),
+          };
     const foldersOf = (cwd: string | undefined): string[] => [
       ...new Set([cwd, context.workspace].filter((f): f is string => !!f).map((f) => path.resolve(f))),
     ];

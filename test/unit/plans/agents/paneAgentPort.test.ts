@@ -335,6 +335,19 @@ describe('paneAgentPort (fake driver)', () => {
     expect(decided.map((r) => r.decision)).toEqual(['expired']);
   });
 
+  it("a node without timeoutSeconds still ends, at the port's default limit", async () => {
+    const dir = tempDir();
+    const { driver } = fakeDriver(dir, () => ({ answer: '', hang: true }));
+    const port = paneAgentPort({
+      driver,
+      journalDir: path.join(dir, 'j'),
+      ...fast,
+      defaultTimeoutSeconds: 0.3,
+    });
+    const result = await port.invokeAgent(node('stuck'), 'r/stuck/1', context(dir));
+    expect(!result.ok && result.error).toContain('time ran out (state working)');
+  });
+
   it('without an approvals store, an approval fails the node and names the command', async () => {
     const dir = tempDir();
     const { driver } = fakeDriver(dir, () => ({ answer: '', approval: 'touch y' }));
