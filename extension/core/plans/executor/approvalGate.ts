@@ -40,7 +40,12 @@ export async function approvalFor(
     agent,
     kind: command !== undefined ? 'command' : 'other',
     ...(command !== undefined ? { command } : {}),
-    reason: node.type === 'human_approval' ? `${node.title}: ${node.question}` : node.title,
+    reason:
+      node.type === 'human_approval'
+        ? `${node.title}: ${node.question}`
+        : node.type === 'mcp_tool'
+          ? `${node.title}: MCP ${node.server}/${node.tool} ${JSON.stringify(node.arguments).slice(0, 300)}`
+          : node.title,
     risk: node.riskLevel,
     reasons: [`plan ${request.planId}, node ${node.id} / 计划 ${request.planId}，节点 ${node.id}`],
     source: 'fleet',

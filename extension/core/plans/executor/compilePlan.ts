@@ -18,6 +18,11 @@ import {
   type WorkResult,
 } from './workPorts';
 
+/** The wait before attempt `attempt` (2, 3, ...): 2 s, 4 s, 8 s ... at most 60 s. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(60_000, 1000 * 2 ** (attempt - 1));
+}
+
 /** The graph node that runs the control nodes between steps; plan node ids start with a letter. */
 export const SCHEDULER_NODE = '_schedule';
 
@@ -56,6 +61,8 @@ export interface CompileOptions {
   mcp?: McpWorkPort;
   env?: NodeJS.ProcessEnv;
   log?: Logger;
+  /** The wait before a retry; `retryDelayMs` (2 s doubling, at most 60 s) by default. */
+  retryDelayMs?: (attempt: number) => number;
   /** How commands and scripts are rated; the defaults plus the workspace's allow and deny lists. */
   riskRules?: RiskRules;
   /** Called inside work nodes as they start, retry, wait and finish (the runner prints and records these). */
@@ -170,11 +177,16 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
           error: `denied by the risk rules: ${rated.reasons.join('; ')}`,
           attempts: 0,
         });
-      const risky = rated !== undefined && isAtLeast(rated.risk, 'high');
+      // An MCP tool is rated by its server's labels and annotations: a high or critical one waits for a person
+      // unless the server config always allows it.
+      const tool = node.type === 'mcp_tool' && options.mcp?.rate ? await options.mcp.rate(node) : undefined;
+      const toolRisk = tool && !tool.alwaysAllow ? tool.risk : undefined;
+      const found = rated?.risk ?? toolRisk;
+      const risky = found !== undefined && isAtLeast(found, 'high');
       if (node.type === 'human_approval' || node.requiresApproval || risky) {
         if (!options.approvals)
           return finish({ status: 'failed', error: 'no approvals store / 没有审批存储' });
-        const asked = rated ? { ...node, riskLevel: maxRisk(node.riskLevel, rated.risk) } : node;
+        const asked = found ? { ...node, riskLevel: maxRisk(node.riskLevel, found) } : node;
         const answer = await approvalFor(options.approvals, {
           planId: plan.id,
           thread,
@@ -204,7 +216,13 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
       const tries = 'retries' in node ? node.retries + 1 : 1;
       let last: WorkResult = { ok: false, error: 'not run' };
       for (let attempt = 1; attempt <= tries; attempt++) {
-        if (attempt > 1) emit({ node: id, status: 'running', attempt, error: last.ok ? '' : last.error });
+        if (attempt > 1) {
+          emit({ node: id, status: 'running', attempt, error: last.ok ? '' : last.error });
+          // A server that just went away (an MCP reconnect starts after 5 s) gets time to come back.
+          await new Promise((resolve) =>
+            setTimeout(resolve, (options.retryDelayMs ?? retryDelayMs)(attempt)),
+          );
+        }
         last = await attemptOnce(node, `${thread}/${key}/${attempt}`, options);
         if (last.ok) return finish({ status: 'done', output: last.output, attempts: attempt });
       }

@@ -1,3 +1,4 @@
+import type { Risk } from '../../approvals';
 import type { Logger } from '../../observability/appLog';
 import type { PlanNodeOf } from '../planSchema';
 
@@ -23,6 +24,12 @@ export interface AgentWorkPort {
 }
 export interface McpWorkPort {
   callTool(node: PlanNodeOf<'mcp_tool'>, key: string, context: WorkContext): Promise<WorkResult>;
+  /**
+   * The tool's risk (its server's `toolRisk` label, else its annotations) and whether the server config always
+   * allows it; undefined when the tool cannot be looked up (the call then fails with the reason). The executor
+   * asks a person before a high or critical tool that is not always allowed.
+   */
+  rate?(node: PlanNodeOf<'mcp_tool'>): Promise<{ risk: Risk; alwaysAllow: boolean } | undefined>;
 }
 
 export const E_PLAN_NODE_UNSUPPORTED = 'E_PLAN_NODE_UNSUPPORTED';
