@@ -112,7 +112,7 @@ export class PlanGraphHost implements vscode.Disposable {
     const record = await this.record(runId);
     const requestId =
       record.waits.find((wait) => wait.node === nodeId)?.requestId ??
-      (await this.decidedRequest(runId, nodeId));
+      (await this.storedRequest(runId, nodeId));
     if (requestId === undefined)
       throw planError(
         'E_PLAN_NOT_WAITING',
@@ -365,14 +365,20 @@ export class PlanGraphHost implements vscode.Disposable {
     return this.store;
   }
 
-  /** The newest answered request of a run's node (any loop pass): `channelHint` is `<node>` or `<node>#<pass>`. */
-  private async decidedRequest(runId: string, nodeId: string): Promise<string | undefined> {
-    const completed = await (await this.approvals()).completed();
+  /**
+   * The request of a run's node from the store, when the record does not name it: filed but not yet in the
+   * record's waits (the node's state is written a moment before them), or answered already. `channelHint` is
+   * `<node>` or `<node>#<loop pass>`; the newest wins.
+   */
+  private async storedRequest(runId: string, nodeId: string): Promise<string | undefined> {
+    const store = await this.approvals();
     const agent = `plan-run:${runId}`;
-    const ofNode = completed.filter(
-      (r) => r.agent === agent && (r.channelHint === nodeId || r.channelHint?.startsWith(`${nodeId}#`)),
-    );
-    return ofNode[ofNode.length - 1]?.id;
+    const ofNode = (r: { agent: string; channelHint?: string }): boolean =>
+      r.agent === agent && (r.channelHint === nodeId || (r.channelHint?.startsWith(`${nodeId}#`) ?? false));
+    const pending = (await store.pending()).filter(ofNode);
+    if (pending.length > 0) return pending[pending.length - 1]?.id;
+    const answered = (await store.completed()).filter(ofNode);
+    return answered[answered.length - 1]?.id;
   }
 
   private async outputText(uri: vscode.Uri): Promise<string> {

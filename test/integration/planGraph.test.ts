@@ -49,12 +49,13 @@ describe('Plan graph host in a real VS Code window', () => {
     const snapshot = await until(
       async () => {
         const s = await api.webviewRequest('plan.getSnapshot', { runId: thread }).catch(() => undefined);
-        return s?.nodes.some((n) => n.id === 'approve' && n.state === 'waiting_approval') && s;
+        // The node's own state comes first; the run's status and its waits follow in the next write.
+        return s?.runStatus === 'waiting_approval' && s;
       },
       () => `run ${thread} never waited at "approve"`,
     );
     const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
-    assert.equal(snapshot.runStatus, 'waiting_approval');
+    assert.equal(byId.get('approve')?.state, 'waiting_approval');
     assert.equal(snapshot.planId, 'auto');
     const pending = await api.pendingApprovals();
     const request = pending.find((r) => r.agent === `plan-run:${thread}`);
@@ -231,6 +232,17 @@ describe('FleetAI: Run Plan', () => {
   after(async () => {
     await fs.rm(plansDir(), { recursive: true, force: true });
     await fs.rm(path.join(folder, 'auto-output'), { recursive: true, force: true });
+    // Leave the window as the next tests expect it: no plan terminal, graph or output document open.
+    for (const terminal of vscode.window.terminals)
+      if (terminal.name.startsWith('FleetAI plan:')) terminal.dispose();
+    const ours = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .filter(
+        (tab) =>
+          (tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('fleetai.plan')) ||
+          (tab.input instanceof vscode.TabInputText && tab.input.uri.scheme === 'fleetai-plan'),
+      );
+    await vscode.window.tabGroups.close(ours);
   });
 
   it('refuses an invalid plan: its problems go to the Problems panel at their lines, no run starts', async () => {
