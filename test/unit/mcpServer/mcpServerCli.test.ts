@@ -110,7 +110,7 @@ async function startHttp(env: Record<string, string>): Promise<{ url: string; ch
   const url = await new Promise<string>((resolve, reject) => {
     let stderr = '';
     const timer = setTimeout(() => reject(new Error(`no address in 15 s: ${stderr}`)), 15_000);
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
       const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
       if (match) {
