@@ -112,7 +112,7 @@ let sdkLoading: Promise<Sdk> | undefined;
  * it registers OpenAI's trace exporter, which would post every run to api.openai.com: FleetAI talks to the
  * configured endpoint only, so tracing is switched off and its processors dropped before any run.
  */
-function loadSdk(): Promise<Sdk> {
+export function loadSdk(): Promise<Sdk> {
   sdkLoading ??= (async () => {
     const { agents, openai } = await import('./modelSdk');
     agents.setTracingDisabled(true);
@@ -237,32 +237,14 @@ export function createModelDecider(
   };
 }
 
-/** One structured call: renders the prompt and input, asks for `schema`, and `finish` turns the answer into T. */
-export interface StructuredModel {
-  readonly model: string;
-  call<S extends z.ZodObject, T>(
-    this: void,
-    op: ModelOperation,
-    prepare: () => { instructions: string; input: string },
-    schema: S,
-    finish: (output: z.infer<S>) => { value: T } | { problems: string[] },
-    callOptions?: CallOptions,
-  ): Promise<ModelResult<T>>;
-}
-
 /**
- * The configured endpoint as a structured model through `@openai/agents` (the decider's operations and the plan
- * Designer use it): an Agent with a zod output type per call, the call's own timeout, coded errors, every call
- * logged and told to `onCall`.
+ * The configured endpoint as an `@openai/agents` Runner, made on first use: tracing off, the key sent only to the
+ * configured URL, no OpenAI organisation or project headers. Shared by the structured calls and by free-text
+ * agents (the plan registry's), so every model call of FleetAI is set up the same way.
  */
-export function createStructuredModel(
-  settings: ModelSettings,
-  options: Pick<ModelDeciderOptions, 'log' | 'onCall'>,
-): StructuredModel {
-  const { log } = options;
+export function modelRunner(settings: ModelSettings): () => Promise<InstanceType<AgentsSdk['Runner']>> {
   let runnerLoading: Promise<InstanceType<AgentsSdk['Runner']>> | undefined;
-
-  const runner = async (): Promise<InstanceType<AgentsSdk['Runner']>> => {
+  return async (): Promise<InstanceType<AgentsSdk['Runner']>> => {
     const { agents, openai } = await loadSdk();
     runnerLoading ??= Promise.resolve(
       new agents.Runner({
@@ -289,6 +271,32 @@ export function createStructuredModel(
     );
     return runnerLoading;
   };
+}
+
+/** One structured call: renders the prompt and input, asks for `schema`, and `finish` turns the answer into T. */
+export interface StructuredModel {
+  readonly model: string;
+  call<S extends z.ZodObject, T>(
+    this: void,
+    op: ModelOperation,
+    prepare: () => { instructions: string; input: string },
+    schema: S,
+    finish: (output: z.infer<S>) => { value: T } | { problems: string[] },
+    callOptions?: CallOptions,
+  ): Promise<ModelResult<T>>;
+}
+
+/**
+ * The configured endpoint as a structured model through `@openai/agents` (the decider's operations and the plan
+ * Designer use it): an Agent with a zod output type per call, the call's own timeout, coded errors, every call
+ * logged and told to `onCall`.
+ */
+export function createStructuredModel(
+  settings: ModelSettings,
+  options: Pick<ModelDeciderOptions, 'log' | 'onCall'>,
+): StructuredModel {
+  const { log } = options;
+  const runner = modelRunner(settings);
 
   async function call<S extends z.ZodObject, T>(
     op: ModelOperation,

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { ModelSettings } from '../../decisions/modelSettings';
+import { loadSdk, modelRunner } from '../../decisions/modelDecider';
 import type { PlanNodeOf } from '../planSchema';
 import type { AgentWorkPort, WorkContext, WorkResult } from '../executor/workPorts';
 import { unmetCriteria } from './criteria';
@@ -96,7 +97,7 @@ export function registryAgentPort(options: RegistryAgentPortOptions): AgentWorkP
             `${options.files.join(', ')}) / 代理注册表中没有 "${name}"`,
         };
       }
-      const runner = options.runner ?? (options.settings ? modelRunner(options.settings) : undefined);
+      const runner = options.runner ?? (options.settings ? modelRegistryRunner(options.settings) : undefined);
       if (!runner) {
         return {
           ok: false,
@@ -130,47 +131,20 @@ export function registryAgentPort(options: RegistryAgentPortOptions): AgentWorkP
   };
 }
 
-/**
- * An @openai/agents Runner on the workspace's endpoint, set up as the supervisor's model decider sets up its own
- * (modelDecider.ts keeps that function private; see the report asking to share it): tracing off, key only to
- * the configured URL, no OpenAI organisation or project headers, responses not stored by the provider.
- */
-function modelRunner(settings: ModelSettings): RegistryRunner {
-  let loading: Promise<{ run: RegistryRunner }> | undefined;
-  const load = (): Promise<{ run: RegistryRunner }> =>
-    (loading ??= (async () => {
-      const { agents, openai } = await import('../../decisions/modelSdk');
-      agents.setTracingDisabled(true);
-      agents.setTraceProcessors([]);
-      const runner = new agents.Runner({
-        modelProvider: new agents.OpenAIProvider({
-          openAIClient: new openai.OpenAI({
-            baseURL: settings.baseURL,
-            apiKey: settings.apiKey ?? 'no-key',
-            organization: null,
-            project: null,
-            timeout: settings.timeoutMs,
-            maxRetries: 1,
-          }),
-          useResponses: settings.api === 'responses',
-        }),
-        model: settings.model,
-        tracingDisabled: true,
-        traceIncludeSensitiveData: false,
-      });
-      const run: RegistryRunner = async (entry, prompt, { signal }) => {
-        const agent = new agents.Agent({
-          name: entry.name,
-          instructions: entry.instructions,
-          ...(entry.model ? { model: entry.model } : {}),
-          modelSettings: { store: false },
-        });
-        const result = await runner.run(agent, prompt, { signal, maxTurns: 1 });
-        return typeof result.finalOutput === 'string'
-          ? result.finalOutput
-          : JSON.stringify(result.finalOutput ?? '');
-      };
-      return { run };
-    })());
-  return async (entry, prompt, options) => (await load()).run(entry, prompt, options);
+/** A registry agent run once on the configured endpoint, set up like every FleetAI model call (`modelRunner`). */
+function modelRegistryRunner(settings: ModelSettings): RegistryRunner {
+  const runner = modelRunner(settings);
+  return async (entry, prompt, { signal }) => {
+    const [{ agents }, run] = await Promise.all([loadSdk(), runner()]);
+    const agent = new agents.Agent({
+      name: entry.name,
+      instructions: entry.instructions,
+      ...(entry.model ? { model: entry.model } : {}),
+      modelSettings: { store: false },
+    });
+    const result = await run.run(agent, prompt, { signal, maxTurns: 1 });
+    return typeof result.finalOutput === 'string'
+      ? result.finalOutput
+      : JSON.stringify(result.finalOutput ?? '');
+  };
 }
