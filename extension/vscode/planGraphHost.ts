@@ -7,6 +7,7 @@ import type { ApprovalStore } from '../core/approvals';
 import { describeError } from '../core/errors';
 import type { Logger } from '../core/observability/appLog';
 import type { RunRecord } from '../core/plans/executor/runRecord';
+import type { RunRecordIndex } from '../core/plans/executor/runRecordIndex';
 import type { PlanGraphSnapshotData } from '../core/plans/planGraphSnapshot';
 import type { Plan } from '../core/plans/planSchema';
 import type { WorkspacePaths } from '../core/workspacePaths';
@@ -47,6 +48,8 @@ export class PlanGraphHost implements vscode.Disposable {
   private chosen: string | undefined;
   private readonly plans = new Map<string, Promise<Plan | undefined>>();
   private store: Promise<ApprovalStore> | undefined;
+  /** Records read once and again only when their file changed (the graph asks every second). */
+  private runIndex: RunRecordIndex | undefined;
   private watcher: FSWatcher | undefined;
   private watchedDir: string | undefined;
   private poll: ReturnType<typeof setInterval> | undefined;
@@ -306,8 +309,12 @@ export class PlanGraphHost implements vscode.Disposable {
   }
 
   private async records(): Promise<RunRecord[]> {
-    const { listRuns } = await import('../core/plans/executor/runRecord');
-    return listRuns(this.stateDir());
+    const stateDir = this.stateDir();
+    if (!this.runIndex) {
+      const { RunRecordIndex } = await import('../core/plans/executor/runRecordIndex');
+      this.runIndex ??= new RunRecordIndex(stateDir);
+    }
+    return this.runIndex.list();
   }
 
   private async record(runId: string | undefined): Promise<RunRecord> {
