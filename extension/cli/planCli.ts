@@ -136,29 +136,18 @@ function registerRunCommands(program: Command, io: CliIo): void {
         });
         const approvals = ApprovalStore.forWorkspace(paths);
         const thread = opts.resume ?? executor.newThreadId(validation.plan.id);
-        // Agent nodes: panes this run starts (ended below, whatever the outcome) and the agent registry.
-        const { openWorkspaceAgents } = await import('../core/plans/agents');
+        // Agent nodes (panes this run starts, ended below whatever the outcome; the agent registry) and MCP tools
+        // (the bridge connects to a server only when a node calls one of its tools).
+        const { openPlanPorts } = await import('../core/plans/planPorts');
         const { createAppLog } = await import('../core/observability/appLog');
         const { builtinProfilesDir } = await import('./resolveAgent');
         const log = createAppLog({ file: paths.appLog });
-        const agents = await openWorkspaceAgents({
+        const ports = await openPlanPorts({
           workspace,
           paths,
           builtinProfilesDir: builtinProfilesDir(),
           log,
           approvals,
-        });
-        // MCP tools: the workspace's .fleetai/mcp.servers.json (and the shipped config/mcp.servers.json); the
-        // bridge connects to a server only when a node calls one of its tools, and is closed below.
-        const { openMcpBridge, mcpWorkPort } = await import('../core/mcp');
-        const bridge = await openMcpBridge({
-          workspace,
-          shippedConfig: path.join(path.dirname(builtinProfilesDir()), 'config', 'mcp.servers.json'),
-          log,
-        });
-        const mcp = mcpWorkPort(bridge, {
-          journalDir: path.join(paths.stateDir, 'plans', validation.plan.id, 'runs', thread, 'mcp'),
-          log,
         });
         io.out(
           zh
@@ -174,15 +163,15 @@ function registerRunCommands(program: Command, io: CliIo): void {
             thread,
             planVersion: saved.version,
             approvals,
-            agents,
-            mcp,
+            agents: ports.agents,
+            mcp: ports.mcp,
+            log,
             wait: opts.wait,
             checkpointer: opts.memory ? 'memory' : 'json',
             onEvent: (event) => io.out(`${formatEvent(event, zh)}\n`),
           });
         } finally {
-          await agents.close();
-          await bridge.close();
+          await ports.close();
           await log.close();
         }
         io.out(`${runSummary(result, zh)}\n`);

@@ -10,6 +10,7 @@ import { takeSupervisorLock, type SupervisorLock } from '../control/supervisorLo
 import { supervisorControlHandler } from './controlHandler';
 import { modelDeciderFromConfig } from './modelFromConfig';
 import { startConfiguredPane } from './configuredPane';
+import { ApprovalStore } from '../approvals';
 import { describeError, ErrorCode, FleetError } from '../errors';
 import type { Logger } from '../observability/appLog';
 import { PaneRegistry } from '../panes/paneRegistry';
@@ -148,6 +149,27 @@ async function startLocked(
   }
   await orchestrator.start();
 
+  // Plan runs go on by themselves once their approvals are answered (here, in VS Code, from a phone), in this
+  // process, with this supervisor's panes for their agent nodes.
+  const { resumeRunsOnDecision } = await import('../plans/executor/resumeRuns');
+  const { openPlanPorts } = await import('../plans/planPorts');
+  const planApprovals = ApprovalStore.forWorkspace(paths);
+  const planRuns = resumeRunsOnDecision({
+    workspace: options.workspace,
+    stateDir: paths.stateDir,
+    approvals: planApprovals,
+    log,
+    ports: () =>
+      openPlanPorts({
+        workspace: options.workspace,
+        paths,
+        builtinProfilesDir: options.builtinProfilesDir,
+        log,
+        approvals: planApprovals,
+        registry,
+      }),
+  });
+
   const control = await startControlServer({
     preferredSocket: controlSocketPath(config, file, paths.stateDir),
     controlFile: path.join(paths.stateDir, 'control.json'),
@@ -163,6 +185,7 @@ async function startLocked(
     control,
     stop: async () => {
       await control.close().catch(() => undefined);
+      planRuns.dispose();
       await orchestrator.dispose();
       fleet.dispose();
       for (const pane of registry.list()) {

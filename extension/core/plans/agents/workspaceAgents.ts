@@ -22,6 +22,11 @@ export interface WorkspaceAgentsOptions {
   env?: () => Record<string, string | undefined>;
   /** Where agent nodes note that their prompt went out. Default `.fleetai/state/agent-journal`. */
   journalDir?: string;
+  /**
+   * The supervisor's own panes, when a supervisor runs the plan: `pane` targets then name its panes, and new
+   * panes join its registry (not disposed by `close()`, which ends only the panes the port started).
+   */
+  registry?: PaneRegistry;
 }
 
 /**
@@ -32,15 +37,18 @@ export interface WorkspaceAgentsOptions {
 export async function openWorkspaceAgents(options: WorkspaceAgentsOptions): Promise<ClosableAgentPort> {
   const { paths, log } = options;
   const { config } = await loadOrchestratorConfig(paths.orchestratorConfig);
-  const registry = new PaneRegistry({
-    builtinProfilesDir: options.builtinProfilesDir,
-    paths,
-    ptyHost: options.ptyHost ?? nodePtyHost(),
-    log,
-    headless: true,
-    stallTimeoutMs: () => config.stall_timeout_seconds * 1000,
-    ...(options.env ? { env: options.env } : {}),
-  });
+  const owned = options.registry === undefined;
+  const registry =
+    options.registry ??
+    new PaneRegistry({
+      builtinProfilesDir: options.builtinProfilesDir,
+      paths,
+      ptyHost: options.ptyHost ?? nodePtyHost(),
+      log,
+      headless: true,
+      stallTimeoutMs: () => config.stall_timeout_seconds * 1000,
+      ...(options.env ? { env: options.env } : {}),
+    });
   const env = options.env?.() ?? process.env;
   let settings;
   try {
@@ -76,7 +84,7 @@ export async function openWorkspaceAgents(options: WorkspaceAgentsOptions): Prom
     invokeAgent: (node, key, context) => combined.invokeAgent(node, key, context),
     close: async () => {
       await combined.close();
-      await registry.disposeAll();
+      if (owned) await registry.disposeAll();
     },
   };
 }

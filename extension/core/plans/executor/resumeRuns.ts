@@ -2,6 +2,7 @@ import type { ApprovalStore } from '../../approvals';
 import type { Disposable } from '../../approvals/approvalStore';
 import { describeError, ErrorCode, FleetError } from '../../errors';
 import type { Logger } from '../../observability/appLog';
+import type { PlanPorts } from '../planPorts';
 import { PlanStore } from '../planStore';
 import { runPlan, type RunPlanOptions, type RunResult } from './runPlan';
 import { isRunActive } from './runOwner';
@@ -13,6 +14,8 @@ export interface ResumeRunsOptions extends Omit<
 > {
   approvals: ApprovalStore;
   log?: Logger;
+  /** Agents and MCP for the resumed runs, opened when a run is resumed and closed after the pass. */
+  ports?: () => Promise<PlanPorts>;
 }
 
 /** A run nobody runs whose every approval has an answer: it can go on. */
@@ -36,36 +39,43 @@ async function decidedAndOrphaned(record: RunRecord, approvals: ApprovalStore): 
 export async function resumeDecidedRuns(options: ResumeRunsOptions): Promise<RunResult[]> {
   const results: RunResult[] = [];
   const plans = new PlanStore({ stateDir: options.stateDir });
-  for (const record of await listRuns(options.stateDir)) {
-    if (!(await decidedAndOrphaned(record, options.approvals))) continue;
-    const saved = await plans.load(record.planId, record.planVersion);
-    if (!saved) {
-      options.log?.warn('plan', 'plan.resume.plan_missing', {
-        planId: record.planId,
-        thread: record.thread,
-        planVersion: record.planVersion,
-      });
-      continue;
-    }
-    options.log?.info('plan', 'plan.resume', { planId: record.planId, thread: record.thread });
-    try {
-      results.push(
-        await runPlan({
-          ...options,
-          plan: saved.plan,
+  let ports: PlanPorts | undefined;
+  try {
+    for (const record of await listRuns(options.stateDir)) {
+      if (!(await decidedAndOrphaned(record, options.approvals))) continue;
+      const saved = await plans.load(record.planId, record.planVersion);
+      if (!saved) {
+        options.log?.warn('plan', 'plan.resume.plan_missing', {
+          planId: record.planId,
           thread: record.thread,
-          ...(record.planVersion !== undefined ? { planVersion: record.planVersion } : {}),
-          wait: false,
-        }),
-      );
-    } catch (error) {
-      if (error instanceof FleetError && error.code === ErrorCode.PlanRunBusy) continue;
-      options.log?.error('plan', 'plan.resume.failed', {
-        planId: record.planId,
-        thread: record.thread,
-        error: describeError(error),
-      });
+          planVersion: record.planVersion,
+        });
+        continue;
+      }
+      options.log?.info('plan', 'plan.resume', { planId: record.planId, thread: record.thread });
+      try {
+        ports ??= await options.ports?.();
+        results.push(
+          await runPlan({
+            ...options,
+            ...(ports ? { agents: ports.agents, mcp: ports.mcp } : {}),
+            plan: saved.plan,
+            thread: record.thread,
+            ...(record.planVersion !== undefined ? { planVersion: record.planVersion } : {}),
+            wait: false,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof FleetError && error.code === ErrorCode.PlanRunBusy) continue;
+        options.log?.error('plan', 'plan.resume.failed', {
+          planId: record.planId,
+          thread: record.thread,
+          error: describeError(error),
+        });
+      }
     }
+  } finally {
+    await ports?.close();
   }
   return results;
 }
