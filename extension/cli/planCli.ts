@@ -181,6 +181,45 @@ function registerRunCommands(program: Command, io: CliIo): void {
     );
 
   program
+    .command('plan:resume')
+    .description(
+      'resume the plan runs whose approvals are all answered and that no process runs (left by run:auto ' +
+        '--no-wait, a closed terminal); each goes on until it ends or waits for another approval',
+    )
+    .argument('[runs...]', 'runs (thread ids) to resume; all such runs of the workspace by default')
+    .option('-w, --workspace <dir>', 'workspace of the runs', process.cwd())
+    .action(async (runs: string[], opts: { workspace: string }) => {
+      const { resumeDecidedRuns } = await import('../core/plans/executor/resumeRuns');
+      const { openPlanPorts } = await import('../core/plans/planPorts');
+      const { workspacePaths } = await import('../core/workspacePaths');
+      const { ApprovalStore } = await import('../core/approvals');
+      const { createAppLog } = await import('../core/observability/appLog');
+      const { builtinProfilesDir } = await import('./resolveAgent');
+      const zh = (await import('../core/plans')).planLocaleFromEnv() === 'zh-cn';
+      const workspace = path.resolve(opts.workspace);
+      const paths = workspacePaths(workspace);
+      const approvals = ApprovalStore.forWorkspace(paths);
+      const log = createAppLog({ file: paths.appLog });
+      try {
+        const results = await resumeDecidedRuns({
+          workspace,
+          stateDir: paths.stateDir,
+          approvals,
+          log,
+          ...(runs.length > 0 ? { threads: runs } : {}),
+          ports: () =>
+            openPlanPorts({ workspace, paths, builtinProfilesDir: builtinProfilesDir(), log, approvals }),
+        });
+        if (results.length === 0)
+          io.out(zh ? '没有可以继续的运行\n' : 'no run to resume (none decided and left without a runner)\n');
+        for (const result of results) io.out(`${runSummary(result, zh)}\n`);
+        process.exitCode = results.some((result) => result.status === 'failed') ? 1 : 0;
+      } finally {
+        await log.close();
+      }
+    });
+
+  program
     .command('plan:status')
     .description('show the plan runs of the workspace (newest first), or one run node by node')
     .argument('[run]', 'a run (thread id) to show in detail')

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { watch, promises as fs, type FSWatcher } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ApprovalStore } from '../core/approvals';
@@ -67,6 +66,35 @@ export class PlanGraphHost implements vscode.Disposable {
         provideTextDocumentContent: (uri) => this.outputText(uri),
       }),
     );
+    this.followDecisions();
+  }
+
+  /**
+   * A plan approval answered anywhere (the Approvals view, a notification, `fleet approvals:approve`, a phone)
+   * lets its run go on: a run nobody runs any more is resumed, as after an answer in the graph.
+   */
+  private followDecisions(): void {
+    if (!this.options.paths) return;
+    void this.approvals()
+      .then((store) => {
+        const watch = store.watch((change) => {
+          const threads = new Set(
+            change.decided
+              .filter((request) => request.agent.startsWith('plan-run:'))
+              .map((request) => request.agent.slice('plan-run:'.length)),
+          );
+          for (const thread of threads) {
+            this.resuming = this.resuming.then(async () => {
+              const record = await this.record(thread).catch(() => undefined);
+              if (record) await this.resumeOrphaned(record);
+            });
+          }
+        });
+        this.disposables.push({ dispose: () => watch.dispose() });
+      })
+      .catch((error: unknown) =>
+        this.options.log.warn('plan', 'plan.decisions.unwatched', { error: describeError(error) }),
+      );
   }
 
   /** Which run the graph shows from now on (undefined: always the newest). */
@@ -147,9 +175,9 @@ export class PlanGraphHost implements vscode.Disposable {
   }
 
   /**
-   * Resumes a run whose approvals are all answered and that no live process runs, as `fleet run:auto FILE
-   * --resume THREAD --no-wait` in a child process (the same steps as a terminal would take; it stops again at
-   * the next approval). Not in this process: the executor (LangGraph) would double the extension's bundle and
+   * Resumes a run whose approvals are all answered and that no live process runs, as `fleet plan:resume THREAD`
+   * in a child process (the stored plan version, the same agents and MCP servers as a terminal would use; it
+   * stops again at the next approval). Not in this process: the executor (LangGraph) would double the extension's bundle and
    * add about 100 ms to every activation (measured: module load 232 -> 415 ms, median of 9 on a loaded 2-core
    * machine).
    */
@@ -168,21 +196,9 @@ export class PlanGraphHost implements vscode.Disposable {
         const answer = await approvals.get(wait.requestId);
         if (answer !== undefined && !('decision' in answer)) return;
       }
-      const plan = await this.planOf(fresh);
-      // MCP nodes cannot run from the CLI yet (E_PLAN_NODE_UNSUPPORTED): resuming would fail them for good.
-      if (plan.nodes.some((node) => node.type === 'mcp_tool')) {
-        log.info('plan', 'plan.resume.left', {
-          planId: fresh.planId,
-          thread: fresh.thread,
-          reason: 'mcp_tool',
-        });
-        return;
-      }
-      const file = path.join(tmpdir(), `fleetai-resume-${process.pid}-${fresh.thread}.plan.json`);
-      await fs.writeFile(file, `${JSON.stringify(plan, null, 2)}\n`);
       const child = spawn(
         process.execPath,
-        [cliPath, 'run:auto', file, '--resume', fresh.thread, '--no-wait', '--workspace', folder],
+        [cliPath, 'plan:resume', fresh.thread, '--workspace', folder],
         // VS Code's own executable is Electron: this makes it plain Node (code-server's is Node already).
         { cwd: folder, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore' },
       );
@@ -202,7 +218,6 @@ export class PlanGraphHost implements vscode.Disposable {
           resolve();
         });
       });
-      await fs.rm(file, { force: true });
     } catch (error) {
       log.error('plan', 'plan.resume.failed', { thread: record.thread, error: describeError(error) });
     }

@@ -212,6 +212,58 @@ describe('A plan run nobody runs any more, approved in the plan graph', () => {
   });
 });
 
+describe('A plan run nobody runs any more, approved outside VS Code', () => {
+  it('fleet approvals:approve from a terminal lets the window resume the run (fleet plan:resume) to its end', async () => {
+    const extension = vscode.extensions.getExtension<FleetAiApi>(EXTENSION_ID);
+    assert.ok(extension);
+    const api = await extension.activate();
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder);
+    const cli = path.join(extension.extensionPath, 'dist/cli.js');
+    const fleet = async (...args: string[]): Promise<{ code: number | null; output: string }> => {
+      let output = '';
+      const child = spawn(process.execPath, [cli, ...args], {
+        cwd: folder,
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { code, output };
+    };
+    const started = await fleet(
+      'run:auto',
+      path.join(extension.extensionPath, 'config/plans/auto.plan.json'),
+      '--no-wait',
+    );
+    assert.equal(started.code, 2, started.output);
+    const thread = /running plan "auto" \(v\d+\) as (\S+)/.exec(started.output)?.[1];
+    assert.ok(thread, started.output);
+    const request = /fleet approvals:approve ([^\s,]+)/.exec(started.output)?.[1];
+    assert.ok(request, started.output);
+
+    const approved = await fleet('approvals:approve', request);
+    assert.equal(approved.code, 0, approved.output);
+    const done = await until(
+      async () => {
+        const s = await api.webviewRequest('plan.getSnapshot', { runId: thread });
+        return s.runStatus === 'done' && s;
+      },
+      () => `run ${thread} was not resumed after the terminal's approval`,
+    );
+    assert.equal(done.nodes.find((n) => n.id === 'publish')?.state, 'done');
+    const log = await fs.readFile(api.appLogPath, 'utf8');
+    assert.ok(
+      log
+        .split('\n')
+        .some((l) => l.includes('"plan.resume"') && l.includes(thread) && l.includes('"by":"vscode"')),
+      'the window did not log the resume of this run',
+    );
+    await fs.rm(path.join(folder, 'auto-output'), { recursive: true, force: true });
+  });
+});
+
 describe('FleetAI: Run Plan', () => {
   let folder: string;
   let root: string;

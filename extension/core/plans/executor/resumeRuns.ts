@@ -14,6 +14,8 @@ export interface ResumeRunsOptions extends Omit<
 > {
   approvals: ApprovalStore;
   log?: Logger;
+  /** Only these runs (thread ids); every run of the workspace by default. */
+  threads?: string[];
   /** Agents and MCP for the resumed runs, opened when a run is resumed and closed after the pass. */
   ports?: () => Promise<PlanPorts>;
 }
@@ -42,6 +44,7 @@ export async function resumeDecidedRuns(options: ResumeRunsOptions): Promise<Run
   let ports: PlanPorts | undefined;
   try {
     for (const record of await listRuns(options.stateDir)) {
+      if (options.threads && !options.threads.includes(record.thread)) continue;
       if (!(await decidedAndOrphaned(record, options.approvals))) continue;
       const saved = await plans.load(record.planId, record.planVersion);
       if (!saved) {
