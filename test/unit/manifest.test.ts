@@ -116,6 +116,7 @@ describe('settings and workspace files', () => {
     expect(byFile.get('.fleetai/orchestrator.json')).toBe('./config/orchestrator.schema.json');
     expect(byFile.get('.fleetai/agents/*.json')).toBe('./agents-config/agent-profile-override.schema.json');
     expect(byFile.get('.fleetai/plans/*.plan.json')).toBe('./config/plan.schema.json');
+    expect(byFile.get('.fleetai/mcp.servers.json')).toBe('./config/mcp.servers.schema.json');
     const ignore = read('.vscodeignore');
     for (const url of byFile.values()) {
       expect(url.startsWith('./'), url).toBe(true);
