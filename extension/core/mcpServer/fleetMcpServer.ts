@@ -110,11 +110,13 @@ export function createFleetMcpServer(options: FleetMcpServerOptions): McpServer 
           .optional()
           .describe('How long to wait for a decision (default 600)'),
       },
+      // Closed world: it only talks to FleetAI. Codex 0.169 asks its own permission for open-world tool calls,
+      // which would put a prompt on the screen in front of the very question this tool asks through FleetAI.
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
         idempotentHint: false,
-        openWorldHint: true,
+        openWorldHint: false,
       },
     },
     (args) =>

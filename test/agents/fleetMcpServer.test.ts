@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli } from '../unit/audit/builtCli';
+import { OrchestratorRun } from './orchestratorRun';
+
+// FleetAI's own MCP server given to the real Codex CLI 0.169.0: `fleet orchestrator` runs a Codex pane whose
+// command line adds `[mcp_servers.fleet]` (command `fleet mcp-server`, FLEETAI_PANE_ID passed through from the
+// pane's environment). The fake model scripts the turn: Codex 0.169 exposes MCP tools as deferred namespaces
+// reachable from its JavaScript `exec` tool, so the scripted turn is an `exec` call of
+// `tools.mcp__fleet__report_status(...)`, exactly what a real model sends. Everything is observed from outside:
+// `fleet status --json`, the app log, the model's next request.
+let run: OrchestratorRun | undefined;
+// The MCP server Codex starts is this checkout's CLI, bundled for the test (dist/ may be older or in use).
+let bundleDir: string;
+let mcpCli: string;
+beforeAll(async () => {
+  bundleDir = mkdtempSync(path.join(tmpdir(), 'fleetai-mcp-codex-'));
+  mcpCli = await buildCli(bundleDir);
+}, 60_000);
+afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+afterEach(async () => {
+  await run?.stop();
+  run = undefined;
+});
+
+interface Status {
+  panes: { id: string; state: string; reported?: { state: string; summary: string; progress?: number } }[];
+  state: { panes: Record<string, { recent_actions: { action: string; detail: string }[] }> };
+  pending_approvals: { id: string; pane: string; command?: string; source: string }[];
+}
+
+function codexWithFleetMcp(): Record<string, unknown> {
+  return {
+    panes: [
+      {
+        id: 'codex',
+        agent: 'codex',
+        command: 'CODEX',
+        args: [
+          '-c',
+          `mcp_servers.fleet.command=${JSON.stringify(process.execPath)}`,
+          '-c',
+          `mcp_servers.fleet.args=${JSON.stringify([mcpCli, 'mcp-server'])}`,
+          // Codex starts MCP servers with a cleared environment: the pane id must be let through by name.
+          '-c',
+          'mcp_servers.fleet.env_vars=["FLEETAI_PANE_ID"]',
+          '-c',
+          'mcp_servers.fleet.tool_timeout_sec=120',
+        ],
+        env: { FLEETAI_PANE_ID: 'codex' },
+      },
+    ],
+  };
+}
+
+describe('the real Codex CLI with FleetAI as an MCP server', () => {
+  it('a model turn calling report_status shows in fleet status; request_approval waits for fleet approvals:approve', async () => {
+    run = await OrchestratorRun.start(codexWithFleetMcp());
+    await run.settled('awaiting_input');
+
+    run.server.script([
+      {
+        kind: 'tool_script',
+        code: 'const r = await tools.mcp__fleet__report_status({ state: "blocked", summary: "the schema needs a decision", progress: 30 });\ntext(r);',
+      },
+    ]);
+    const sent = run.fleet('send', 'codex', 'Tell FleetAI where you are.');
+    expect(sent.code, sent.stderr).toBe(0);
+    const logged = await run.waitForLog(
+      (l) => l.category === 'mcp-server' && l.event === 'mcp.report_status',
+      'the MCP report',
+      90_000,
+    );
+    expect(logged.context).toMatchObject({ pane: 'codex', state: 'blocked' });
+    expect(logged.context?.code).toBeUndefined();
+    const status = run.fleetJson<Status>('status');
+    expect(status.panes.find((p) => p.id === 'codex')?.reported).toMatchObject({
+      state: 'blocked',
+      summary: 'the schema needs a decision',
+      progress: 30,
+    });
+    expect(Object.values(status.state.panes).flatMap((m) => m.recent_actions)).toContainEqual(
+      expect.objectContaining({ action: 'agent.report', detail: 'blocked 30%: the schema needs a decision' }),
+    );
+    // The tool's answer went back to the model in Codex's next request.
+    const end = Date.now() + 30_000;
+    while (!run.server.requests.some((r) => r.toolOutput?.includes('recorded')) && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(run.server.requests.map((r) => r.toolOutput ?? '').join('\n')).toContain('recorded');
+    await run.settled('awaiting_input');
+
+    run.server.script([
+      {
+        kind: 'tool_script',
+        code: 'const r = await tools.mcp__fleet__request_approval({ action: "drop the staging database", reason: "the migration rebuilds it", risk: "high", timeoutSeconds: 60 });\ntext(r);',
+      },
+    ]);
+    expect(run.fleet('send', 'codex', 'Ask FleetAI before you drop the database.').code).toBe(0);
+    let pending: Status['pending_approvals'][number] | undefined;
+    const until = Date.now() + 90_000;
+    while (!pending && Date.now() < until) {
+      pending = run
+        .fleetJson<Status['pending_approvals']>('approvals:list')
+        .find((a) => a.command === 'drop the staging database');
+      if (!pending) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(pending).toMatchObject({ pane: 'codex', source: 'agent' });
+    expect(run.fleet('approvals:approve', pending!.id).code).toBe(0);
+    const answered = await run.waitForLog(
+      (l) => l.category === 'mcp-server' && l.event === 'mcp.request_approval',
+      'the approval answer',
+      60_000,
+    );
+    expect(answered.context?.code).toBeUndefined();
+    const end2 = Date.now() + 30_000;
+    const approvedOutput = (): boolean =>
+      run!.server.requests.some((r) => /\\?"decision\\?":\s*\\?"approve\\?"/.test(r.toolOutput ?? ''));
+    while (!approvedOutput() && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
+    expect(approvedOutput(), run.server.requests.map((r) => r.toolOutput ?? '').join('\n')).toBe(true);
+  }, 240_000);
+});
