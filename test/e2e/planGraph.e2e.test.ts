@@ -209,6 +209,8 @@ describe('The plan graph in Simplified Chinese, opened from the sidebar', () => 
     await graph.locator('[data-testid="plan-node"][data-node-id="approve"]').click();
     const approve = graph.locator('[data-testid="plan-approve"]');
     expect(await approve.textContent()).toContain('批准');
+    // Deny is offered next to it (not clicked here: the run must finish).
+    expect(await graph.locator('[data-testid="plan-deny"]').textContent()).toContain('拒绝');
     await approve.click();
     await expect.poll(() => s.exitCode, { timeout: 60_000, interval: 500 }).toBe(0);
     await expect.poll(() => s.nodeState('publish'), POLL).toBe('done');

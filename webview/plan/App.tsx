@@ -176,11 +176,12 @@ export function App({ started }: { started: StartedPlanView }): React.JSX.Elemen
   );
   const [sending, setSending] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
-  const act = (what: 'approve' | 'openNodeOutput'): void => {
-    if (!snapshot || !selected) return;
+  const act = (what: 'approve' | 'deny' | 'openNodeOutput'): void => {
+    const run = started.source[what];
+    if (!snapshot || !selected || !run) return;
     setSending(true);
     setProblem(undefined);
-    void started.source[what](snapshot.runId, selected.id).then((result) => {
+    void run(snapshot.runId, selected.id).then((result) => {
       setSending(false);
       if (!result.ok) setProblem(result.error.message);
     });
@@ -248,6 +249,7 @@ export function App({ started }: { started: StartedPlanView }): React.JSX.Elemen
                 canOpen={connected && !sending}
                 problem={problem}
                 onApprove={() => act('approve')}
+                {...(started.source.deny ? { onDeny: () => act('deny') } : {})}
                 onOpenOutput={() => act('openNodeOutput')}
               />
             ) : (

@@ -9,6 +9,7 @@ export function NodePanel(props: {
   canOpen: boolean;
   problem: string | undefined;
   onApprove: () => void;
+  onDeny?: () => void;
   onOpenOutput: () => void;
 }): React.JSX.Element {
   const { t } = useWords();
@@ -43,6 +44,17 @@ export function NodePanel(props: {
             onAct={props.onApprove}
           >
             {t('Approve')}
+          </ActionButton>
+        ) : null}
+        {node.state === 'waiting_approval' && props.onDeny ? (
+          <ActionButton
+            testId="plan-deny"
+            secondary
+            icon="close"
+            disabled={!props.canApprove}
+            onAct={props.onDeny}
+          >
+            {t('Deny')}
           </ActionButton>
         ) : null}
         <ActionButton

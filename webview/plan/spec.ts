@@ -35,6 +35,8 @@ export interface PlanSource {
   subscribe: (listener: () => void) => () => void;
   retry: () => void;
   approve: (runId: string, nodeId: string) => Promise<Result<unknown>>;
+  /** Optional: a source without it (the bench's fake host) offers Approve only. */
+  deny?: (runId: string, nodeId: string) => Promise<Result<unknown>>;
   openNodeOutput: (runId: string, nodeId: string) => Promise<Result<unknown>>;
 }
 export type PlanSourceFactory = (restored: {
@@ -46,17 +48,23 @@ export type PlanSourceFactory = (restored: {
 export const hostPlanSource: PlanSourceFactory = (restored) => {
   const endpoint = hostEndpoint();
   const source = new HostViewSource(planSpec, endpoint, restored).start();
+  const decide = async (
+    runId: string,
+    nodeId: string,
+    decision: 'approve' | 'deny',
+  ): Promise<Result<unknown>> => {
+    const result = await endpoint.request('plan.approve', { runId, nodeId, decision });
+    // A refusal (answered elsewhere first, expired) is an answer, not a lost message: the panel shows its words.
+    if (result.ok && !result.value.ok)
+      return { ok: false, error: { code: result.value.code, message: result.value.message } };
+    return result;
+  };
   return {
     getState: source.getState,
     subscribe: source.subscribe,
     retry: source.retry,
-    approve: async (runId, nodeId) => {
-      const result = await endpoint.request('plan.approve', { runId, nodeId, decision: 'approve' });
-      // A refusal (answered elsewhere first, expired) is an answer, not a lost message: the panel shows its words.
-      if (result.ok && !result.value.ok)
-        return { ok: false, error: { code: result.value.code, message: result.value.message } };
-      return result;
-    },
+    approve: (runId, nodeId) => decide(runId, nodeId, 'approve'),
+    deny: (runId, nodeId) => decide(runId, nodeId, 'deny'),
     openNodeOutput: (runId, nodeId) => endpoint.request('plan.openNodeOutput', { runId, nodeId }),
   };
 };
