@@ -41,12 +41,14 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
     .description(
       'validate a plan, then check what each node needs on this machine without running anything: programs ' +
         'on PATH, URLs, environment variables named for headers, agent profiles and their programs, panes, MCP ' +
-        'server aliases (MCP tool names and registry agents are reported as not checked)',
+        'server aliases; with --check-mcp-tools the MCP servers are started or connected to and the tools looked ' +
+        'up (registry agents are reported as not checked)',
     )
     .argument('<file>', 'the plan, e.g. config/plans/example.plan.json')
     .option('-w, --workspace <dir>', 'workspace the plan would run in', process.cwd())
+    .option('--check-mcp-tools', 'start or connect to the MCP servers the plan names and look its tools up')
     .option('--json', 'print the result as one JSON object')
-    .action(async (file: string, opts: { workspace: string; json?: boolean }) => {
+    .action(async (file: string, opts: { workspace: string; json?: boolean; checkMcpTools?: boolean }) => {
       const plans = await import('../core/plans');
       const { builtinProfilesDir } = await import('./resolveAgent');
       const locale = plans.planLocaleFromEnv();
@@ -57,7 +59,9 @@ export function registerPlanCommands(program: Command, io: CliIo): void {
           ? await plans.dryRunPlan(validation.plan, {
               workspace,
               builtinProfilesDir: builtinProfilesDir(),
+              shippedMcpConfig: path.join(path.dirname(builtinProfilesDir()), 'config', 'mcp.servers.json'),
               locale,
+              ...(opts.checkMcpTools ? { connectMcp: true } : {}),
             })
           : undefined;
       if (opts.json) {
