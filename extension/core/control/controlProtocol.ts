@@ -19,6 +19,7 @@ export const CONTROL_METHODS = [
   'pane.task',
   'tasks.list',
   'approvals.request',
+  'approvals.withdraw',
 ] as const;
 
 export const controlRequestSchema = z.object({
@@ -72,4 +73,7 @@ export const approvalRequestParamsSchema = z.object({
   reason: z.string().min(1).max(2000),
   risk: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
   timeoutSeconds: z.number().positive().max(3600).default(600),
+  /** The asker's own key for the request, so it can withdraw it (approvals.withdraw) when it stops waiting. */
+  key: z.string().min(1).max(200).optional(),
 });
+export const approvalWithdrawParamsSchema = z.object({ key: z.string().min(1).max(200) });

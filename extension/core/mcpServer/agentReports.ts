@@ -1,6 +1,7 @@
 import { ControlError } from '../control/controlServer';
 import {
   approvalRequestParamsSchema,
+  approvalWithdrawParamsSchema,
   paneNoteParamsSchema,
   paneReportParamsSchema,
   paneTaskParamsSchema,
@@ -37,6 +38,8 @@ export function agentReports(options: {
   const { orchestrator, registry, approvals } = options;
   const now = (): string => new Date((options.now ?? Date.now)()).toISOString();
   const latestReports = new Map<string, AgentReport>();
+  /** Requests still waited for, by the asker's key: withdrawing one ends its wait. */
+  const waiting = new Map<string, () => void>();
   const audit = (event: string, context: Record<string, unknown>, level: 'info' | 'warn' = 'info'): void =>
     options.log?.log(level, CATEGORY, event, context);
 
@@ -121,8 +124,8 @@ export function agentReports(options: {
 
     /**
      * Files the request in the approvals store (so the window, the CLI and webhooks see it like any other) and
-     * waits for the first decision. Nobody deciding in time expires it, so no one approves a question its agent
-     * stopped waiting for.
+     * waits for the first decision. Nobody deciding in time, or the asker withdrawing it (its tool call was
+     * cancelled), expires it, so no one approves a question its agent stopped waiting for.
      */
     async requestApproval(params: unknown): Promise<{
       id: string;
@@ -135,6 +138,12 @@ export function agentReports(options: {
       // Listening before filing: a decision made at once (a rule, a fast person) is not missed.
       const decided = new Map<string, ApprovalRecordView>();
       let wake: (() => void) | undefined;
+      let withdrawn = false;
+      if (p.key)
+        waiting.set(p.key, () => {
+          withdrawn = true;
+          wake?.();
+        });
       const subscription = approvals.onDecided((record) => {
         decided.set(record.id, record);
         wake?.();
@@ -162,7 +171,7 @@ export function agentReports(options: {
           via: 'mcp',
         });
         const deadline = Date.now() + p.timeoutSeconds * 1000;
-        while (!decided.has(record.id) && Date.now() < deadline) {
+        while (!decided.has(record.id) && !withdrawn && Date.now() < deadline) {
           await new Promise<void>((resolve) => {
             wake = resolve;
             setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now())));
@@ -172,7 +181,9 @@ export function agentReports(options: {
         if (!final) {
           const expired = await approvals.decide(record.id, 'expired', {
             by: 'rule',
-            message: `nobody decided within ${p.timeoutSeconds} s; the agent stopped waiting`,
+            message: withdrawn
+              ? 'the agent withdrew the request (its tool call was cancelled)'
+              : `nobody decided within ${p.timeoutSeconds} s; the agent stopped waiting`,
           });
           // Decided in the last instant by someone else: that decision stands.
           final = expired.ok ? expired.record : decided.get(record.id);
@@ -186,8 +197,16 @@ export function agentReports(options: {
           ...(final?.message ? { message: final.message } : {}),
         };
       } finally {
+        if (p.key) waiting.delete(p.key);
         subscription.dispose();
       }
+    },
+
+    withdrawApproval(params: unknown): { withdrawn: boolean } {
+      const p = approvalWithdrawParamsSchema.parse(params);
+      const withdraw = waiting.get(p.key);
+      withdraw?.();
+      return { withdrawn: withdraw !== undefined };
     },
   };
 }

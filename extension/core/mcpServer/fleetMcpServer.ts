@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { REPORTED_STATES } from '../control/controlProtocol';
@@ -119,15 +120,31 @@ export function createFleetMcpServer(options: FleetMcpServerOptions): McpServer 
         openWorldHint: false,
       },
     },
-    (args) =>
-      withPane('request_approval', (pane) =>
-        ask(
-          'request_approval',
-          'approvals.request',
-          { pane, ...args },
-          (args.timeoutSeconds ?? 600) * 1000 + CONTROL_SLACK_MS,
-        ),
-      ),
+    (args, extra) =>
+      withPane('request_approval', async (pane) => {
+        // The agent may stop waiting (Esc in Codex, its tool timeout): the request is withdrawn then, so nobody
+        // approves an action its agent no longer waits to take.
+        const key = randomUUID();
+        const withdraw = (): void =>
+          void options.call('approvals.withdraw', { key }).then((answer) =>
+            options.log?.log('info', CATEGORY, 'mcp.request_approval.withdrawn', {
+              pane,
+              action: args.action,
+              ...(answer.ok ? {} : { code: answer.code }),
+            }),
+          );
+        extra.signal.addEventListener('abort', withdraw, { once: true });
+        try {
+          return await ask(
+            'request_approval',
+            'approvals.request',
+            { pane, key, ...args },
+            (args.timeoutSeconds ?? 600) * 1000 + CONTROL_SLACK_MS,
+          );
+        } finally {
+          extra.signal.removeEventListener('abort', withdraw);
+        }
+      }),
   );
 
   server.registerTool(

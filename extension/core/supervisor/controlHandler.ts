@@ -91,6 +91,8 @@ export function supervisorControlHandler(options: {
         return reports.tasks();
       case 'approvals.request':
         return reports.requestApproval(request.params);
+      case 'approvals.withdraw':
+        return reports.withdrawApproval(request.params);
       default: {
         // A method added to the protocol must be answered here too (a type error until it is).
         const unknown: never = request.method;

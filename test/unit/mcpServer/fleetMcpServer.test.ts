@@ -203,6 +203,41 @@ describe("FleetAI's MCP server against a running supervisor", () => {
     await close();
   }, 20_000);
 
+  it('request_approval cancelled by the agent is withdrawn: the request leaves the pending list at once', async () => {
+    const { client, log, close } = await connect('worker');
+    const abort = new AbortController();
+    const call = client
+      .callTool(
+        {
+          name: 'request_approval',
+          arguments: { action: 'git push --force', reason: 'rewrite history', timeoutSeconds: 60 },
+        },
+        undefined,
+        { signal: abort.signal },
+      )
+      .catch((error: unknown) => error);
+    let pending: { id: string } | undefined;
+    for (let i = 0; i < 50 && !pending; i++) {
+      pending = (await status()).pending_approvals.find((a) => a.command === 'git push --force');
+      if (!pending) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pending).toBeDefined();
+    const started = Date.now();
+    abort.abort();
+    expect(await call).toBeInstanceOf(Error);
+    let still: unknown = pending;
+    while (still && Date.now() - started < 5000) {
+      await new Promise((r) => setTimeout(r, 100));
+      still = (await status()).pending_approvals.find((a) => a.id === pending!.id);
+    }
+    // Well before the 60 s timeout: withdrawn, not expired by time.
+    expect(still).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(log.lines).toContainEqual(expect.objectContaining({ event: 'mcp.request_approval.withdrawn' }));
+    await close();
+  }, 20_000);
+
   it('a pane the supervisor does not know, or none at all, is an error result naming the fix', async () => {
     const unknown = await connect('nobody');
     const r1 = await unknown.client.callTool({
