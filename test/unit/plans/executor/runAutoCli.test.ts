@@ -116,3 +116,29 @@ describe('fleet plan:rollback', () => {
     expect(missing.err).toContain('no version 9');
   });
 });
+
+describe('fleet plan:resume', () => {
+  it('resumes only a run whose approval is answered and that nobody runs, from its stored plan version', async () => {
+    const ws = tempDir();
+    const first = await run('run:auto', autoPlan, '-w', ws, '--no-wait');
+    expect(first.exitCode).toBe(2);
+    const thread = /as (\S+)\n/.exec(first.out)![1]!;
+    // Not answered yet: nothing to resume, nothing published.
+    const early = await run('plan:resume', '-w', ws);
+    expect(early.exitCode).toBe(0);
+    expect(early.out).toContain('no run to resume');
+    expect(existsSync(path.join(ws, 'auto-output/published.txt'))).toBe(false);
+
+    const store = ApprovalStore.forWorkspace({ approvalsDir: path.join(ws, '.fleetai/state/approvals') });
+    const [request] = await store.pending();
+    await store.decide(request!.id, 'approve', { by: 'cli' });
+    const resumed = await run('plan:resume', thread, '-w', ws);
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.out).toContain(`run ${thread} done`);
+    expect(readFileSync(path.join(ws, 'auto-output/published.txt'), 'utf8')).toContain('auto-run example');
+    // The loop ran three times in the first process and not again.
+    expect(readFileSync(path.join(ws, 'auto-output/ticks.txt'), 'utf8')).toBe('tick\ntick\ntick\n');
+    const again = await run('plan:resume', '-w', ws);
+    expect(again.out).toContain('no run to resume');
+  });
+});
