@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { prepare, stopStarted } from '../fixtures/agents-env/index.mjs';
 import { buildCli } from '../unit/audit/builtCli';
 import { OrchestratorRun } from './orchestratorRun';
 
@@ -120,4 +122,89 @@ describe('the real Codex CLI with FleetAI as an MCP server', () => {
     while (!approvedOutput() && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
     expect(approvedOutput(), run.server.requests.map((r) => r.toolOutput ?? '').join('\n')).toBe(true);
   }, 240_000);
+});
+
+describe('the real Claude Code with FleetAI as an MCP server', () => {
+  // `claude mcp list` / `get` connect to each configured server and run the MCP handshake: the commands the docs
+  // give (claude mcp add ... -- fleet mcp-server; --transport http with the bearer header) work as written.
+  it('claude mcp add connects over stdio and over HTTP with the token; a wrong token shows the 401', async () => {
+    mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
+    const workdir = mkdtempSync(path.join(process.cwd(), 'test-results/fleetmcp-claude-'));
+    const spec = prepare.claude({ baseUrl: 'http://127.0.0.1:9', workdir });
+    const http = spawn(process.execPath, [mcpCli, 'mcp-server', '--http', '--workspace', workdir], {
+      env: { PATH: process.env.PATH ?? '', FLEETAI_MCP_TOKEN: 'claude-test-token-0123456789' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stderr = '';
+        const timer = setTimeout(() => reject(new Error(`no address: ${stderr}`)), 15_000);
+        http.stderr.setEncoding('utf8').on('data', (d: string) => {
+          stderr += d;
+          const match = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        });
+      });
+      const claude = (...args: string[]) =>
+        new Promise<string>((resolve) => {
+          const child = spawn(spec.command, args, {
+            cwd: workdir,
+            env: spec.env,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let out = '';
+          child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+          child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+          child.on('close', () => resolve(out));
+        });
+      await claude(
+        'mcp',
+        'add',
+        'fleetai',
+        '-e',
+        'FLEETAI_PANE_ID=claude',
+        '--',
+        process.execPath,
+        mcpCli,
+        'mcp-server',
+        '--workspace',
+        workdir,
+      );
+      await claude(
+        'mcp',
+        'add',
+        '--transport',
+        'http',
+        'fleethttp',
+        url,
+        '--header',
+        'Authorization: Bearer claude-test-token-0123456789',
+        '--header',
+        'X-FleetAI-Pane: claude',
+      );
+      await claude(
+        'mcp',
+        'add',
+        '--transport',
+        'http',
+        'fleetwrong',
+        url,
+        '--header',
+        'Authorization: Bearer wrong',
+      );
+      const list = await claude('mcp', 'list');
+      expect(list).toMatch(/fleetai: .*mcp-server.* - ✔ Connected/);
+      expect(list).toMatch(/fleethttp: http:\/\/127\.0\.0\.1:\d+\/mcp \(HTTP\) - ✔ Connected/);
+      const wrong = await claude('mcp', 'get', 'fleetwrong');
+      expect(wrong).toContain('401');
+    } finally {
+      http.kill('SIGTERM');
+      await stopStarted(spec);
+      spec.cleanup();
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
