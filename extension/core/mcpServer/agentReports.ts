@@ -11,7 +11,7 @@ import type { Logger } from '../observability/appLog';
 import type { PaneRegistry } from '../panes/paneRegistry';
 import type { Orchestrator } from '../supervisor/orchestrator';
 import { recordAction, type PaneMeta } from '../supervisor/paneMetadata';
-import type { ApprovalRecordView, ApprovalsPort } from '../supervisor/ports';
+import type { ApprovalRecordView, ApprovalsPort, NotifierPort } from '../supervisor/ports';
 
 const CATEGORY = 'audit';
 
@@ -33,6 +33,8 @@ export function agentReports(options: {
   registry: Pick<PaneRegistry, 'get'>;
   approvals: Pick<ApprovalsPort, 'request' | 'decide' | 'onDecided'>;
   log?: Pick<Logger, 'log'>;
+  /** Where the supervisor's approval notifications go (the VS Code toast with Approve / Deny, the CLI's stderr). */
+  notifier?: NotifierPort;
   now?: () => number;
 }) {
   const { orchestrator, registry, approvals } = options;
@@ -169,6 +171,15 @@ export function agentReports(options: {
           reason: p.reason,
           risk: p.risk,
           via: 'mcp',
+        });
+        options.notifier?.notify({
+          severity: p.risk === 'critical' ? 'critical' : 'warning',
+          title: `Approval needed (${p.risk})`,
+          message: `${p.pane}${meta.branch ? ` (${meta.branch})` : ''} asks to: ${p.action} (${p.reason})`,
+          pane: p.pane,
+          ...(meta.branch ? { branch: meta.branch } : {}),
+          approvalId: record.id,
+          requires_confirmation: true,
         });
         const deadline = Date.now() + p.timeoutSeconds * 1000;
         while (!decided.has(record.id) && !withdrawn && Date.now() < deadline) {

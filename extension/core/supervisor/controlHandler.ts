@@ -9,7 +9,7 @@ import type { Logger } from '../observability/appLog';
 import type { PaneRegistry } from '../panes/paneRegistry';
 import { agentReports } from '../mcpServer/agentReports';
 import type { Orchestrator } from './orchestrator';
-import type { ApprovalsPort } from './ports';
+import type { ApprovalsPort, NotifierPort } from './ports';
 
 /**
  * What a running supervisor answers on its control socket (`fleet status`, `send`, `ask`, `approvals:*`,
@@ -24,6 +24,8 @@ export function supervisorControlHandler(options: {
   host: string;
   /** The supervisor's log, for what agents report through MCP (the MCP server process logs them too). */
   log?: Pick<Logger, 'log'>;
+  /** The supervisor's notifier, so an approval an agent asks for through MCP is announced like any other. */
+  notifier?: NotifierPort;
 }): ControlHandler {
   const { orchestrator, registry, approvals } = options;
   const reports = agentReports({
@@ -31,6 +33,7 @@ export function supervisorControlHandler(options: {
     registry,
     approvals,
     ...(options.log ? { log: options.log } : {}),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
   });
   return async (request) => {
     switch (request.method) {
