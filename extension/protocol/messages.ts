@@ -175,6 +175,9 @@ export const PLAN_NODE_STATES = [
   'skipped',
 ] as const;
 
+/** How two plan graph nodes are linked (`planFlow()` in extension/core/plans/planGraph.ts). */
+export const PLAN_EDGE_KINDS = ['start', 'next', 'fork', 'join', 'then', 'else', 'body', 'repeat'] as const;
+
 /** A node of the plan graph (extension/core/plans/planGraphSnapshot.ts builds them; webview/plan draws them). */
 export const PlanGraphNodeView = z.object({
   id: z.string().min(1),
@@ -206,7 +209,7 @@ export const PlanGraphSnapshot = z.object({
     z.object({
       from: z.string().min(1),
       to: z.string().min(1),
-      kind: z.enum(['start', 'next', 'fork', 'join', 'then', 'else', 'body', 'repeat']),
+      kind: z.enum(PLAN_EDGE_KINDS),
     }),
   ),
 });

@@ -1,72 +1,44 @@
 import { z } from 'zod';
+import {
+  PLAN_EDGE_KINDS,
+  PLAN_NODE_STATES,
+  PLAN_NODE_TYPES,
+  PlanGraphNodeView,
+  PlanGraphSnapshot as ProtocolPlanSnapshot,
+} from '../../extension/protocol/messages';
 
 /**
- * The plan graph's snapshot, as the host will send it (`plan.getSnapshot`, event `plan.snapshot`). Defined here
- * until extension/protocol/messages.ts carries it; the shape follows `planFlow()` in
- * extension/core/plans/planGraph.ts (its nodes, with a parallel block's join as a node of its own, and its edges).
+ * The plan graph's snapshot as the app keeps it: the protocol's (`plan.getSnapshot`, event `plan.snapshot`,
+ * extension/protocol/messages.ts) reduced to the fields the graph draws. Its nodes follow `planFlow()` in
+ * extension/core/plans/planGraph.ts (a parallel block's join is a node of its own), parents first.
  */
-export const PLAN_NODE_TYPES = [
-  'sequence',
-  'parallel',
-  'conditional',
-  'loop',
-  'human_approval',
-  'local_task',
-  'agent_invocation',
-  'mcp_tool',
-  'external_service',
-  'join',
-] as const;
+export { PLAN_EDGE_KINDS, PLAN_NODE_STATES, PLAN_NODE_TYPES };
 export type PlanNodeType = (typeof PLAN_NODE_TYPES)[number];
-
-export const PLAN_NODE_STATES = [
-  'pending',
-  'running',
-  'waiting_approval',
-  'done',
-  'failed',
-  'skipped',
-] as const;
 export type PlanNodeState = (typeof PLAN_NODE_STATES)[number];
-
-export const PLAN_EDGE_KINDS = ['start', 'next', 'fork', 'join', 'then', 'else', 'body', 'repeat'] as const;
 export type PlanEdgeKind = (typeof PLAN_EDGE_KINDS)[number];
 
-export const PlanGraphNode = z.object({
-  id: z.string().min(1),
-  type: z.enum(PLAN_NODE_TYPES),
-  /**
-   * The control node containing it (`indexPlan(plan).parent`; for a join, its parallel block); none for the root.
-   * Nodes come parents first and siblings in plan order (`planFlow().nodes`), so the tree is known without the
-   * plan, and the layout is linear in the plan's size.
-   */
-  parent: z.string().min(1).optional(),
-  title: z.string(),
-  state: z.enum(PLAN_NODE_STATES),
-  riskLevel: z.enum(['low', 'medium', 'high', 'critical']),
-  requiresApproval: z.boolean(),
-  attempts: z.number().int().nonnegative(),
-  /** The end of the node's output, cut by the host (a few KB at most). */
-  outputExcerpt: z.string().max(8000).optional(),
+export const PlanGraphNode = PlanGraphNodeView.pick({
+  id: true,
+  type: true,
+  parent: true,
+  title: true,
+  state: true,
+  riskLevel: true,
+  requiresApproval: true,
+  attempts: true,
+  outputExcerpt: true,
 });
 export type PlanGraphNode = z.infer<typeof PlanGraphNode>;
 
-export const PlanGraphEdge = z.object({
-  from: z.string().min(1),
-  to: z.string().min(1),
-  kind: z.enum(PLAN_EDGE_KINDS),
-});
+export const PlanGraphEdge = ProtocolPlanSnapshot.shape.edges.element;
 export type PlanGraphEdge = z.infer<typeof PlanGraphEdge>;
 
-export const PlanGraphSnapshot = z.object({
-  runId: z.string().min(1),
-  planId: z.string().min(1),
-  planTitle: z.string(),
-  /** ISO time; the newer snapshot wins (see isNewer in webview/shared/uiState.ts). */
-  updatedAt: z.string(),
-  nodes: z.array(PlanGraphNode),
-  edges: z.array(PlanGraphEdge),
-});
+export const PlanGraphSnapshot = ProtocolPlanSnapshot.pick({
+  runId: true,
+  planId: true,
+  planTitle: true,
+  updatedAt: true,
+}).extend({ nodes: z.array(PlanGraphNode), edges: z.array(PlanGraphEdge) });
 export type PlanGraphSnapshot = z.infer<typeof PlanGraphSnapshot>;
 
 /** English words per state (keys of webview/shared/i18n.ts). */
