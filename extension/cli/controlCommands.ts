@@ -54,7 +54,15 @@ export async function status(workspace: string, io: CliIo, json: boolean): Promi
   if (result?.ok) {
     const value = result.value as {
       state: { orchestrator_heartbeat?: string };
-      panes: { id: string; agent: string; branch?: string; state: string; reason: string }[];
+      panes: {
+        id: string;
+        agent: string;
+        branch?: string;
+        state: string;
+        reason: string;
+        /** What the agent last said through FleetAI's MCP server (`report_status`). */
+        reported?: { state: string; summary: string; progress?: number };
+      }[];
       pending_approvals: unknown[];
     };
     if (json) io.out(`${JSON.stringify({ running: true, ...value })}\n`);
@@ -78,7 +86,7 @@ export async function status(workspace: string, io: CliIo, json: boolean): Promi
       for (const pane of value.panes) {
         const meta = metas.find((m) => m.pane === pane.id);
         io.out(
-          `${pane.id.padEnd(10)} ${pane.agent.padEnd(8)} ${(pane.branch ?? '-').padEnd(20)} ${pane.state.padEnd(18)} ${meta?.phase ?? ''}${meta?.blockers.length ? `  blocked: ${meta.blockers.map((b) => b.reason).join('; ')}` : ''}${meta?.queued_commands.length ? `  queued: ${meta.queued_commands.length}` : ''}\n`,
+          `${pane.id.padEnd(10)} ${pane.agent.padEnd(8)} ${(pane.branch ?? '-').padEnd(20)} ${pane.state.padEnd(18)} ${meta?.phase ?? ''}${meta?.blockers.length ? `  blocked: ${meta.blockers.map((b) => b.reason).join('; ')}` : ''}${meta?.queued_commands.length ? `  queued: ${meta.queued_commands.length}` : ''}${pane.reported ? `  reports: ${pane.reported.state}${pane.reported.progress !== undefined ? ` ${pane.reported.progress}%` : ''} "${pane.reported.summary}"` : ''}\n`,
         );
       }
       io.out(`pending approvals: ${value.pending_approvals.length}\n`);

@@ -716,7 +716,14 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         controlFile: this.controlFile(paths),
         workspace: folder,
         log,
-        handler: supervisorControlHandler({ orchestrator, registry, approvals, host: 'vscode' }),
+        handler: supervisorControlHandler({
+          orchestrator,
+          registry,
+          approvals,
+          host: 'vscode',
+          log,
+          notifier: { notify: (n) => this.notify(n) },
+        }),
       });
       this.controlProblem = undefined;
     } catch (error) {

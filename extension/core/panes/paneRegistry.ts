@@ -308,7 +308,8 @@ export class PaneRegistry implements Disposable {
       command: resolved.command,
       args,
       cwd: request.cwd,
-      env: { ...env, ...resolved.definition.env, ...request.env, ...launch?.env },
+      // FLEETAI_PANE_ID: FleetAI's MCP server (`fleet mcp-server`, started by the agent) attributes reports to it.
+      env: { ...env, FLEETAI_PANE_ID: id, ...resolved.definition.env, ...request.env, ...launch?.env },
       ...(request.cols !== undefined ? { cols: request.cols } : {}),
       ...(request.rows !== undefined ? { rows: request.rows } : {}),
       ...(request.branch !== undefined ? { branch: request.branch } : {}),
@@ -324,7 +325,13 @@ export class PaneRegistry implements Disposable {
     launch?.bind(supervised);
     // Codex panes follow Codex's app-server protocol too; the module loads with the first Codex pane.
     if (resolved.kind === 'codex') {
-      const paneEnv = { ...env, ...resolved.definition.env, ...request.env, ...launch?.env };
+      const paneEnv = {
+        ...env,
+        FLEETAI_PANE_ID: id,
+        ...resolved.definition.env,
+        ...request.env,
+        ...launch?.env,
+      };
       // Input waits for the daemon connection (or its absence, said by the attachment), at most 15 s.
       let daemonSettled: () => void = () => undefined;
       supervised.holdInput(

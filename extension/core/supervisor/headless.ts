@@ -175,7 +175,7 @@ async function startLocked(
     controlFile: path.join(paths.stateDir, 'control.json'),
     workspace: options.workspace,
     log,
-    handler: supervisorControlHandler({ orchestrator, registry, approvals, host: 'cli' }),
+    handler: supervisorControlHandler({ orchestrator, registry, approvals, host: 'cli', log, notifier }),
   });
 
   return {

@@ -91,6 +91,18 @@ describe('fleet mcp-server (stdio), spawned the way an agent spawns it', () => {
     expect(result.isError).toBeFalsy();
     expect(await reportedOf('worker')).toMatchObject({ state: 'working', summary: 'writing the parser' });
     await client.close();
+    // And in `fleet status`'s text, on the pane's row.
+    const status = await new Promise<string>((resolve) => {
+      let out = '';
+      const child = spawn(process.execPath, [cli, 'status', '--workspace', workspace], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.on('exit', () => resolve(out));
+    });
+    expect(status.split('\n').find((line) => line.startsWith('worker'))).toContain(
+      'reports: working 10% "writing the parser"',
+    );
     expect(appLogEvents()).toContainEqual(
       expect.objectContaining({
         category: 'mcp-server',

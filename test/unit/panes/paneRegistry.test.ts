@@ -74,10 +74,13 @@ describe('PaneRegistry with a real /bin/sh', () => {
     expect(idle.name).toBe('awaiting_input');
     expect(changes.some((c) => c.type === 'state' && c.event.to === 'awaiting_input')).toBe(true);
 
-    await expect(registry.send('p1', 'echo fleet-$((20+22)) "[$ELECTRON_RUN_AS_NODE]"')).resolves.toBe(true);
-    // The extension host's ELECTRON_RUN_AS_NODE does not reach the agent.
+    await expect(
+      registry.send('p1', 'echo fleet-$((20+22)) "[$ELECTRON_RUN_AS_NODE]" "<$FLEETAI_PANE_ID>"'),
+    ).resolves.toBe(true);
+    // The extension host's ELECTRON_RUN_AS_NODE does not reach the agent; its pane id does (for FleetAI's MCP
+    // server, which the agent starts and which reports for that pane).
     await until(
-      () => pane.screen().includes('fleet-42 []'),
+      () => pane.screen().includes('fleet-42 [] <p1>'),
       () => pane.screen().join('\n'),
     );
 
