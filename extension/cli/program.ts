@@ -4,6 +4,7 @@ import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import type { CliIo } from './io';
+import { registerMcpCommands } from './mcpCli';
 import { registerMcpServerCommand } from './mcpServerCli';
 import { registerPlanCommands } from './planCli';
 import { registerPlanDesignCommand } from './planDesignCli';
@@ -218,6 +219,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerPlanCommands(program, io);
   registerPlanDesignCommand(program, io);
   registerMcpServerCommand(program, io);
+  registerMcpCommands(program, io);
   return program;
 }
 

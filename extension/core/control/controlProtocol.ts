@@ -20,6 +20,11 @@ export const CONTROL_METHODS = [
   'tasks.list',
   'approvals.request',
   'approvals.withdraw',
+  // The supervisor's MCP bridge (extension/core/mcp/mcpControl.ts): `fleet mcp:*` share its sessions.
+  'mcp.list',
+  'mcp.tools',
+  'mcp.call',
+  'mcp.reconnect',
 ] as const;
 
 export const controlRequestSchema = z.object({

@@ -105,8 +105,13 @@ const RPC_CONNECTION_CLOSED: number = RpcErrorCode.ConnectionClosed;
 const MAX_TIMER_MS = 2_147_483_647;
 
 /** The wait before reconnect attempt number `failures` (1 = first after the loss). `random` is in [0, 1). */
-export function reconnectDelay(failures: number, random: number): number {
-  const full = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.max(0, failures - 1));
+export function reconnectDelay(
+  failures: number,
+  random: number,
+  baseMs: number = RECONNECT_BASE_MS,
+  maxMs: number = RECONNECT_MAX_MS,
+): number {
+  const full = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
   return Math.round(full * (1 - RECONNECT_JITTER * random));
 }
 
@@ -130,6 +135,21 @@ export interface McpBridgeOptions {
   random?: () => number;
   /** Called after every tool call (the `invoke` event carries the same record). */
   onToolInvoke?: (record: McpInvokeRecord) => void;
+  /** Reconnect backoff: first delay (default 5 s) and cap (default 60 s); shorter only in tests and the bench. */
+  reconnect?: { baseMs?: number; maxMs?: number };
+}
+
+/** Argument keys whose values never reach the log, whatever the server calls them. */
+const SECRET_ARG = /token|secret|password|passwd|api[-_]?key|authorization|cookie|credential/i;
+const LOGGED_ARGS_CHARS = 2_000;
+
+/** A tool call's arguments as the log keeps them: secret-looking keys and configured secrets masked, bounded. */
+export function argsForLog(args: Record<string, unknown>, secrets: readonly string[]): string {
+  const text = JSON.stringify(args, (key, value: unknown) =>
+    key !== '' && SECRET_ARG.test(key) ? '***' : value,
+  );
+  const masked = redact(text, secrets);
+  return masked.length > LOGGED_ARGS_CHARS ? `${masked.slice(0, LOGGED_ARGS_CHARS)}…` : masked;
 }
 
 export interface CallToolOptions {
@@ -269,7 +289,7 @@ export class McpBridge {
         resultBytes: JSON.stringify(result).length,
         isError: result.isError === true,
       };
-      this.options.log?.debug('mcp', 'tool_call', { ...record });
+      this.logInvoke(record, args, session.secrets);
       this.emitter.emit('invoke', record);
       return result;
     } catch (error) {
@@ -291,10 +311,46 @@ export class McpBridge {
         isError: false,
         error: { code: failure.code, message: failure.message },
       };
-      this.options.log?.warn('mcp', 'tool_call_failed', { ...record });
+      this.logInvoke(record, args, session.secrets);
       this.emitter.emit('invoke', record);
       throw failure;
     }
+  }
+
+  /** Every call, whoever made it (plans, the CLI, the supervisor), as one `mcp.tool.invoke` line in the app log. */
+  private logInvoke(
+    record: McpInvokeRecord,
+    args: Record<string, unknown>,
+    secrets: readonly string[],
+  ): void {
+    this.options.log?.log(record.error || record.isError ? 'warn' : 'info', 'mcp', 'mcp.tool.invoke', {
+      alias: record.alias,
+      tool: record.tool,
+      arguments: argsForLog(args, secrets),
+      duration_ms: Math.round(record.durationMs * 100) / 100,
+      result_bytes: record.resultBytes,
+      is_error: record.isError,
+      ...(record.error ? { error: record.error } : {}),
+    });
+  }
+
+  /** Drops the session (if any) and connects again now: the MCP Servers view's and `fleet mcp:reconnect`'s action. */
+  async reconnect(alias: string): Promise<void> {
+    this.serverOf(alias);
+    const session = this.sessionOf(alias);
+    if (session.timer !== undefined) this.clock.clearTimeout(session.timer);
+    session.timer = undefined;
+    if (session.connecting) await session.connecting.catch(() => undefined);
+    const client = session.client;
+    if (client) {
+      session.generation++;
+      session.client = undefined;
+      session.transport = undefined;
+      this.setState(session, 'disconnected');
+      await client.close().catch(() => undefined);
+    }
+    session.failures = 0;
+    await this.connect(alias);
   }
 
   private usableTool(session: Session, server: McpServerConfig, name: string): McpToolInfo {
@@ -422,12 +478,21 @@ export class McpBridge {
     if (error !== undefined) session.lastError = error;
     if (state !== 'reconnecting') session.nextAttemptAt = undefined;
     if (previous === state && state !== 'reconnecting') return;
-    this.options.log?.info('mcp', 'state', {
-      alias: session.alias,
-      state,
-      previous,
-      ...(error === undefined ? {} : { error }),
-    });
+    // Every host gets the cycle in its app log (`fleet log`, the MCP Servers view's "open log").
+    this.options.log?.log(
+      state === 'disconnected' || state === 'reconnecting' ? 'warn' : 'info',
+      'mcp',
+      'bridge.state-change',
+      {
+        alias: session.alias,
+        from: previous,
+        to: state,
+        ...(error === undefined ? {} : { error }),
+        ...(session.nextAttemptAt === undefined
+          ? {}
+          : { next_retry_at: new Date(session.nextAttemptAt).toISOString() }),
+      },
+    );
     this.emitter.emit('state', {
       alias: session.alias,
       state,
@@ -530,7 +595,12 @@ export class McpBridge {
 
   private scheduleReconnect(session: Session, reason: string): void {
     session.failures++;
-    const delay = reconnectDelay(session.failures, this.random());
+    const delay = reconnectDelay(
+      session.failures,
+      this.random(),
+      this.options.reconnect?.baseMs,
+      this.options.reconnect?.maxMs,
+    );
     session.nextAttemptAt = this.clock.now() + delay;
     const generation = session.generation;
     session.timer = this.clock.setTimeout(() => {

@@ -24,6 +24,10 @@ export const McpErrorCode = {
   Timeout: 'E_MCP_TIMEOUT',
   /** The bridge was closed. */
   Closed: 'E_MCP_CLOSED',
+  /** A risky tool (high/critical, not alwaysAllow) called where no supervisor can ask a person. */
+  ApprovalRequired: 'E_MCP_APPROVAL_REQUIRED',
+  /** A person denied the call, or nobody decided in time. */
+  Denied: 'E_MCP_DENIED',
   /** A journaled call started before a crash and the tool is not known to be safe to repeat. */
   MayHaveRun: 'E_MCP_MAY_HAVE_RUN',
 } as const;

@@ -5,6 +5,7 @@ import {
   sendParamsSchema,
   unblockParamsSchema,
 } from '../control/controlProtocol';
+import type { McpControl } from '../mcp/mcpControl';
 import type { Logger } from '../observability/appLog';
 import type { PaneRegistry } from '../panes/paneRegistry';
 import { agentReports } from '../mcpServer/agentReports';
@@ -26,6 +27,8 @@ export function supervisorControlHandler(options: {
   log?: Pick<Logger, 'log'>;
   /** The supervisor's notifier, so an approval an agent asks for through MCP is announced like any other. */
   notifier?: NotifierPort;
+  /** The host's workspace MCP bridge (mcpControl over it), so `fleet mcp:*` use its sessions. */
+  mcp?: McpControl;
 }): ControlHandler {
   const { orchestrator, registry, approvals } = options;
   const reports = agentReports({
@@ -35,6 +38,14 @@ export function supervisorControlHandler(options: {
     ...(options.log ? { log: options.log } : {}),
     ...(options.notifier ? { notifier: options.notifier } : {}),
   });
+  const mcpOf = (): McpControl => {
+    if (!options.mcp)
+      throw new ControlError(
+        'E_MCP_UNAVAILABLE',
+        'this supervisor has no MCP bridge / 此监督器没有 MCP 桥接',
+      );
+    return options.mcp;
+  };
   return async (request) => {
     switch (request.method) {
       case 'status':
@@ -96,6 +107,14 @@ export function supervisorControlHandler(options: {
         return reports.requestApproval(request.params);
       case 'approvals.withdraw':
         return reports.withdrawApproval(request.params);
+      case 'mcp.list':
+        return mcpOf().list();
+      case 'mcp.tools':
+        return mcpOf().tools(request.params);
+      case 'mcp.call':
+        return mcpOf().call(request.params);
+      case 'mcp.reconnect':
+        return mcpOf().reconnect(request.params);
       default: {
         // A method added to the protocol must be answered here too (a type error until it is).
         const unknown: never = request.method;

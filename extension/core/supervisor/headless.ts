@@ -12,6 +12,7 @@ import { modelDeciderFromConfig } from './modelFromConfig';
 import { startConfiguredPane } from './configuredPane';
 import { ApprovalStore } from '../approvals';
 import { describeError, ErrorCode, FleetError } from '../errors';
+import type { McpBridge } from '../mcp/mcpBridge';
 import type { Logger } from '../observability/appLog';
 import { PaneRegistry } from '../panes/paneRegistry';
 import { nodePtyHost, type PtyHost } from '../panes/ptyHost';
@@ -41,6 +42,8 @@ export interface HeadlessOrchestrator {
   registry: PaneRegistry;
   config: OrchestratorConfig;
   control: ControlServer;
+  /** The workspace's MCP bridge (closed by `stop`). */
+  mcpBridge: McpBridge;
   stop(): Promise<void>;
 }
 
@@ -170,22 +173,49 @@ async function startLocked(
       }),
   });
 
-  const control = await startControlServer({
-    preferredSocket: controlSocketPath(config, file, paths.stateDir),
-    controlFile: path.join(paths.stateDir, 'control.json'),
+  // One MCP session per configured server for the whole workspace: `fleet mcp:*` go through it.
+  const { openWorkspaceMcpBridge, mcpControl } = await import('../mcp/mcpControl');
+  const bridge = await openWorkspaceMcpBridge({
     workspace: options.workspace,
+    builtinProfilesDir: options.builtinProfilesDir,
     log,
-    handler: supervisorControlHandler({ orchestrator, registry, approvals, host: 'cli', log, notifier }),
+    connectAll: true,
   });
+  const mcp = mcpControl({ bridge, approvals, log });
+
+  let control: ControlServer;
+  try {
+    control = await startControlServer({
+      preferredSocket: controlSocketPath(config, file, paths.stateDir),
+      controlFile: path.join(paths.stateDir, 'control.json'),
+      workspace: options.workspace,
+      log,
+      handler: supervisorControlHandler({
+        orchestrator,
+        registry,
+        approvals,
+        host: 'cli',
+        log,
+        notifier,
+        mcp,
+      }),
+    });
+  } catch (error) {
+    // Its stdio servers are child processes of this one: they must not outlive a supervisor that did not start.
+    await bridge.close();
+    throw error;
+  }
 
   return {
     orchestrator,
     registry,
     config,
     control,
+    mcpBridge: bridge,
     stop: async () => {
       await control.close().catch(() => undefined);
       planRuns.dispose();
+      await bridge.close();
       await orchestrator.dispose();
       fleet.dispose();
       for (const pane of registry.list()) {
