@@ -82,8 +82,34 @@ export interface FleetAiApi {
   supervisorSnapshot(): SupervisorState | undefined;
   /** Approval requests waiting for a person, oldest first, from the workspace's store (whoever asked). */
   pendingApprovals(): Promise<ApprovalRequest[]>;
-  /** The items a sidebar view shows now (`fleetai.agents`, `fleetai.tasks`, `fleetai.approvals`), in order. */
+  /**
+   * The items a sidebar view shows now (`fleetai.agents`, `fleetai.tasks`, `fleetai.approvals`,
+   * `fleetai.mcpServers`), in order. Asking for the MCP Servers view opens the window's MCP bridge.
+   */
   treeItems(viewId: string): TreeItemSummary[];
+  /** The tool rows under an MCP server in the MCP Servers view (none unless it is connected). */
+  mcpTools(alias: string): TreeItemSummary[];
+  /** An MCP server as the window's bridge sees it; undefined before the bridge opened or for an unknown alias. */
+  mcpStatus(alias: string): McpServerStatus | undefined;
+}
+
+/** One MCP server of the window, as the API shows it. */
+export interface McpServerStatus {
+  alias: string;
+  /** The bridge's state, or `disabled` (in the file or for this session) or `broken` (a bad entry). */
+  state: string;
+  transport?: string;
+  file: string;
+  lastError?: string;
+  /** While `reconnecting`: when the next attempt is due (ms since the epoch). */
+  nextAttemptAt?: number;
+  /** The stdio server's process id while connected. */
+  pid?: number;
+  sessionDisabled: boolean;
+  /** Tools listed while connected. */
+  toolNames: string[];
+  /** A broken entry's problem (names file, alias and field). */
+  problem?: string;
 }
 
 /** A sidebar tree item, as the API shows it. */

@@ -9,6 +9,9 @@ import { AgentPanes } from './agentPanes';
 import { ApprovalsTreeProvider } from './approvalsTree';
 import type { FleetAiApi } from './api';
 import { PlanGraphHost } from './planGraphHost';
+import { registerMcpCommands } from './mcpCommands';
+import { McpHost } from './mcpHost';
+import { McpServersTreeProvider } from './mcpServersTree';
 import { HeartbeatStatus } from './statusBar';
 import { SupervisorHost } from './supervisorHost';
 import { TasksTreeProvider } from './tasksTree';
@@ -18,6 +21,8 @@ import { WebviewHost } from './webviewHost';
 const moduleLoaded = performance.now();
 /** Ends the window's supervisor at deactivation (its control file, its last state), awaited by VS Code. */
 let stopSupervisor: (() => Promise<void>) | undefined;
+/** Ends the window's MCP sessions (and the stdio servers' processes) at deactivation. */
+let closeMcp: (() => Promise<void>) | undefined;
 
 export function activate(context: vscode.ExtensionContext): FleetAiApi {
   const started = performance.now();
@@ -75,17 +80,24 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   agents.tree.bindSupervisor(supervisor);
   const approvalsTree = new ApprovalsTreeProvider(supervisor);
   const tasksTree = new TasksTreeProvider(supervisor);
+  const mcp = new McpHost({ folder, shippedConfig: context.asAbsolutePath('config/mcp.servers.json'), log });
+  closeMcp = () => mcp.close();
+  const mcpTree = new McpServersTreeProvider(mcp);
   context.subscriptions.push(
     status,
     agents,
     supervisor,
     approvalsTree,
     tasksTree,
+    mcp,
+    mcpTree,
     ...registerViews({
       'fleetai.agents': agents.tree,
       'fleetai.tasks': tasksTree,
       'fleetai.approvals': approvalsTree,
+      'fleetai.mcpServers': mcpTree,
     }),
+    ...registerMcpCommands({ host: mcp, log, appLogPath }),
   );
 
   const servedListeners = new Set<(method: string) => void>();
@@ -211,13 +223,27 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
           ? tasksTree.items()
           : viewId === 'fleetai.approvals'
             ? approvalsTree.items()
-            : [],
+            : viewId === 'fleetai.mcpServers'
+              ? mcpTree.items()
+              : [],
+    mcpTools: (alias) => mcpTree.items(alias),
+    mcpStatus: (alias) => {
+      const row = mcp.row(alias);
+      if (!row) return undefined;
+      const { tools, problem, ...rest } = row;
+      return {
+        ...rest,
+        toolNames: (tools ?? []).map((t) => t.name),
+        ...(problem ? { problem: problem.message } : {}),
+      };
+    },
   };
 }
 
 export async function deactivate(): Promise<void> {
-  // Everything else is disposed through context.subscriptions; the supervisor's last writes are awaited.
-  await stopSupervisor?.();
+  // Everything else is disposed through context.subscriptions; the supervisor's last writes and the MCP
+  // sessions (their server processes) are awaited.
+  await Promise.all([stopSupervisor?.(), closeMcp?.()]);
 }
 
 async function openLog(log: Logger, file: string): Promise<void> {

@@ -1,0 +1,199 @@
+import * as vscode from 'vscode';
+import type { McpBridge, McpConfigProblem, McpServerState, McpToolInfo } from '../core/mcp';
+import type { Logger } from '../core/observability/appLog';
+import type { McpRowState } from './mcpText';
+
+export interface McpHostOptions {
+  /** The window's workspace folder; without one there is no `.fleetai/mcp.servers.json`. */
+  folder: string | undefined;
+  /** FleetAI's own `config/mcp.servers.json`. */
+  shippedConfig: string;
+  log: Logger;
+}
+
+/** One configured server as the view shows it. */
+export interface McpServerRow {
+  alias: string;
+  state: McpRowState;
+  /** `stdio`, `http` or `sse`; missing for a broken entry. */
+  transport?: string;
+  /** The file the entry comes from. */
+  file: string;
+  description?: string;
+  lastError?: string;
+  nextAttemptAt?: number;
+  pid?: number;
+  /** Tools listed by the server, while connected. */
+  tools?: McpToolInfo[];
+  /** The problem of a broken entry (names file, alias and field). */
+  problem?: McpConfigProblem;
+  /** Turned off for this window's session (not in the file). */
+  sessionDisabled: boolean;
+}
+
+/**
+ * The window's MCP bridge (one per workspace folder): opened when the MCP Servers view or an MCP command first
+ * needs it, closed at deactivation. "Disable for this session" and "Refresh" build a new bridge from the
+ * servers files (the bridge has no way to drop one session): the other servers reconnect at once.
+ */
+export class McpHost implements vscode.Disposable {
+  private bridgeValue: McpBridge | undefined;
+  private opening: Promise<McpBridge | undefined> | undefined;
+  private unsubscribe: (() => void)[] = [];
+  private readonly tools = new Map<string, McpToolInfo[]>();
+  private readonly sessionDisabled = new Set<string>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a server's state, tools or the configuration changed (the view refreshes). */
+  readonly onDidChange = this.changed.event;
+  private countdown: NodeJS.Timeout | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: McpHostOptions) {}
+
+  /** The bridge, opened (and every enabled server connecting) on first use; undefined without a folder. */
+  async bridge(): Promise<McpBridge | undefined> {
+    if (this.bridgeValue) return this.bridgeValue;
+    this.opening ??= this.open().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /** The bridge if it is already open (for synchronous readers such as the tree). */
+  current(): McpBridge | undefined {
+    return this.bridgeValue;
+  }
+
+  private async open(): Promise<McpBridge | undefined> {
+    const folder = this.options.folder;
+    if (!folder || this.disposed) return undefined;
+    const { openMcpBridge } = await import('../core/mcp');
+    const bridge = await openMcpBridge({
+      workspace: folder,
+      shippedConfig: this.options.shippedConfig,
+      log: this.options.log,
+    });
+    if (this.disposed) {
+      await bridge.close();
+      return undefined;
+    }
+    this.bridgeValue = bridge;
+    this.unsubscribe = [
+      bridge.on('state', (event) => {
+        if (event.state !== 'connected') this.tools.delete(event.alias);
+        this.onStateChange();
+      }),
+      bridge.on('tools', ({ alias, tools }) => {
+        this.tools.set(alias, tools);
+        this.changed.fire();
+      }),
+    ];
+    this.changed.fire();
+    this.connectEnabled(bridge);
+    return bridge;
+  }
+
+  /** Starts a connection to each usable server that is not turned off; failures show in the view. */
+  private connectEnabled(bridge: McpBridge): void {
+    for (const [alias, server] of bridge.config.servers) {
+      if (server.disabled || this.sessionDisabled.has(alias)) continue;
+      if (bridge.state(alias) === 'idle') bridge.connect(alias).catch(() => undefined);
+    }
+  }
+
+  /** Re-reads the servers files into a new bridge; sessions of the old one end. */
+  async reload(): Promise<McpBridge | undefined> {
+    await this.closeBridge();
+    return this.bridge();
+  }
+
+  isSessionDisabled(alias: string): boolean {
+    return this.sessionDisabled.has(alias);
+  }
+
+  /** Turns a server off (or on again) for this window until it reloads; the files stay as they are. */
+  async setSessionDisabled(alias: string, disabled: boolean): Promise<void> {
+    if (disabled === this.sessionDisabled.has(alias)) return;
+    if (disabled) this.sessionDisabled.add(alias);
+    else this.sessionDisabled.delete(alias);
+    this.options.log.info('mcp', disabled ? 'session_disabled' : 'session_enabled', { alias });
+    // Turning one off must end its session (and its process): the bridge only ends sessions all together.
+    if (disabled && this.bridgeValue && this.bridgeValue.state(alias) !== 'idle') await this.reload();
+    else if (!disabled && this.bridgeValue) this.bridgeValue.connect(alias).catch(() => undefined);
+    this.changed.fire();
+  }
+
+  /** Every configured alias (usable, turned off and broken), then problems of whole files. */
+  rows(): { servers: McpServerRow[]; fileProblems: McpConfigProblem[] } {
+    const bridge = this.bridgeValue;
+    if (!bridge) return { servers: [], fileProblems: [] };
+    const servers: McpServerRow[] = [];
+    for (const [alias, server] of bridge.config.servers) {
+      const sessionDisabled = this.sessionDisabled.has(alias);
+      const status = bridge.status(alias);
+      const state: McpRowState = server.disabled || sessionDisabled ? 'disabled' : status.state;
+      servers.push({
+        alias,
+        state,
+        transport: server.type,
+        file: server.file,
+        sessionDisabled,
+        ...(server.description === undefined ? {} : { description: server.description }),
+        ...(status.lastError === undefined ? {} : { lastError: status.lastError }),
+        ...(state === 'reconnecting' && status.nextAttemptAt !== undefined
+          ? { nextAttemptAt: status.nextAttemptAt }
+          : {}),
+        ...(status.pid === undefined ? {} : { pid: status.pid }),
+        ...(state === 'connected' ? { tools: this.tools.get(alias) ?? [] } : {}),
+      });
+    }
+    for (const [alias, problem] of bridge.config.broken)
+      servers.push({ alias, state: 'broken', file: problem.file, problem, sessionDisabled: false });
+    servers.sort((a, b) => a.alias.localeCompare(b.alias));
+    const fileProblems = bridge.config.problems.filter((p) => p.alias === undefined);
+    return { servers, fileProblems };
+  }
+
+  row(alias: string): McpServerRow | undefined {
+    return this.rows().servers.find((r) => r.alias === alias);
+  }
+
+  /** The state as the bridge has it (`idle` before it opened). */
+  state(alias: string): McpServerState {
+    return this.bridgeValue?.state(alias) ?? 'idle';
+  }
+
+  /** While a server waits to reconnect, the countdown in its row ticks once a second; otherwise no timer runs. */
+  private onStateChange(): void {
+    const waiting = this.rows().servers.some((r) => r.state === 'reconnecting');
+    if (waiting && !this.countdown) this.countdown = setInterval(() => this.onStateChange(), 1000);
+    else if (!waiting && this.countdown) {
+      clearInterval(this.countdown);
+      this.countdown = undefined;
+    }
+    this.changed.fire();
+  }
+
+  private async closeBridge(): Promise<void> {
+    const bridge = this.bridgeValue;
+    this.bridgeValue = undefined;
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.tools.clear();
+    if (this.countdown) clearInterval(this.countdown);
+    this.countdown = undefined;
+    await bridge?.close();
+  }
+
+  /** Ends every session (and stdio server process); awaited at deactivation. */
+  async close(): Promise<void> {
+    this.disposed = true;
+    await this.opening?.catch(() => undefined);
+    await this.closeBridge();
+  }
+
+  dispose(): void {
+    void this.close();
+    this.changed.dispose();
+  }
+}
