@@ -258,6 +258,7 @@ const rows = [
   ...executorRows,
   ...webviewRows,
   ...planGraphRows,
+  ...(await import('./mcp-bridge.mjs')).benchRows(),
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
 const w = Math.max(...rows.map((r) => r[0].length));

@@ -323,7 +323,9 @@ export class McpBridge {
     args: Record<string, unknown>,
     secrets: readonly string[],
   ): void {
-    this.options.log?.log(record.error || record.isError ? 'warn' : 'info', 'mcp', 'mcp.tool.invoke', {
+    const log = this.options.log;
+    if (!log) return;
+    const context = {
       alias: record.alias,
       tool: record.tool,
       arguments: argsForLog(args, secrets),
@@ -331,7 +333,8 @@ export class McpBridge {
       result_bytes: record.resultBytes,
       is_error: record.isError,
       ...(record.error ? { error: record.error } : {}),
-    });
+    };
+    log.log(record.error || record.isError ? 'warn' : 'info', 'mcp', 'mcp.tool.invoke', context);
   }
 
   /** Drops the session (if any) and connects again now: the MCP Servers view's and `fleet mcp:reconnect`'s action. */
