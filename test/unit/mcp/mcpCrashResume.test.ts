@@ -55,5 +55,6 @@ describe('a plan run killed with SIGKILL during an MCP tool call', () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]?.key).toBe(started?.key);
     expect(entries[0]?.result).toMatchObject({ ok: true });
-  });
+    // Two processes, a bundle and a server each: about 5 s on a quiet machine, more under load.
+  }, 90_000);
 });
