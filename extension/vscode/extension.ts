@@ -36,6 +36,10 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   const log = createAppLog({ file: appLogPath, level: config.get<LogLevel>('log.level', 'info') });
   context.subscriptions.push({ dispose: () => void log.close() });
 
+  // The window's MCP sessions, shared by the MCP Servers view, its commands and `fleet mcp:*` through the
+  // window's supervisor.
+  const mcp = new McpHost({ folder, shippedConfig: context.asAbsolutePath('config/mcp.servers.json'), log });
+  closeMcp = () => mcp.close();
   const status = new HeartbeatStatus();
   // The supervisor and the panes need each other (it starts the config's panes, they attach it): late-bound.
   const supervisor = new SupervisorHost({
@@ -45,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     loadRegistry: () => agents.ensureLoaded(),
     storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
     startConfigPane: (config, pane) => agents.startConfigured(config, pane),
+    mcpControl: (approvals) => mcp.control(approvals),
   });
   stopSupervisor = () => supervisor.stop();
   const agents: AgentPanes = new AgentPanes({
@@ -80,8 +85,6 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   agents.tree.bindSupervisor(supervisor);
   const approvalsTree = new ApprovalsTreeProvider(supervisor);
   const tasksTree = new TasksTreeProvider(supervisor);
-  const mcp = new McpHost({ folder, shippedConfig: context.asAbsolutePath('config/mcp.servers.json'), log });
-  closeMcp = () => mcp.close();
   const mcpTree = new McpServersTreeProvider(mcp);
   context.subscriptions.push(
     status,

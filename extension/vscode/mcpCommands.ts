@@ -91,7 +91,8 @@ class McpCommands {
           location: vscode.ProgressLocation.Notification,
           title: vscode.l10n.t('Connecting to MCP server {0}…', alias),
         },
-        () => bridge.connect(alias),
+        // Drops a live session too: a server that answers badly is started afresh.
+        () => bridge.reconnect(alias),
       );
       return true;
     } catch (error) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { McpBridge, McpConfigProblem, McpServerState, McpToolInfo } from '../core/mcp';
+import type { McpControl, McpControlOptions } from '../core/mcp/mcpControl';
 import type { Logger } from '../core/observability/appLog';
 import type { McpRowState } from './mcpText';
 
@@ -183,6 +184,42 @@ export class McpHost implements vscode.Disposable {
     if (this.countdown) clearInterval(this.countdown);
     this.countdown = undefined;
     await bridge?.close();
+  }
+
+  /**
+   * What the window's supervisor answers `fleet mcp:*` with (control methods `mcp.*`): the same sessions as the
+   * view, whichever bridge is current (Refresh and Disable build a new one), and a server turned off here is off
+   * for the terminal too. Opens the bridge first.
+   */
+  async control(approvals: McpControlOptions['approvals']): Promise<McpControl | undefined> {
+    if (!(await this.bridge())) return undefined;
+    const { mcpControl } = await import('../core/mcp/mcpControl');
+    const { bilingual, McpError, McpErrorCode } = await import('../core/mcp/mcpErrors');
+    const over = (params?: unknown): McpControl => {
+      const bridge = this.bridgeValue;
+      const alias = (params as { alias?: unknown } | undefined)?.alias;
+      if (!bridge || (typeof alias === 'string' && this.sessionDisabled.has(alias)))
+        throw new McpError(
+          McpErrorCode.ServerDisabled,
+          `${McpErrorCode.ServerDisabled}: ${bilingual(
+            `MCP server "${String(alias)}" is turned off (or reloading) in the VS Code window`,
+            `MCP 服务器 "${String(alias)}" 已在 VS Code 窗口中停用（或正在重新加载）`,
+          )}`,
+          typeof alias === 'string' ? { alias } : {},
+        );
+      return mcpControl({ bridge, ...(approvals ? { approvals } : {}), log: this.options.log });
+    };
+    return {
+      list: () =>
+        this.bridgeValue
+          ? over()
+              .list()
+              .map((s) => (this.sessionDisabled.has(s.alias) ? { ...s, state: 'disabled' as const } : s))
+          : [],
+      tools: (params) => over(params).tools(params),
+      call: (params) => over(params).call(params),
+      reconnect: (params) => over(params).reconnect(params),
+    };
   }
 
   /** Ends every session (and stdio server process); awaited at deactivation. */

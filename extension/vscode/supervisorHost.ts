@@ -7,6 +7,7 @@ import type { ControlFile } from '../core/control/controlProtocol';
 import type { ControlServer } from '../core/control/controlServer';
 import type { SupervisorLock } from '../core/control/supervisorLock';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
+import type { McpControl } from '../core/mcp/mcpControl';
 import type { Logger } from '../core/observability/appLog';
 import type { Disposable } from '../core/panes/events';
 import { HEARTBEAT_STALE_MS } from '../core/supervisor/fleetCounts';
@@ -40,6 +41,8 @@ export interface SupervisorHostOptions {
   storedApiKey?: () => Promise<string | undefined>;
   /** Starts one of the config's panes as a VS Code terminal (Start Orchestrator, autostart). */
   startConfigPane?: (config: OrchestratorConfig, pane: PaneConfig) => Promise<void>;
+  /** The window's MCP sessions for `fleet mcp:*` through the control socket (the MCP Servers view's bridge). */
+  mcpControl?: (approvals: ApprovalsPort) => Promise<McpControl | undefined>;
 }
 
 /** The answer to a decision made from this window. */
@@ -710,6 +713,11 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
     this.mode = 'window';
     this.problem = undefined;
     this.heartbeat = orchestrator.snapshot().orchestrator_heartbeat;
+    // A bridge that cannot open leaves `fleet mcp:*` to their own bridge; the supervisor does not depend on it.
+    const mcp = await this.options.mcpControl?.(approvals).catch((error: unknown) => {
+      log.warn('mcp', 'control_unavailable', { error: describeError(error) });
+      return undefined;
+    });
     try {
       this.running.control = await startControlServer({
         preferredSocket: controlSocketPath(config, paths.orchestratorConfig, paths.stateDir),
@@ -723,6 +731,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
           host: 'vscode',
           log,
           notifier: { notify: (n) => this.notify(n) },
+          ...(mcp ? { mcp } : {}),
         }),
       });
       this.controlProblem = undefined;
