@@ -10,6 +10,8 @@
 //   9. the plan executor's overhead per node, JSON vs in-memory checkpoints (test/bench/plan-executor.mjs)
 //  10. LangGraph steps with FleetAI's JSON file checkpointer against the in-memory saver (test/bench/checkpoint.mjs)
 //  11. the plan graph webview in chromium (test/bench/plan-graph.mjs): first painted graph, 100 and 1,000 nodes
+//  12. the MCP bridge (test/bench/mcp-bridge.mjs): a tool call through it vs a bare SDK client; server back ->
+//      tools re-listed (figures in test-results/bench/mcp-bridge.json)
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { ApprovalStore } from '../approvals';
 import type { Logger } from '../observability/appLog';
+import type { McpBridge } from '../mcp/mcpBridge';
 import type { PaneRegistry } from '../panes/paneRegistry';
 import type { WorkspacePaths } from '../workspacePaths';
 import type { AgentWorkPort, McpWorkPort } from './executor/workPorts';
@@ -21,6 +22,8 @@ export interface PlanPortsOptions {
   approvals: ApprovalStore;
   /** The supervisor's panes when it runs the plan (see openWorkspaceAgents). */
   registry?: PaneRegistry;
+  /** The supervisor's MCP bridge, so plan runs share its sessions; left open by `close()`. */
+  bridge?: McpBridge;
 }
 
 /**
@@ -42,11 +45,13 @@ export async function openPlanPorts(options: PlanPortsOptions): Promise<PlanPort
     approvals: options.approvals,
     ...(options.registry ? { registry: options.registry } : {}),
   });
-  const bridge = await openMcpBridge({
-    workspace: options.workspace,
-    shippedConfig: path.join(path.dirname(options.builtinProfilesDir), 'config', 'mcp.servers.json'),
-    log: options.log,
-  });
+  const bridge =
+    options.bridge ??
+    (await openMcpBridge({
+      workspace: options.workspace,
+      shippedConfig: path.join(path.dirname(options.builtinProfilesDir), 'config', 'mcp.servers.json'),
+      log: options.log,
+    }));
   const mcp = mcpWorkPort(bridge, {
     journalDir: path.join(options.paths.stateDir, 'mcp-journal'),
     log: options.log,
@@ -56,7 +61,7 @@ export async function openPlanPorts(options: PlanPortsOptions): Promise<PlanPort
     mcp,
     close: async () => {
       await agents.close();
-      await bridge.close();
+      if (!options.bridge) await bridge.close();
     },
   };
 }

@@ -152,6 +152,16 @@ async function startLocked(
   }
   await orchestrator.start();
 
+  // One MCP session per configured server for the whole workspace: `fleet mcp:*` go through it.
+  const { openWorkspaceMcpBridge, mcpControl } = await import('../mcp/mcpControl');
+  const bridge = await openWorkspaceMcpBridge({
+    workspace: options.workspace,
+    builtinProfilesDir: options.builtinProfilesDir,
+    log,
+    connectAll: true,
+  });
+  const mcp = mcpControl({ bridge, approvals, log });
+
   // Plan runs go on by themselves once their approvals are answered (here, in VS Code, from a phone), in this
   // process, with this supervisor's panes for their agent nodes.
   const { resumeRunsOnDecision } = await import('../plans/executor/resumeRuns');
@@ -170,18 +180,10 @@ async function startLocked(
         log,
         approvals: planApprovals,
         registry,
+        // Plan runs share the supervisor's MCP sessions.
+        bridge,
       }),
   });
-
-  // One MCP session per configured server for the whole workspace: `fleet mcp:*` go through it.
-  const { openWorkspaceMcpBridge, mcpControl } = await import('../mcp/mcpControl');
-  const bridge = await openWorkspaceMcpBridge({
-    workspace: options.workspace,
-    builtinProfilesDir: options.builtinProfilesDir,
-    log,
-    connectAll: true,
-  });
-  const mcp = mcpControl({ bridge, approvals, log });
 
   let control: ControlServer;
   try {
@@ -202,6 +204,7 @@ async function startLocked(
     });
   } catch (error) {
     // Its stdio servers are child processes of this one: they must not outlive a supervisor that did not start.
+    planRuns.dispose();
     await bridge.close();
     throw error;
   }
