@@ -1,5 +1,4 @@
-import { callControl, readControlFile } from '../core/control/controlClient';
-import type { ControlFile } from '../core/control/controlProtocol';
+import { askSupervisor, type callControl, type SupervisorAnswer } from '../core/control/controlClient';
 import { describeError } from '../core/errors';
 import { readSupervisorState } from '../core/supervisor/stateStore';
 import { workspacePaths } from '../core/workspacePaths';
@@ -11,33 +10,15 @@ export function controlFileOf(workspace: string): string {
   return path.join(workspacePaths(workspace).stateDir, 'control.json');
 }
 
-type Call = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+type Call = SupervisorAnswer;
 
-async function call(
+function call(
   workspace: string,
   method: Parameters<typeof callControl>[1],
   params: Record<string, unknown> = {},
   timeoutMs?: number,
 ): Promise<Call | undefined> {
-  let control: ControlFile | undefined;
-  try {
-    control = await readControlFile(controlFileOf(workspace));
-  } catch (error) {
-    return { ok: false, code: 'E_CONTROL_FILE', message: describeError(error) };
-  }
-  if (!control) return undefined;
-  try {
-    const response = await callControl(control, method, params, timeoutMs);
-    return response.ok
-      ? { ok: true, value: response.value }
-      : { ok: false, code: response.error.code, message: response.error.message };
-  } catch (error) {
-    return {
-      ok: false,
-      code: (error as { code?: string }).code ?? 'E_CONTROL_UNREACHABLE',
-      message: describeError(error),
-    };
-  }
+  return askSupervisor(controlFileOf(workspace), method, params, timeoutMs);
 }
 
 function fail(io: CliIo, command: string, result: { code: string; message: string }, json: boolean): number {

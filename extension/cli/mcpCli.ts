@@ -14,7 +14,13 @@ type Outcome =
   { ok: true; value: unknown; via: 'supervisor' | 'own' } | { ok: false; code: string; message: string };
 
 /** Control-socket answers that mean "do it yourself": nobody listening, or a supervisor without a bridge. */
-const FALL_BACK = new Set(['E_CONTROL_UNREACHABLE', 'E_MCP_UNAVAILABLE', 'ECONNREFUSED', 'ENOENT']);
+const FALL_BACK = new Set([
+  'E_CONTROL_FILE',
+  'E_CONTROL_UNREACHABLE',
+  'E_MCP_UNAVAILABLE',
+  'ECONNREFUSED',
+  'ENOENT',
+]);
 
 /**
  * `fleet mcp:list`, `mcp:tools ALIAS`, `mcp:call ALIAS TOOL --args JSON`, `mcp:reconnect ALIAS`: through the running
@@ -157,25 +163,15 @@ async function viaSupervisor(
   method: Method,
   params: Record<string, unknown>,
 ): Promise<Outcome | undefined> {
-  const [{ callControl, readControlFile }, { controlFileOf }, { describeError }] = await Promise.all([
+  const [{ askSupervisor }, { controlFileOf }] = await Promise.all([
     import('../core/control/controlClient'),
     import('./controlCommands'),
-    import('../core/errors'),
   ]);
-  const control = await readControlFile(controlFileOf(workspace)).catch(() => undefined);
-  if (!control) return undefined;
   // A risky call waits for a person's decision (up to its approval timeout, 600 s): the socket waits longer.
   const timeoutMs = method === 'mcp.call' ? 15 * 60_000 : 60_000;
-  try {
-    const response = await callControl(control, method, params, timeoutMs);
-    if (response.ok) return { ok: true, value: response.value, via: 'supervisor' };
-    if (FALL_BACK.has(response.error.code)) return undefined;
-    return { ok: false, code: response.error.code, message: response.error.message };
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? 'E_CONTROL_UNREACHABLE';
-    if (FALL_BACK.has(code)) return undefined;
-    return { ok: false, code, message: describeError(error) };
-  }
+  const answer = await askSupervisor(controlFileOf(workspace), method, params, timeoutMs);
+  if (!answer || (!answer.ok && FALL_BACK.has(answer.code))) return undefined;
+  return answer.ok ? { ...answer, via: 'supervisor' } : answer;
 }
 
 async function viaOwnBridge(

@@ -70,3 +70,39 @@ export async function callControl(
     });
   });
 }
+
+/** A supervisor's answer, flattened: the value, or a code and a message a person can read. */
+export type SupervisorAnswer = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+
+/**
+ * Reads the workspace's control file and asks its supervisor; undefined when no supervisor runs. Never throws:
+ * an unreadable control file is `E_CONTROL_FILE`, a supervisor that left its file behind `E_CONTROL_UNREACHABLE`
+ * (or the socket's own code), a slow one `E_CONTROL_TIMEOUT`. Shared by the CLI, FleetAI's MCP server and
+ * `fleet mcp:*`, which differ only in what they do when nobody answers.
+ */
+export async function askSupervisor(
+  controlFile: string,
+  method: Method,
+  params: Record<string, unknown> = {},
+  timeoutMs?: number,
+): Promise<SupervisorAnswer | undefined> {
+  let control: ControlFile | undefined;
+  try {
+    control = await readControlFile(controlFile);
+  } catch (error) {
+    return { ok: false, code: 'E_CONTROL_FILE', message: describeError(error) };
+  }
+  if (!control) return undefined;
+  try {
+    const response = await callControl(control, method, params, timeoutMs);
+    return response.ok
+      ? { ok: true, value: response.value }
+      : { ok: false, code: response.error.code, message: response.error.message };
+  } catch (error) {
+    return {
+      ok: false,
+      code: (error as { code?: string }).code ?? 'E_CONTROL_UNREACHABLE',
+      message: describeError(error),
+    };
+  }
+}

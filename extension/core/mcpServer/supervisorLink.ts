@@ -1,11 +1,10 @@
 import * as path from 'node:path';
-import { callControl, readControlFile } from '../control/controlClient';
+import { askSupervisor, type SupervisorAnswer } from '../control/controlClient';
 import type { CONTROL_METHODS } from '../control/controlProtocol';
-import { describeError } from '../errors';
 import { workspacePaths } from '../workspacePaths';
 
 export type SupervisorMethod = (typeof CONTROL_METHODS)[number];
-export type SupervisorAnswer = { ok: true; value: unknown } | { ok: false; code: string; message: string };
+export type { SupervisorAnswer };
 
 /** One request to the workspace's supervisor; resolves with a coded error, never throws. */
 export type SupervisorCall = (
@@ -20,30 +19,10 @@ export type SupervisorCall = (
  */
 export function supervisorLink(workspace: string): SupervisorCall {
   const file = path.join(workspacePaths(workspace).stateDir, 'control.json');
-  return async (method, params, timeoutMs) => {
-    let control;
-    try {
-      control = await readControlFile(file);
-    } catch (error) {
-      return { ok: false, code: 'E_CONTROL_FILE', message: describeError(error) };
-    }
-    if (!control)
-      return {
-        ok: false,
-        code: 'E_NO_SUPERVISOR',
-        message: `No FleetAI supervisor runs for ${workspace} (start one with "fleet orchestrator" or open the workspace in VS Code with FleetAI)`,
-      };
-    try {
-      const response = await callControl(control, method, params, timeoutMs);
-      return response.ok
-        ? { ok: true, value: response.value }
-        : { ok: false, code: response.error.code, message: response.error.message };
-    } catch (error) {
-      return {
-        ok: false,
-        code: (error as { code?: string }).code ?? 'E_CONTROL_UNREACHABLE',
-        message: describeError(error),
-      };
-    }
-  };
+  return async (method, params, timeoutMs) =>
+    (await askSupervisor(file, method, params, timeoutMs)) ?? {
+      ok: false,
+      code: 'E_NO_SUPERVISOR',
+      message: `No FleetAI supervisor runs for ${workspace} (start one with "fleet orchestrator" or open the workspace in VS Code with FleetAI)`,
+    };
 }
