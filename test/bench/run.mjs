@@ -12,6 +12,7 @@
 //  11. the plan graph webview in chromium (test/bench/plan-graph.mjs): first painted graph, 100 and 1,000 nodes
 //  12. the MCP bridge (test/bench/mcp-bridge.mjs): a tool call through it vs a bare SDK client; server back ->
 //      tools re-listed (figures in test-results/bench/mcp-bridge.json)
+//  13. the app log alone (test/bench/app-log.mjs): µs per line, flat and nested context, against the old path redaction
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -261,6 +262,7 @@ const rows = [
   ...webviewRows,
   ...planGraphRows,
   ...(await import('./mcp-bridge.mjs')).benchRows(),
+  ...(await import('./app-log.mjs')).benchRows(),
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
 const w = Math.max(...rows.map((r) => r[0].length));

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { createAppLog, createMemoryLog } from '../../extension/core/observability/appLog';
+import { createAppLog, createMemoryLog, redactContext } from '../../extension/core/observability/appLog';
 import { AppLogLine } from '../../extension/core/observability/logLine';
 import { useTempDirs } from './helpers';
 
@@ -88,6 +88,87 @@ describe('createAppLog', () => {
       webhook: { config: { webhookKey: '[redacted]' } },
       model: 'gpt-x',
     });
+  });
+
+  it('redacts secrets at depth 1, 2 and 3, inside arrays and deeper than pino paths reached', async () => {
+    const file = path.join(tempDir(), 'app.jsonl');
+    const log = createAppLog({ file, sync: true });
+    const context = {
+      password: 'depth-1-secret',
+      provider: { api_key: 'depth-2-secret', model: 'gpt-x' },
+      request: { headers: { Authorization: 'Bearer depth-3-secret', accept: '*/*' } },
+      hooks: [{ name: 'a', cookie: 'array-secret' }, 'plain', [{ accessToken: 'nested-array-secret' }]],
+      deep: { a: { b: { c: { d: { secret: 'depth-6-secret' } } } } },
+      mixedCase: { TOKEN: 'upper-case-secret', tokens: 12 },
+    };
+    const before = JSON.stringify(context);
+    log.info('agent', 'request.sent', context);
+    await log.close();
+
+    const text = readFileSync(file, 'utf8');
+    for (const leak of ['depth-1', 'depth-2', 'depth-3', 'array-secret', 'depth-6', 'upper-case'])
+      expect(text).not.toContain(leak);
+    expect(readLines(file)[0]?.context).toEqual({
+      password: '[redacted]',
+      provider: { api_key: '[redacted]', model: 'gpt-x' },
+      request: { headers: { Authorization: '[redacted]', accept: '*/*' } },
+      hooks: [{ name: 'a', cookie: '[redacted]' }, 'plain', [{ accessToken: '[redacted]' }]],
+      deep: { a: { b: { c: { d: { secret: '[redacted]' } } } } },
+      mixedCase: { TOKEN: '[redacted]', tokens: 12 },
+    });
+    // The caller's object is never changed: it may be logged elsewhere or used after.
+    expect(JSON.stringify(context)).toBe(before);
+  });
+
+  it('writes a flat context without secrets unchanged, as the same object', async () => {
+    const context = {
+      alias: 'everything',
+      tool: 'echo',
+      arguments: '{"message":"hi","token":"***"}',
+      duration_ms: 0.31,
+      result_bytes: 42,
+      is_error: false,
+    };
+    expect(redactContext(context)).toBe(context);
+    const file = path.join(tempDir(), 'app.jsonl');
+    const log = createAppLog({ file, sync: true });
+    log.info('mcp', 'mcp.tool.invoke', context);
+    await log.close();
+    const [line] = readLines(file);
+    expect(line?.context).toEqual(context);
+    expect(Object.keys(line?.context as object)).toEqual(Object.keys(context));
+  });
+
+  it('keeps the line shape: level, ts, category, event, context in that order, nothing else', async () => {
+    const file = path.join(tempDir(), 'app.jsonl');
+    const log = createAppLog({ file, sync: true });
+    log.warn('mcp', 'mcp.tool.invoke', { alias: 'x', error: { code: 'E_MCP_CALL_FAILED', message: 'no' } });
+    await log.close();
+    const raw = readFileSync(file, 'utf8').trimEnd();
+    expect(raw).toMatch(
+      /^\{"level":"warn","ts":"[^"]+","category":"mcp","event":"mcp\.tool\.invoke","context":\{"alias":"x","error":\{"code":"E_MCP_CALL_FAILED","message":"no"\}\}\}$/,
+    );
+    expect(AppLogLine.safeParse(JSON.parse(raw)).success).toBe(true);
+  });
+
+  it('writes a circular or throwing context without throwing into the caller', async () => {
+    const file = path.join(tempDir(), 'app.jsonl');
+    const log = createAppLog({ file, sync: true });
+    const loop: Record<string, unknown> = { name: 'loop', token: 'loop-secret' };
+    loop.self = loop;
+    log.info('store', 'circular', { loop });
+    const throwing = {
+      get broken(): string {
+        throw new Error('getter failed');
+      },
+    };
+    expect(() => log.info('store', 'throwing', throwing)).not.toThrow();
+    await log.close();
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('loop-secret');
+    const lines = readLines(file);
+    expect(lines[0]?.context).toEqual({ loop: { name: 'loop', token: '[redacted]', self: '[Circular]' } });
+    expect(lines[1]?.context).toEqual({ unloggable_context: 'getter failed' });
   });
 
   it('with asynchronous writes, flush() puts every line on disk', async () => {

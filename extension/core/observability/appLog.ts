@@ -17,26 +17,82 @@ export interface Logger {
 }
 
 /**
- * Keys whose values never reach the log, wherever they appear in a context (API keys, webhook keys, tokens).
- * pino's redaction is path based, so the common nesting depths are listed explicitly.
+ * Keys whose values never reach the log, wherever they appear in a context (API keys, webhook keys, tokens),
+ * compared without regard to case.
  */
-const SECRET_KEYS = [
-  'apiKey',
-  'api_key',
-  'token',
-  'accessToken',
-  'secret',
-  'password',
-  'authorization',
-  'Authorization',
-  'webhookKey',
-  'cookie',
-];
-const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [
-  `context.${key}`,
-  `context.*.${key}`,
-  `context.*.*.${key}`,
-]);
+const SECRET_KEYS = new Set(
+  [
+    'apiKey',
+    'api_key',
+    'token',
+    'accessToken',
+    'secret',
+    'password',
+    'authorization',
+    'webhookKey',
+    'cookie',
+  ].map((key) => key.toLowerCase()),
+);
+const REDACTED = '[redacted]';
+const CIRCULAR = '[Circular]';
+/** Deeper than any context FleetAI builds; past it values are dropped rather than walked (or left unchecked). */
+const MAX_DEPTH = 32;
+const TOO_DEEP = '[too deep]';
+
+const isSecretKey = (key: string): boolean => SECRET_KEYS.has(key.toLowerCase());
+
+/**
+ * The context as the log may keep it: every secret key's value replaced at any depth, in objects and arrays.
+ * pino's own path redaction needed one wildcard path per depth (`context.*.*.token`) and cost 50-130 µs a line
+ * (test/bench/app-log.mjs); this walks the context once. A flat context with no secret key, the common case,
+ * comes back as is; otherwise only the objects on the way to a secret are copied, the caller's never change.
+ */
+export function redactContext(context: Record<string, unknown>): Record<string, unknown> {
+  for (const key in context) {
+    const value = context[key];
+    if ((typeof value === 'object' && value !== null) || isSecretKey(key)) {
+      return redactValue(context, '', []) as Record<string, unknown>;
+    }
+  }
+  return context;
+}
+
+function redactValue(input: unknown, key: string, ancestors: object[]): unknown {
+  let value = input;
+  // Serialised as JSON.stringify would (Date, Buffer, URL...): what toJSON returns is what reaches the file.
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
+  ) {
+    value = (value as { toJSON: (key: string) => unknown }).toJSON(key);
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (ancestors.includes(value)) return CIRCULAR;
+  if (ancestors.length >= MAX_DEPTH) return TOO_DEEP;
+  ancestors.push(value);
+  try {
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        const kept = redactValue(item, String(i), ancestors);
+        if (kept !== item) (copy ??= value.slice())[i] = kept;
+      }
+      return copy ?? value;
+    }
+    const record = value as Record<string, unknown>;
+    let copy: Record<string, unknown> | undefined;
+    for (const k of Object.keys(record)) {
+      const item = record[k];
+      const kept = item !== undefined && isSecretKey(k) ? REDACTED : redactValue(item, k, ancestors);
+      if (kept !== item) (copy ??= { ...record })[k] = kept;
+    }
+    return copy ?? value;
+  } finally {
+    ancestors.pop();
+  }
+}
 
 export interface AppLogOptions {
   /** The JSONL file, normally `<workspace>/.fleetai/logs/app.jsonl`. */
@@ -50,7 +106,7 @@ export interface AppLogOptions {
 
 /**
  * The one application log: JSON lines with `ts`, `level`, `category`, `event` and `context`, written with pino
- * because it is the fastest well-kept JSON logger for Node and redacts secrets by path.
+ * because it is the fastest well-kept JSON logger for Node; secrets are taken out by redactContext() first.
  */
 export function createAppLog(options: AppLogOptions): Logger {
   mkdirSync(path.dirname(options.file), { recursive: true });
@@ -80,7 +136,6 @@ export function createAppLog(options: AppLogOptions): Logger {
       messageKey: 'event',
       timestamp: () => `,"ts":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     },
     destination,
   );
@@ -88,9 +143,12 @@ export function createAppLog(options: AppLogOptions): Logger {
   // (ts, level, category, event, context) readable in `tail -f`.
   let closed = false;
   return {
-    ...levelMethods((level, category, event, context) =>
-      logger[level](context === undefined ? { category, event } : { category, event, context }),
-    ),
+    ...levelMethods((level, category, event, context) => {
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        context === undefined ? { category, event } : { category, event, context: safeContext(context) },
+      );
+    }),
     flush: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
@@ -106,6 +164,15 @@ export function createAppLog(options: AppLogOptions): Logger {
         });
       }),
   };
+}
+
+/** Logging never throws into its caller: a context whose getter or toJSON throws is replaced, not written. */
+function safeContext(context: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return redactContext(context);
+  } catch (error) {
+    return { unloggable_context: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 type WriteFn = (level: LogLevel, category: string, event: string, context?: Record<string, unknown>) => void;
