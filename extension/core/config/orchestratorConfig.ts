@@ -189,6 +189,13 @@ const AgentSettings = z
       .default([])
       .describe('Arguments added after the profile\'s, e.g. ["--dangerously-bypass-approvals-and-sandbox"].'),
     env: EnvMap.default({}).describe('Environment variables added when this agent starts.'),
+    fleet_mcp: z
+      .boolean()
+      .optional()
+      .describe(
+        "Give every pane of this agent FleetAI's MCP server (`fleet mcp-server`: report_status, " +
+          "request_approval...) through its profile's fleetMcp arguments; a pane's own fleet_mcp wins. Default false.",
+      ),
   })
   .describe('Settings for every pane of one agent kind.');
 
@@ -213,6 +220,14 @@ const Pane = z
     ),
     env: EnvMap.default({}).describe('Environment variables for this pane only.'),
     task: Id.optional().describe('Id of the task this pane works on.'),
+    fleet_mcp: z
+      .boolean()
+      .optional()
+      .describe(
+        "Give this pane's agent FleetAI's MCP server for the run (its profile must offer it: codex, claude). " +
+          "Default: the agent's fleet_mcp, else false. Off by default because it changes the agent's tools, and " +
+          'for Codex any -c argument runs it without its shared app-server daemon.',
+      ),
     autostart: z.boolean().default(true).describe('Start the pane when the supervisor starts.'),
   })
   .superRefine((pane, ctx) => {

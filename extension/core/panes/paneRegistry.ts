@@ -8,6 +8,7 @@ import { locateCommand } from '../executables';
 import type { Logger } from '../observability/appLog';
 import { workspacePaths, type WorkspacePaths } from '../workspacePaths';
 import { Emitter, type Disposable } from './events';
+import { fleetMcpArgs, withFleetMcpArgs } from './fleetMcpArgs';
 import type { PtyExit, PtyHost } from './ptyHost';
 import { SupervisedPane } from './supervisedPane';
 import type { AgentProfile } from '../schemas/agentProfile';
@@ -54,6 +55,12 @@ export interface StartPaneRequest {
   branch?: string;
   cols?: number;
   rows?: number;
+  /**
+   * Give the agent FleetAI's own MCP server (`fleet mcp-server` for this pane) through its profile's `fleetMcp`
+   * arguments. A profile without them (Gemini CLI, a shell) cannot: E_CONFIG_SCHEMA rather than a pane that
+   * silently reports nothing.
+   */
+  fleetMcp?: boolean;
 }
 
 /** An agent kind a person can start, and whether its program is installed. */
@@ -64,6 +71,8 @@ export interface AgentChoice {
   args: string[];
   /** Where the command was found on PATH; undefined when it is not installed. */
   path: string | undefined;
+  /** Its profile can give it FleetAI's MCP server (`fleetMcp`), so New Agent may offer it. */
+  offersFleetMcp: boolean;
 }
 
 export type PaneRegistryChange =
@@ -183,6 +192,7 @@ export class PaneRegistry implements Disposable {
         command: profile.command,
         args: [...profile.args],
         path: await locateCommand(profile.command, { cwd, pathEnv }),
+        offersFleetMcp: Boolean(profile.fleetMcp),
       })),
     );
     return [...choices.filter((c) => c.path), ...choices.filter((c) => !c.path)];
@@ -219,16 +229,10 @@ export class PaneRegistry implements Disposable {
       throw new FleetError(ErrorCode.Internal, `A pane "${request.id}" already exists`, { pane: request.id });
     }
     const id = request.id ?? this.freshId();
-    const launch = await this.hookLaunch(id, resolved, request, resolved.args, env);
+    const withMcp = this.fleetMcpLaunchArgs(id, resolved, request, resolved.args);
+    const launch = await this.hookLaunch(id, resolved, request, withMcp, env);
     if (this.disposed) throw new FleetError(ErrorCode.Internal, 'The pane registry is closed');
-    const supervised = this.createSupervised(
-      id,
-      resolved,
-      request,
-      launch?.args ?? resolved.args,
-      env,
-      launch,
-    );
+    const supervised = this.createSupervised(id, resolved, request, launch?.args ?? withMcp, env, launch);
     const pane = new AgentPane(
       id,
       request.name?.trim() || resolved.kind,
@@ -280,8 +284,9 @@ export class PaneRegistry implements Disposable {
     for (const s of this.subscriptions.get(id) ?? []) s.dispose();
     const old = pane.supervised;
     const request = pane.request ?? { cwd: pane.cwd };
-    const launch = await this.hookLaunch(id, resolved, request, args, env);
-    const supervised = this.createSupervised(id, resolved, request, launch?.args ?? args, env, launch);
+    const withMcp = this.fleetMcpLaunchArgs(id, resolved, request, args);
+    const launch = await this.hookLaunch(id, resolved, request, withMcp, env);
+    const supervised = this.createSupervised(id, resolved, request, launch?.args ?? withMcp, env, launch);
     pane.supervised = supervised;
     pane.restarted = true;
     pane.stoppedByUser = false;
@@ -366,6 +371,48 @@ export class PaneRegistry implements Disposable {
     return supervised;
   }
 
+  /** The bundled `fleet` CLI agents run (`fleet hook`, `fleet mcp-server`); false: none. */
+  private bundledCli(): string | false {
+    return this.options.hookCli ?? path.resolve(this.options.builtinProfilesDir, '..', 'dist', 'cli.js');
+  }
+
+  /** The arguments with the profile's `fleetMcp` ones added, when the request asks for FleetAI's MCP server. */
+  private fleetMcpLaunchArgs(
+    id: string,
+    resolved: Awaited<ReturnType<typeof resolveAgent>>,
+    request: StartPaneRequest,
+    args: readonly string[],
+  ): readonly string[] {
+    if (!request.fleetMcp) return args;
+    const offer = resolved.definition.fleetMcp;
+    if (!offer) {
+      throw new FleetError(
+        ErrorCode.ConfigSchema,
+        `fleetMcp: the ${resolved.kind} profile gives no way to hand this agent an MCP server for one run ` +
+          `(no "fleetMcp" in its profile); start pane "${id}" without it`,
+        { pane: id, kind: resolved.kind, field: 'fleetMcp' },
+      );
+    }
+    const cli = this.bundledCli();
+    if (cli === false || !existsSync(cli)) {
+      throw new FleetError(
+        ErrorCode.Internal,
+        `fleetMcp: the fleet CLI that serves MCP (${cli === false ? 'none configured' : cli}) is missing; run ` +
+          '"npm run package"',
+        { pane: id, cli: String(cli) },
+      );
+    }
+    const added = fleetMcpArgs(offer, {
+      node: process.execPath,
+      cli,
+      electron: process.versions.electron !== undefined,
+      workspace: path.dirname(this.paths(request.cwd).root),
+      pane: id,
+    });
+    this.options.log.info(CATEGORY, 'pane.fleet_mcp', { pane: id, agent: resolved.kind, cli });
+    return withFleetMcpArgs(resolved.command, args, added);
+  }
+
   /** The hooks' arguments and environment for an agent whose profile has hooks (see agents/hooks/paneHooks.ts). */
   private hookLaunch(
     id: string,
@@ -374,7 +421,7 @@ export class PaneRegistry implements Disposable {
     args: readonly string[],
     env: Record<string, string | undefined>,
   ): Promise<HookLaunch | undefined> {
-    const cli = this.options.hookCli ?? path.resolve(this.options.builtinProfilesDir, '..', 'dist', 'cli.js');
+    const cli = this.bundledCli();
     if (!resolved.definition.hooks || cli === false || !existsSync(cli)) return Promise.resolve(undefined);
     this.hooks ??= new PaneHooks({ log: this.options.log, cli });
     return this.hooks.prepare({

@@ -322,6 +322,46 @@ export const Hooks = z
       'reads this agent from its screen only.',
   );
 
+/** What a `fleetMcp.args` entry may name; see extension/core/panes/fleetMcpArgs.ts for the values. */
+export const FLEET_MCP_PLACEHOLDERS = ['command', 'args', 'env', 'workspace', 'pane', 'mcpConfig'] as const;
+const PLACEHOLDER = /\$\{(?:(json|toml):)?([A-Za-z]+)\}/g;
+
+export const FleetMcp = z
+  .strictObject({
+    args: z
+      .array(
+        z.string().superRefine((arg, ctx) => {
+          for (const match of arg.matchAll(PLACEHOLDER)) {
+            const name = match[2] ?? '';
+            if (!(FLEET_MCP_PLACEHOLDERS as readonly string[]).includes(name)) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `unknown placeholder \${${name}} (known: ${FLEET_MCP_PLACEHOLDERS.join(', ')})`,
+              });
+            } else if (match[1] === undefined && ['args', 'env', 'mcpConfig'].includes(name)) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `\${${name}} is not a string: write \${json:${name}} or \${toml:${name}}`,
+              });
+            }
+          }
+        }),
+      )
+      .min(1)
+      .describe(
+        "Arguments that give the agent FleetAI's MCP server (`fleet mcp-server`) for one run, added before the " +
+          'other arguments. Placeholders: ${command} the program that runs the fleet CLI (an absolute path), ' +
+          '${args} its arguments (the CLI, "mcp-server", --workspace, --pane), ${env} the variables it needs ' +
+          '(ELECTRON_RUN_AS_NODE in VS Code), ${workspace}, ${pane}, and ${mcpConfig} the whole ' +
+          '{"mcpServers": {"fleetai": {...}}} object. ${json:x} writes the value as JSON, ${toml:x} as TOML ' +
+          '(an inline table for an object), for values the agent parses.',
+      ),
+  })
+  .describe(
+    "FleetAI's own MCP server, offered to this agent (a pane with fleetMcp on gets these arguments). Left out " +
+      'or null: this agent has no per-run way to be given an MCP server.',
+  );
+
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name');
 
 const fields = {
@@ -341,6 +381,7 @@ const fields = {
   input: Input,
   timing: Timing,
   hooks: Hooks.nullable().optional(),
+  fleetMcp: FleetMcp.nullable().optional(),
   patterns: z
     .array(PatternSet)
     .min(1)
@@ -358,6 +399,7 @@ export type AgentProfileRule = z.output<typeof Rule>;
 export type AgentProfilePatternSet = z.output<typeof PatternSet>;
 export type AgentProfileApproval = z.output<typeof Approval>;
 export type AgentHooks = z.output<typeof Hooks>;
+export type AgentFleetMcp = z.output<typeof FleetMcp>;
 
 /**
  * A workspace file for a kind that already has a profile: only `schemaVersion` and `kind` are required, every
@@ -382,6 +424,7 @@ export const AgentProfileOverride = z
     input: Input.partial().optional(),
     timing: Timing.partial().optional(),
     hooks: Hooks.partial().nullable().optional(),
+    fleetMcp: FleetMcp.nullable().optional(),
     patterns: fields.patterns.optional(),
   })
   .describe(

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { OrchestratorConfig, PaneConfig } from '../config/orchestratorConfig';
+import { FleetError, isFleetError } from '../errors';
 import type { Logger } from '../observability/appLog';
 import type { AgentPane, PaneRegistry } from '../panes/paneRegistry';
 import { worktreeForBranch } from '../panes/worktree';
@@ -31,7 +32,8 @@ export async function startConfiguredPane(
     args = ['-c', `${command}${quoted ? ` ${quoted}` : ''}`];
     command = '/bin/sh';
   }
-  return registry.start({
+  const fleetMcp = pane.fleet_mcp ?? agent?.fleet_mcp ?? false;
+  const request = {
     id: pane.id,
     // The config's id is the name people gave the pane ("api", "docs"); the kind shows beside it anyway.
     name: pane.id,
@@ -41,5 +43,19 @@ export async function startConfiguredPane(
     cwd,
     ...(pane.branch ? { branch: pane.branch } : {}),
     env: { ...(agent?.env ?? {}), ...pane.env },
-  });
+    ...(fleetMcp ? { fleetMcp } : {}),
+  };
+  try {
+    return await registry.start(request);
+  } catch (error) {
+    // The registry knows the profile; the person needs the config field that asked for it.
+    if (fleetMcp && isFleetError(error) && error.details?.field === 'fleetMcp') {
+      const where =
+        pane.fleet_mcp !== undefined ? `panes[id=${pane.id}].fleet_mcp` : `agents.${pane.agent}.fleet_mcp`;
+      throw new FleetError(error.code, `orchestrator.json: ${where}: ${error.message}`, error.details, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }

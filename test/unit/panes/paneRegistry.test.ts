@@ -163,7 +163,9 @@ describe('PaneRegistry with a real /bin/sh', () => {
       command: '/bin/sh',
       args: [],
       path: '/bin/sh',
+      offersFleetMcp: false,
     });
+    expect(choices.find((c) => c.kind === 'codex')?.offersFleetMcp).toBe(true);
     expect(choices.find((c) => c.kind === 'shell')?.path).toMatch(/bash$/);
     // Installed agents come first.
     const installed = choices.map((c) => c.path !== undefined);
