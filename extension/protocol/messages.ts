@@ -104,6 +104,43 @@ export const EventView = z.object({
 });
 export type EventView = z.infer<typeof EventView>;
 
+// The MCP Servers view's row states (extension/vscode/mcpText.ts McpRowState), repeated here rather than
+// imported: the bridge's module loads the MCP SDK. webviewSnapshots.ts fails to compile if they drift apart.
+export const MCP_SERVER_STATES = [
+  'idle',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'disconnected',
+  'disabled',
+  'broken',
+] as const;
+
+/** One configured MCP server as the window's bridge has it (issue 7: `bridge.state-change` in the webviews). */
+export const McpServerView = z.object({
+  alias: z.string().min(1),
+  state: z.enum(MCP_SERVER_STATES),
+  /** Missing for a broken entry. */
+  transport: z.enum(['stdio', 'http', 'sse']).optional(),
+  /** Tools listed while connected (0 otherwise). */
+  tools: z.number().int().nonnegative(),
+  lastError: z.string().optional(),
+  /** While `reconnecting`: when the next attempt starts (the page counts down to it). */
+  nextRetryAt: Iso.optional(),
+  /** A broken entry's problem, naming file, alias and field. */
+  problem: z.string().optional(),
+  /** Turned off for this window's session only (not in the file). */
+  sessionDisabled: z.boolean(),
+});
+export type McpServerView = z.infer<typeof McpServerView>;
+
+export const McpServersView = z.object({
+  servers: z.array(McpServerView),
+  /** Problems of whole servers files (unreadable, not JSON), which name no alias. */
+  fileProblems: z.array(z.string()),
+});
+export type McpServersView = z.infer<typeof McpServersView>;
+
 export const DashboardSnapshot = z.object({
   supervisor: SupervisorView,
   panes: z.array(PaneView),
@@ -111,6 +148,8 @@ export const DashboardSnapshot = z.object({
   /** Newest first, bounded by the host. */
   events: z.array(EventView),
   pendingApprovals: z.number().int().nonnegative(),
+  /** The window's MCP servers; empty before the bridge opened (or without a folder). */
+  mcp: McpServersView.default({ servers: [], fileProblems: [] }),
   updatedAt: Iso,
 });
 export type DashboardSnapshot = z.infer<typeof DashboardSnapshot>;

@@ -11,6 +11,7 @@ import type {
   RequestResult,
 } from '../protocol/messages';
 import type { AgentPanes } from './agentPanes';
+import type { McpHost } from './mcpHost';
 import type { PlanGraphHost } from './planGraphHost';
 import type { SupervisorHost } from './supervisorHost';
 import { EventRing, approvalsSnapshot, dashboardSnapshot, type SnapshotSources } from './webviewSnapshots';
@@ -39,6 +40,8 @@ export interface WebviewHostOptions {
   agents: AgentPanes;
   /** The plan graph's side: its runs, snapshots and actions. */
   plans: PlanGraphHost;
+  /** The window's MCP sessions (the MCP Servers view's): their states go into the dashboard's snapshot. */
+  mcp?: Pick<McpHost, 'rows' | 'onDidChange' | 'bridge'>;
   log: Logger;
 }
 
@@ -51,6 +54,8 @@ export interface WebviewHostOptions {
 export class WebviewHost implements vscode.Disposable {
   private readonly panels = new Map<WebviewApp, FleetWebviewPanel>();
   private readonly events = new EventRing();
+  /** The last state seen per MCP server, to tell a state change from the countdown's tick. */
+  private readonly mcpStates = new Map<string, string>();
   private readonly served = new vscode.EventEmitter<{ app: WebviewApp; method: string }>();
   readonly onDidServeRequest = this.served.event;
   private pushTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,6 +65,12 @@ export class WebviewHost implements vscode.Disposable {
   constructor(private readonly options: WebviewHostOptions) {
     const { supervisor, agents, folder, plans } = options;
     this.disposables.push(supervisor.onDidChange(() => this.schedulePush()));
+    // Every bridge.state-change (and the view's once-a-second countdown tick while one reconnects) reaches an
+    // open dashboard through the same throttled push as the panes.
+    if (options.mcp) {
+      const mcp = options.mcp;
+      this.disposables.push(mcp.onDidChange(() => this.onMcpChange(mcp)));
+    }
     this.handlers = {
       'host.getInfo': () => ({
         name: 'FleetAI',
@@ -164,6 +175,25 @@ export class WebviewHost implements vscode.Disposable {
     this.schedulePush();
   }
 
+  /** Each server whose state moved becomes a `bridge.state-change` line in the dashboard's recent events. */
+  private onMcpChange(mcp: Pick<McpHost, 'rows'>): void {
+    const now = new Date().toISOString();
+    const seen = new Set<string>();
+    for (const row of mcp.rows().servers) {
+      seen.add(row.alias);
+      const before = this.mcpStates.get(row.alias);
+      this.mcpStates.set(row.alias, row.state);
+      if (before === undefined || before === row.state) continue;
+      this.events.add({
+        at: now,
+        kind: 'bridge.state-change',
+        text: `MCP ${row.alias}: ${before} → ${row.state}${row.lastError && row.state !== 'connected' ? `: ${row.lastError}` : ''}`,
+      });
+    }
+    for (const alias of [...this.mcpStates.keys()]) if (!seen.has(alias)) this.mcpStates.delete(alias);
+    this.schedulePush();
+  }
+
   async show(app: WebviewApp): Promise<void> {
     (await this.panel(app)).show();
   }
@@ -221,7 +251,12 @@ export class WebviewHost implements vscode.Disposable {
           }),
         );
         panel.onDidHide(() => this.options.plans.follow(undefined));
-      } else panel.onDidOpen(() => this.schedulePush());
+      } else
+        panel.onDidOpen(() => {
+          // The dashboard shows the MCP servers: their sessions start with it, as with the MCP Servers view.
+          if (app === 'dashboard') void this.options.mcp?.bridge().catch(() => undefined);
+          this.schedulePush();
+        });
       this.panels.set(app, panel);
       this.disposables.push(panel);
     }
@@ -237,6 +272,7 @@ export class WebviewHost implements vscode.Disposable {
       pending: supervisor.pending(),
       supervisor: supervisor.supervisorView(),
       events: this.events.list(),
+      ...(this.options.mcp ? { mcp: this.options.mcp.rows() } : {}),
     };
   }
 

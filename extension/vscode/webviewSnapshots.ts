@@ -3,6 +3,8 @@ import type { PaneState } from '../core/panes/types';
 import type { PaneMeta } from '../core/supervisor/paneMetadata';
 import { panePhase } from './sidebarText';
 import type { TaskSpec, TaskStatus } from '../core/supervisor/taskBoard';
+import type { MCP_SERVER_STATES, McpServersView, McpServerView } from '../protocol/messages';
+import type { McpRowState } from './mcpText';
 import type {
   ApprovalsSnapshot,
   ApprovalView,
@@ -30,7 +32,58 @@ export interface SnapshotSources {
   supervisor: SupervisorView;
   /** State changes the host saw, newest first. */
   events: readonly EventView[];
+  /** The window's MCP servers (McpHost.rows()); missing when the window has none to show. */
+  mcp?: McpRowsLike;
   now?: Date;
+}
+
+/** The least the dashboard needs of the MCP Servers view's rows (extension/vscode/mcpHost.ts McpServerRow). */
+export interface McpRowLike {
+  alias: string;
+  state: McpRowState;
+  transport?: string;
+  lastError?: string;
+  nextAttemptAt?: number;
+  tools?: readonly unknown[];
+  problem?: { message: string };
+  sessionDisabled: boolean;
+}
+
+export interface McpRowsLike {
+  servers: readonly McpRowLike[];
+  fileProblems: readonly { message: string }[];
+}
+
+// Both directions: a state added on either side (the view's or the protocol's) is a compile error here.
+type SameWords<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const mcpStatesMatch: SameWords<McpRowState, (typeof MCP_SERVER_STATES)[number]> = true;
+void mcpStatesMatch;
+
+const TRANSPORTS = new Set(['stdio', 'http', 'sse']);
+
+/**
+ * The MCP servers as the dashboard shows them: state, transport, tool count, last error, the time of the next
+ * attempt while reconnecting (the page counts down to it) and a broken entry's problem.
+ */
+export function mcpServersView(rows: McpRowsLike | undefined): McpServersView {
+  if (!rows) return { servers: [], fileProblems: [] };
+  return {
+    servers: rows.servers.map((r): McpServerView => ({
+      alias: r.alias,
+      state: r.state,
+      ...(r.transport && TRANSPORTS.has(r.transport)
+        ? { transport: r.transport as NonNullable<McpServerView['transport']> }
+        : {}),
+      tools: r.state === 'connected' ? (r.tools?.length ?? 0) : 0,
+      ...(r.lastError ? { lastError: r.lastError } : {}),
+      ...(r.state === 'reconnecting' && r.nextAttemptAt !== undefined && Number.isFinite(r.nextAttemptAt)
+        ? { nextRetryAt: new Date(r.nextAttemptAt).toISOString() }
+        : {}),
+      ...(r.problem ? { problem: r.problem.message } : {}),
+      sessionDisabled: r.sessionDisabled,
+    })),
+    fileProblems: rows.fileProblems.map((p) => p.message),
+  };
 }
 
 /** How many events the dashboard shows: enough to read what just happened, few enough to paint at once. */
@@ -127,6 +180,7 @@ export function dashboardSnapshot(sources: SnapshotSources): DashboardSnapshot {
     tasks,
     events,
     pendingApprovals: sources.pending.length,
+    mcp: mcpServersView(sources.mcp),
     updatedAt: (sources.now ?? new Date()).toISOString(),
   };
 }

@@ -13,6 +13,7 @@ import { useHostView, type StartedView } from '../shared/useHostView';
 import { heartbeatText, paneStateText, phaseWord, supervisorModeText, taskStatusWord } from '../shared/words';
 import { clockTime } from '../shared/time';
 import { eventKeys, groupPanes, newestFirst, stateCounts, taskRows } from './model';
+import { McpServers } from './McpServers';
 import { PaneRow } from './PaneRow';
 
 export function App({ started }: { started: StartedView<DashboardSnapshot> }): React.JSX.Element {
@@ -108,6 +109,7 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
               onAction={onAction}
             />
             <Tasks tasks={snapshot.tasks} names={names} />
+            <McpServers mcp={snapshot.mcp} />
             <Events events={snapshot.events} names={names} />
           </>
         ) : (

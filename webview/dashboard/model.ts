@@ -102,3 +102,14 @@ export function actionsFor(state: PaneView['state']): Record<PaneAction, boolean
     openTranscript: true,
   };
 }
+
+/**
+ * Milliseconds until an MCP server's next reconnect attempt, rounded up to whole seconds so that the countdown
+ * reads "1s" until the attempt rather than "0s" for a second; 0 once due, undefined without a (valid) time.
+ */
+export function retryRemainingMs(nextRetryAt: string | undefined, now: number): number | undefined {
+  if (nextRetryAt === undefined) return undefined;
+  const at = Date.parse(nextRetryAt);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000) * 1000);
+}

@@ -172,6 +172,19 @@ export const zhCN = {
   'MCP tool': 'MCP 工具',
   'External service': '外部服务',
   Join: '汇合',
+  // MCP servers on the dashboard (the MCP Servers view's words, extension/l10n)
+  'MCP servers': 'MCP 服务器',
+  'No MCP servers are configured. Add them to .fleetai/mcp.servers.json.':
+    '未配置 MCP 服务器。请在 .fleetai/mcp.servers.json 中添加。',
+  Server: '服务器',
+  Transport: '传输方式',
+  Tools: '工具',
+  'Last error': '最近错误',
+  'next attempt in {0}': '{0} 后再次尝试',
+  'next attempt now': '正在再次尝试',
+  'turned off for this session': '已在本次会话中停用',
+  disabled: '已停用',
+  broken: '配置错误',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

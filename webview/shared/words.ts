@@ -1,4 +1,9 @@
-import type { ApprovalView, PaneView, SupervisorView } from '../../extension/protocol/messages';
+import type {
+  ApprovalView,
+  McpServerView,
+  PaneView,
+  SupervisorView,
+} from '../../extension/protocol/messages';
 import type { MessageKey, Translate } from './i18n';
 
 /**
@@ -27,6 +32,17 @@ export const heartbeatText: Record<SupervisorView['heartbeat'], MessageKey> = {
   idle: 'idle',
   running: 'running',
   stale: 'stale',
+};
+
+/** An MCP server's state, in the MCP Servers view's words. */
+export const mcpStateText: Record<McpServerView['state'], MessageKey> = {
+  idle: 'idle',
+  connecting: 'connecting',
+  connected: 'connected',
+  reconnecting: 'reconnecting',
+  disconnected: 'disconnected',
+  disabled: 'disabled',
+  broken: 'broken',
 };
 
 export const riskText: Record<ApprovalView['risk'], MessageKey> = {

@@ -192,3 +192,114 @@ describe('approvals snapshot', () => {
     expect(snapshot.pending[0]?.transcriptExcerpt?.endsWith('Allow rm -rf build? [y/n]')).toBe(true);
   });
 });
+
+describe('MCP servers in the dashboard snapshot', () => {
+  const base = {
+    panes: [],
+    meta: () => undefined,
+    tasks: [],
+    pending: [],
+    supervisor,
+    events: [],
+    now: new Date('2026-11-21T10:05:00.000Z'),
+  };
+
+  it('has each server with state, transport, tools, last error, next retry and a broken entry with its problem', () => {
+    const retryAt = Date.parse('2026-11-21T10:05:07.000Z');
+    const snapshot = dashboardSnapshot({
+      ...base,
+      mcp: {
+        servers: [
+          {
+            alias: 'everything',
+            state: 'connected',
+            transport: 'stdio',
+            tools: [{}, {}, {}],
+            sessionDisabled: false,
+          },
+          {
+            alias: 'remote',
+            state: 'reconnecting',
+            transport: 'http',
+            lastError: 'fetch failed: ECONNREFUSED',
+            nextAttemptAt: retryAt,
+            sessionDisabled: false,
+          },
+          { alias: 'off', state: 'disabled', transport: 'sse', sessionDisabled: true },
+          {
+            alias: 'typo',
+            state: 'broken',
+            problem: { message: '.fleetai/mcp.servers.json: servers.typo.url: not a URL' },
+            sessionDisabled: false,
+          },
+        ],
+        fileProblems: [{ message: 'config/mcp.servers.json: not JSON' }],
+      },
+    });
+    // What the webview receives passes the protocol's own schema.
+    expect(DashboardSnapshot.parse(snapshot).mcp).toEqual(snapshot.mcp);
+    expect(snapshot.mcp).toEqual({
+      servers: [
+        { alias: 'everything', state: 'connected', transport: 'stdio', tools: 3, sessionDisabled: false },
+        {
+          alias: 'remote',
+          state: 'reconnecting',
+          transport: 'http',
+          tools: 0,
+          lastError: 'fetch failed: ECONNREFUSED',
+          nextRetryAt: '2026-11-21T10:05:07.000Z',
+          sessionDisabled: false,
+        },
+        { alias: 'off', state: 'disabled', transport: 'sse', tools: 0, sessionDisabled: true },
+        {
+          alias: 'typo',
+          state: 'broken',
+          tools: 0,
+          problem: '.fleetai/mcp.servers.json: servers.typo.url: not a URL',
+          sessionDisabled: false,
+        },
+      ],
+      fileProblems: ['config/mcp.servers.json: not JSON'],
+    });
+  });
+
+  it('drops tools and the retry time that do not belong to the state, and an unknown transport', () => {
+    const snapshot = dashboardSnapshot({
+      ...base,
+      mcp: {
+        servers: [
+          {
+            alias: 'a',
+            state: 'disconnected',
+            transport: 'carrier-pigeon',
+            tools: [{}],
+            nextAttemptAt: Date.parse('2026-11-21T10:06:00.000Z'),
+            sessionDisabled: false,
+          },
+        ],
+        fileProblems: [],
+      },
+    });
+    expect(snapshot.mcp.servers).toEqual([
+      { alias: 'a', state: 'disconnected', tools: 0, sessionDisabled: false },
+    ]);
+  });
+
+  it('is empty without a bridge, and an older snapshot without it still parses', () => {
+    expect(dashboardSnapshot(base).mcp).toEqual({ servers: [], fileProblems: [] });
+    const { mcp: _mcp, ...older } = dashboardSnapshot(base);
+    expect(DashboardSnapshot.parse(older).mcp).toEqual({ servers: [], fileProblems: [] });
+  });
+
+  it('refuses a state the protocol does not know', () => {
+    const snapshot = dashboardSnapshot(base);
+    const bad = {
+      ...snapshot,
+      mcp: {
+        servers: [{ alias: 'x', state: 'sleeping', tools: 0, sessionDisabled: false }],
+        fileProblems: [],
+      },
+    };
+    expect(DashboardSnapshot.safeParse(bad).success).toBe(false);
+  });
+});

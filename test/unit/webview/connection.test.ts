@@ -20,6 +20,7 @@ function snapshot(n: number): DashboardSnapshot {
     tasks: [],
     events: [],
     pendingApprovals: n,
+    mcp: { servers: [], fileProblems: [] },
     updatedAt: new Date(Date.UTC(2026, 10, 21, 10, 0, n)).toISOString(),
   };
 }
