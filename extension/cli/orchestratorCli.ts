@@ -11,6 +11,9 @@ export async function runOrchestratorCli(options: {
   workspace: string;
   config?: string;
   dryRun?: boolean;
+  /** `--metrics-port` / `--metrics-host` as typed. */
+  metricsPort?: string;
+  metricsHost?: string;
   io: CliIo;
 }): Promise<number> {
   const paths = workspacePaths(options.workspace);
@@ -19,6 +22,24 @@ export async function runOrchestratorCli(options: {
     options.io.err(`fleet orchestrator: ${configFile} does not exist\n`);
     return 2;
   }
+  let metricsPort: number | undefined;
+  if (options.metricsPort !== undefined) {
+    metricsPort = /^\d{1,5}$/.test(options.metricsPort) ? Number(options.metricsPort) : NaN;
+    if (!(metricsPort >= 0 && metricsPort <= 65535)) {
+      options.io.err(
+        `fleet orchestrator: --metrics-port must be a port from 0 (no exporter) to 65535, got "${options.metricsPort}"\n`,
+      );
+      return 2;
+    }
+  }
+  if (options.metricsHost !== undefined && !options.metricsHost.trim()) {
+    options.io.err('fleet orchestrator: --metrics-host must not be empty\n');
+    return 2;
+  }
+  const metrics = {
+    ...(metricsPort !== undefined ? { port: metricsPort } : {}),
+    ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}),
+  };
   const log = createAppLog({ file: paths.appLog });
   let running;
   try {
@@ -29,6 +50,7 @@ export async function runOrchestratorCli(options: {
       builtinProfilesDir: builtinProfilesDir(),
       log,
       ...(options.dryRun ? { dryRun: true } : {}),
+      ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
       onNotify: (n) =>
         options.io.err(
           `[${n.severity}] ${n.title}: ${n.message}${n.approvalId ? `\n  answer: fleet approvals:approve ${n.approvalId}  |  fleet approvals:deny ${n.approvalId} --reason "..."` : ''}\n`,
@@ -43,6 +65,12 @@ export async function runOrchestratorCli(options: {
   options.io.err(
     `fleet orchestrator: supervising ${panes.length} pane(s) [${panes.map((p) => p.id).join(', ')}]${running.orchestrator.settings.dryRun ? ' in DRY RUN' : ''}; control ${running.control.socket}; Ctrl-C stops\n`,
   );
+  if (running.metrics) {
+    options.io.err(`fleet orchestrator: metrics on ${running.metrics.url}/metrics (health: /healthz)\n`);
+  } else if (running.metricsError) {
+    // The supervisor runs on: the exporter is for dashboards and alerts, not for supervising.
+    options.io.err(`fleet orchestrator: no metrics exporter: ${describeError(running.metricsError)}\n`);
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

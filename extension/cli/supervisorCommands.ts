@@ -15,15 +15,30 @@ export function registerSupervisorCommands(program: Command, io: CliIo): void {
     .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
     .option('-c, --config <file>', 'workspace config (default: <workspace>/.fleetai/orchestrator.json)')
     .option('--dry-run', 'decide and log, but type nothing into any pane')
-    .action(async (opts: { workspace: string; config?: string; dryRun?: boolean }) => {
-      const { runOrchestratorCli } = await import('./orchestratorCli');
-      process.exitCode = await runOrchestratorCli({
-        workspace: path.resolve(opts.workspace),
-        ...(opts.config ? { config: path.resolve(opts.config) } : {}),
-        ...(opts.dryRun ? { dryRun: true } : {}),
-        io,
-      });
-    });
+    .option(
+      '--metrics-port <port>',
+      'Prometheus /metrics and /healthz on this port (0: none; default: metrics_port)',
+    )
+    .option('--metrics-host <host>', 'address the exporter listens on (default: metrics_host, 127.0.0.1)')
+    .action(
+      async (opts: {
+        workspace: string;
+        config?: string;
+        dryRun?: boolean;
+        metricsPort?: string;
+        metricsHost?: string;
+      }) => {
+        const { runOrchestratorCli } = await import('./orchestratorCli');
+        process.exitCode = await runOrchestratorCli({
+          workspace: path.resolve(opts.workspace),
+          ...(opts.config ? { config: path.resolve(opts.config) } : {}),
+          ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
+          ...(opts.metricsHost !== undefined ? { metricsHost: opts.metricsHost } : {}),
+          io,
+        });
+      },
+    );
 
   program
     .command('status')

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { isIP } from 'node:net';
 import {
   findNodeAtLocation,
   parseTree,
@@ -264,16 +265,53 @@ const Task = z
   })
   .describe('A unit of work on the task board.');
 
+export const NOTIFY_CHANNELS = ['wecom', 'slack', 'webhook'] as const;
+
 const Notify = z
   .strictObject({
     wecom_webhook_env: EnvName.default('WECOM_WEBHOOK').describe(
       'Environment variable holding the WeCom (企业微信) robot webhook URL.',
     ),
     slack_webhook_env: EnvName.optional().describe(
-      'Environment variable holding a Slack incoming-webhook URL.',
+      'Environment variable holding a Slack incoming-webhook URL (SLACK_WEBHOOK_URL when left out).',
     ),
-    webhook_url_env: EnvName.optional().describe('Environment variable holding a generic JSON webhook URL.'),
+    webhook_url_env: EnvName.optional().describe(
+      'Environment variable holding a generic JSON webhook URL (FLEETAI_WEBHOOK_URL when left out).',
+    ),
+    webhook_secret_env: EnvName.optional().describe(
+      'Environment variable holding the secret that signs generic webhook requests (X-FleetAI-Signature).',
+    ),
+    channels: z
+      .array(z.enum(NOTIFY_CHANNELS))
+      .optional()
+      .describe(
+        'Remote channels to use. A listed channel whose URL is missing is reported as degraded. Left out: ' +
+          'wecom, plus slack and webhook when their variable is set.',
+      ),
+    min_level: z
+      .enum(['info', 'warning', 'critical'])
+      .default('critical')
+      .describe('Least severity sent to remote channels; approval requests are always sent.'),
+    wecom_msgtype: z
+      .enum(['markdown', 'text'])
+      .default('markdown')
+      .describe('WeCom message type: markdown (WeCom app) or text (also readable in WeChat).'),
+    dedupe_seconds: z
+      .number()
+      .min(0)
+      .default(300)
+      .describe('The same notification (an approval by its id) is sent once within this many seconds.'),
+    rate_per_minute: z
+      .number()
+      .positive()
+      .default(20)
+      .describe('Messages per minute per remote channel on average (a WeCom robot accepts 20).'),
+    burst: z.number().int().min(1).default(5).describe('Messages a remote channel may send at once.'),
+    timeout_seconds: Seconds.default(10).describe('Longest wait for one webhook request.'),
+    retry_min_seconds: Seconds.default(5).describe('First retry of a failing channel.'),
+    retry_max_seconds: Seconds.default(300).describe('Longest wait between retries of a failing channel.'),
   })
+  .superRefine(backoffOrder('retry_min_seconds', 'retry_max_seconds'))
   .describe('Where notifications go besides VS Code; URLs come from the environment, never from this file.');
 
 const Control = z
@@ -308,9 +346,15 @@ const shape = {
     .describe('Decide and log (result "dry_run"), but never type into a pane.'),
   tick_seconds: Seconds.default(5).describe('How often the supervisor looks at every pane.'),
   heartbeat_seconds: Seconds.default(5).describe('How often the supervisor writes its heartbeat.'),
-  metrics_host: NonEmpty.default('127.0.0.1').describe(
-    'Address the Prometheus /metrics endpoint listens on.',
-  ),
+  metrics_host: NonEmpty.refine(
+    (host) =>
+      isIP(host) !== 0 ||
+      /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host),
+    'must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name',
+  )
+    // Anything but loopback shows pane and branch names to the network: allowed, but logged as a warning.
+    .default('127.0.0.1')
+    .describe('Address the Prometheus /metrics endpoint listens on.'),
   metrics_port: z
     .number()
     .int()

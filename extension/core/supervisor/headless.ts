@@ -22,6 +22,7 @@ import { Orchestrator } from './orchestrator';
 import type { DeciderPort, Notification, NotifierPort } from './ports';
 import { settingsFromConfig } from './settingsFromConfig';
 import { supervisorStateStore } from './stateStore';
+import { SupervisorMetrics, type MetricsServer } from '../metrics';
 
 export interface HeadlessOptions {
   configFile: string;
@@ -35,6 +36,8 @@ export interface HeadlessOptions {
   ptyHost?: PtyHost;
   env?: () => Record<string, string | undefined>;
   decider?: DeciderPort;
+  /** `--metrics-port` / `--metrics-host`: override the config's `metrics_port` / `metrics_host` (port 0: none). */
+  metrics?: { port?: number; host?: string };
 }
 
 export interface HeadlessOrchestrator {
@@ -44,6 +47,10 @@ export interface HeadlessOrchestrator {
   control: ControlServer;
   /** The workspace's MCP bridge (closed by `stop`). */
   mcpBridge: McpBridge;
+  /** The Prometheus exporter, when `metrics_port` is not 0 and its port could be bound. */
+  metrics?: MetricsServer;
+  /** Why the exporter did not start (a port in use...): the supervisor runs on without it. */
+  metricsError?: Error;
   stop(): Promise<void>;
 }
 
@@ -104,14 +111,20 @@ async function startLocked(
     },
   };
   const { registryFleet } = await import('./registryFleet');
-  const decider = options.decider ?? (await modelDeciderFromConfig(config, file, paths, log));
+  const metricsPort = options.metrics?.port ?? config.metrics_port;
+  const metricsHost = options.metrics?.host ?? config.metrics_host;
+  // metrics_port 0: no exporter, and nothing counted.
+  const metrics =
+    metricsPort === 0 ? undefined : new SupervisorMetrics(ApprovalStore.forWorkspace(paths), log);
+  const model = options.decider ?? (await modelDeciderFromConfig(config, file, paths, log));
+  const decider = model && metrics ? metrics.instrument(model) : model;
   const fleet = registryFleet(registry);
   const orchestrator = new Orchestrator({
     fleet,
     approvals,
     notifier,
     store: supervisorStateStore(paths.stateDir),
-    log,
+    log: metrics ? metrics.tap(log) : log,
     settings: settingsFromConfig(config, options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
     classify: createClassifier(config, options.workspace),
     workspaceRoot: options.workspace,
@@ -209,13 +222,36 @@ async function startLocked(
     throw error;
   }
 
+  let metricsServer: MetricsServer | undefined;
+  let metricsError: Error | undefined;
+  if (metrics) {
+    metrics.attach({
+      panes: () =>
+        fleet
+          .list()
+          .map((p) => ({ id: p.id, state: p.state.name, ...(p.branch ? { branch: p.branch } : {}) })),
+      snapshot: () => orchestrator.snapshot(),
+      onStateChange: (listener) => fleet.onStateChange(listener),
+      onDecided: (listener) => approvals.onDecided(listener),
+      mcp: bridge,
+      heartbeatStaleMs: config.heartbeat_seconds * 3000,
+    });
+    const origin = options.metrics?.port !== undefined ? '--metrics-port' : file;
+    const listening = await metrics.listen(metricsHost, metricsPort, origin);
+    if (listening instanceof Error) metricsError = listening;
+    else metricsServer = listening;
+  }
+
   return {
     orchestrator,
     registry,
     config,
     control,
     mcpBridge: bridge,
+    ...(metricsServer ? { metrics: metricsServer } : {}),
+    ...(metricsError ? { metricsError } : {}),
     stop: async () => {
+      await metrics?.close().catch(() => undefined);
       await control.close().catch(() => undefined);
       planRuns.dispose();
       await bridge.close();
