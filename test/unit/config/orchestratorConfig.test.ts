@@ -69,7 +69,17 @@ describe('defaults', () => {
       agents: {},
       panes: [],
       tasks: [],
-      notify: { wecom_webhook_env: 'WECOM_WEBHOOK' },
+      notify: {
+        wecom_webhook_env: 'WECOM_WEBHOOK',
+        min_level: 'critical',
+        wecom_msgtype: 'markdown',
+        dedupe_seconds: 300,
+        rate_per_minute: 20,
+        burst: 5,
+        timeout_seconds: 10,
+        retry_min_seconds: 5,
+        retry_max_seconds: 300,
+      },
       control: {},
     });
   });
