@@ -67,52 +67,75 @@ export function registerMcpCommands(program: Command, io: CliIo): void {
             throw new InvalidArgumentError(`--timeout must be a positive integer, got "${v}"`);
           return n;
         }),
+      )
+      .addOption(
+        new Option(
+          '--wait <seconds>',
+          'when the server is down, wait up to this long for it to reconnect before failing (default: fail at once)',
+        ).argParser((v) => {
+          const n = Number(v);
+          if (!Number.isFinite(n) || n < 0 || n > 3600)
+            throw new InvalidArgumentError(`--wait must be a number of seconds from 0 to 3600, got "${v}"`);
+          return n;
+        }),
       ),
-  ).action(async (alias: string, tool: string, opts: CommonOptions & { args: string; timeout?: number }) => {
-    const zh = chinese();
-    let args: unknown;
-    try {
-      args = JSON.parse(opts.args);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      process.exitCode = fail(
+  ).action(
+    async (
+      alias: string,
+      tool: string,
+      opts: CommonOptions & { args: string; timeout?: number; wait?: number },
+    ) => {
+      const zh = chinese();
+      let args: unknown;
+      try {
+        args = JSON.parse(opts.args);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        process.exitCode = fail(
+          io,
+          'mcp:call',
+          {
+            code: 'E_MCP_ARGS',
+            message: zh
+              ? `${alias}/${tool} 的 --args 不是合法 JSON：${why}`
+              : `--args for ${alias}/${tool} is not valid JSON: ${why}`,
+          },
+          opts.json === true,
+        );
+        return;
+      }
+      if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+        process.exitCode = fail(
+          io,
+          'mcp:call',
+          {
+            code: 'E_MCP_ARGS',
+            message: zh
+              ? `${alias}/${tool} 的 --args 必须是 JSON 对象（例如 {"message":"hi"}）`
+              : `--args for ${alias}/${tool} must be a JSON object (e.g. {"message":"hi"})`,
+          },
+          opts.json === true,
+        );
+        return;
+      }
+      const params = {
+        alias,
+        tool,
+        args,
+        ...(opts.timeout === undefined ? {} : { timeoutMs: opts.timeout }),
+        ...(opts.wait === undefined ? {} : { waitForConnectionMs: Math.round(opts.wait * 1000) }),
+      };
+      process.exitCode = await run(
         io,
         'mcp:call',
-        {
-          code: 'E_MCP_ARGS',
-          message: zh
-            ? `${alias}/${tool} 的 --args 不是合法 JSON：${why}`
-            : `--args for ${alias}/${tool} is not valid JSON: ${why}`,
-        },
-        opts.json === true,
+        opts,
+        'mcp.call',
+        params,
+        (value) => formatResult(value as CallToolResult),
+        (value) => ((value as CallToolResult).isError === true ? 1 : 0),
       );
-      return;
-    }
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-      process.exitCode = fail(
-        io,
-        'mcp:call',
-        {
-          code: 'E_MCP_ARGS',
-          message: zh
-            ? `${alias}/${tool} 的 --args 必须是 JSON 对象（例如 {"message":"hi"}）`
-            : `--args for ${alias}/${tool} must be a JSON object (e.g. {"message":"hi"})`,
-        },
-        opts.json === true,
-      );
-      return;
-    }
-    const params = { alias, tool, args, ...(opts.timeout === undefined ? {} : { timeoutMs: opts.timeout }) };
-    process.exitCode = await run(
-      io,
-      'mcp:call',
-      opts,
-      'mcp.call',
-      params,
-      (value) => formatResult(value as CallToolResult),
-      (value) => ((value as CallToolResult).isError === true ? 1 : 0),
-    );
-  });
+    },
+  );
 
   common(
     program
@@ -167,8 +190,10 @@ async function viaSupervisor(
     import('../core/control/controlClient'),
     import('./controlCommands'),
   ]);
-  // A risky call waits for a person's decision (up to its approval timeout, 600 s): the socket waits longer.
-  const timeoutMs = method === 'mcp.call' ? 15 * 60_000 : 60_000;
+  // A risky call waits for a person's decision (up to its approval timeout, 600 s), and maybe for its server to
+  // come back (`--wait`): the socket waits longer than both.
+  const waited = typeof params.waitForConnectionMs === 'number' ? params.waitForConnectionMs : 0;
+  const timeoutMs = method === 'mcp.call' ? 15 * 60_000 + waited : 60_000;
   const answer = await askSupervisor(controlFileOf(workspace), method, params, timeoutMs);
   if (!answer || (!answer.ok && FALL_BACK.has(answer.code))) return undefined;
   return answer.ok ? { ...answer, via: 'supervisor' } : answer;

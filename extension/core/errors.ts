@@ -76,13 +76,40 @@ export const ErrorCode = {
   CodexAppServerRpc: 'E_CODEX_APP_SERVER_RPC',
   /** Codex's app-server sent something that is not a JSON-RPC message. */
   CodexAppServerProtocol: 'E_CODEX_APP_SERVER_PROTOCOL',
+  /** A servers file that is not JSON, or an entry with a wrong or missing field; names file, alias and field. */
+  McpConfig: 'E_MCP_CONFIG',
+  /** No server with that alias in the shipped or workspace servers file. */
+  McpUnknownServer: 'E_MCP_UNKNOWN_SERVER',
+  /** The server does not list a tool of that name. */
+  McpUnknownTool: 'E_MCP_UNKNOWN_TOOL',
+  /** The tool is in the server's `disabledTools`. */
+  McpToolDisabled: 'E_MCP_TOOL_DISABLED',
+  /** The server is switched off: in its entry (`disabled: true`) or for this session (`bridge.disable`). */
+  McpServerDisabled: 'E_MCP_SERVER_DISABLED',
+  /** Connecting to an MCP server failed (program missing, refused, handshake error or timeout). */
+  McpConnect: 'E_MCP_CONNECT',
+  /** The MCP session is down (waiting to reconnect): calls fail at once, or after the wait the caller asked for. */
+  McpDisconnected: 'E_MCP_DISCONNECTED',
+  /** An MCP tool call failed in transport or protocol (not a tool result with isError). */
+  McpCall: 'E_MCP_CALL',
+  /** An MCP tool call took longer than its timeout or was aborted. */
+  McpTimeout: 'E_MCP_TIMEOUT',
+  /** The MCP bridge was closed. */
+  McpClosed: 'E_MCP_CLOSED',
+  /** A risky MCP tool (high/critical, not alwaysAllow) called where no supervisor can ask a person. */
+  McpApprovalRequired: 'E_MCP_APPROVAL_REQUIRED',
+  /** A person denied the MCP call, or nobody decided in time. */
+  McpDenied: 'E_MCP_DENIED',
+  /** A journaled MCP call started before a crash and the tool is not known to be safe to repeat. */
+  McpMayHaveRun: 'E_MCP_MAY_HAVE_RUN',
   Internal: 'E_INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export class FleetError extends Error {
-  override readonly name = 'FleetError';
+  // `string`, not the literal: subclasses (McpError) keep their own name in stack traces.
+  override readonly name: string = 'FleetError';
   constructor(
     readonly code: ErrorCode,
     message: string,

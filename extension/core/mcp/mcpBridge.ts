@@ -8,14 +8,24 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode as RpcErrorCode,
   McpError as RpcError,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
   type CallToolResult,
+  type Prompt,
+  type Resource,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Risk } from '../approvals/risk';
 import type { Logger } from '../observability/appLog';
 import { fleetVersion } from '../version';
-import { redact, resolveSecrets, type LoadedMcpConfig, type McpServerConfig } from './mcpConfig';
+import {
+  loadMcpConfig,
+  redact,
+  resolveSecrets,
+  type LoadedMcpConfig,
+  type McpServerConfig,
+} from './mcpConfig';
 import { bilingual, isMcpError, McpError, McpErrorCode } from './mcpErrors';
 import { TypedEmitter } from './typedEmitter';
 
@@ -27,10 +37,32 @@ import { TypedEmitter } from './typedEmitter';
  * attempt is scheduled) and `disconnected` (down for good: a configuration error, or the bridge closed). A lost
  * session is retried after 5 s, doubling up to 60 s, each delay shortened by up to 20% at random so that many
  * windows do not hammer a server in step. While a session is down, calls fail at once with
- * E_MCP_DISCONNECTED instead of waiting: a plan node or an agent decides what to do, not a hidden queue.
+ * E_MCP_DISCONNECTED instead of waiting: a plan node or an agent decides what to do, not a hidden queue. A caller
+ * that would rather ride out a restart says so (`waitForConnectionMs`) and waits for `connected` up to that long.
+ *
+ * `disabled` is a session turned off at run time (`disable`, the MCP Servers view's "Disable for this session"):
+ * its process is stopped and calls fail with E_MCP_SERVER_DISABLED until `enable` (back to `idle`, connected on
+ * next use). An entry with `disabled: true` in its file never gets a session at all.
+ *
+ * After every (re)connect the bridge lists the server's tools, and its resources and prompts when the server's
+ * capabilities advertise them, and lists again when the server says a list changed.
  */
 
-export type McpServerState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+export type McpServerState =
+  'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'disabled';
+
+/** A resource and a prompt as the server lists them (the SDK's own shapes: FleetAI adds nothing to them yet). */
+export type McpResourceInfo = Resource;
+export type McpPromptInfo = Prompt;
+
+/** What `reload()` did, alias by alias. */
+export interface McpReloadResult {
+  added: string[];
+  removed: string[];
+  /** Entries that differ from before: their session (if any) was closed, and reconnected if it was in use. */
+  changed: string[];
+  unchanged: string[];
+}
 
 /** A tool as the server lists it, plus what FleetAI's config says about it. */
 export interface McpToolInfo {
@@ -72,7 +104,11 @@ export interface McpStateEvent {
 export interface McpBridgeEvents extends Record<string, unknown> {
   state: McpStateEvent;
   tools: { alias: string; tools: McpToolInfo[] };
+  resources: { alias: string; resources: McpResourceInfo[] };
+  prompts: { alias: string; prompts: McpPromptInfo[] };
   invoke: McpInvokeRecord;
+  /** The servers files were read again (`reload`). */
+  config: McpReloadResult;
 }
 
 /** Time as the bridge sees it, so reconnect backoff can be tested without waiting a minute. */
@@ -137,6 +173,8 @@ export interface McpBridgeOptions {
   onToolInvoke?: (record: McpInvokeRecord) => void;
   /** Reconnect backoff: first delay (default 5 s) and cap (default 60 s); shorter only in tests and the bench. */
   reconnect?: { baseMs?: number; maxMs?: number };
+  /** FleetAI's shipped servers file, read again (with the workspace's) by `reload`. */
+  shippedConfig?: string;
 }
 
 /** Argument keys whose values never reach the log, whatever the server calls them. */
@@ -156,6 +194,11 @@ export interface CallToolOptions {
   signal?: AbortSignal;
   /** Default: the server's `callTimeoutMs`, else 60 s. */
   timeoutMs?: number;
+  /**
+   * When the server is not connected: wait up to this long for it to be (connecting an idle one, riding out a
+   * scheduled reconnect), then call. Default 0: fail at once with E_MCP_DISCONNECTED.
+   */
+  waitForConnectionMs?: number;
 }
 
 interface Session {
@@ -165,6 +208,10 @@ interface Session {
   client?: Client;
   transport?: Transport;
   tools: McpToolInfo[];
+  resources: McpResourceInfo[];
+  prompts: McpPromptInfo[];
+  /** Turned off at run time (`disable`); the state is `disabled` while set. */
+  disabled: boolean;
   connecting?: Promise<void>;
   timer?: unknown;
   failures: number;
@@ -177,17 +224,36 @@ interface Session {
 
 const STDERR_LINES = 20;
 
+type ListKind = 'tools' | 'resources' | 'prompts';
+
+/** Every page of a cursor-paged list. A server that pages forever would hang the connect: 1,000 pages at most. */
+async function paginate<T>(
+  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: string | undefined }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let n = 0; n < 1000; n++) {
+    const listed = await page(cursor);
+    items.push(...listed.items);
+    cursor = listed.nextCursor;
+    if (cursor === undefined) break;
+  }
+  return items;
+}
+
 export class McpBridge {
   private readonly sessions = new Map<string, Session>();
   private readonly emitter: TypedEmitter<McpBridgeEvents>;
   private readonly clock: BridgeClock;
   private readonly random: () => number;
   private closed = false;
+  private configValue: LoadedMcpConfig;
 
   constructor(
-    readonly config: LoadedMcpConfig,
+    config: LoadedMcpConfig,
     private readonly options: McpBridgeOptions,
   ) {
+    this.configValue = config;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.emitter = new TypedEmitter((error) =>
@@ -200,6 +266,11 @@ export class McpBridge {
 
   on<K extends keyof McpBridgeEvents>(name: K, listener: (event: McpBridgeEvents[K]) => void): () => void {
     return this.emitter.on(name, listener);
+  }
+
+  /** The servers files as last read (at open, or by `reload`). */
+  get config(): LoadedMcpConfig {
+    return this.configValue;
   }
 
   /** Configured aliases (usable ones; see `config.broken` for the others). */
@@ -218,6 +289,8 @@ export class McpBridge {
     nextAttemptAt?: number;
     pid?: number;
     tools: number;
+    resources: number;
+    prompts: number;
   } {
     const session = this.sessions.get(alias);
     const pid = session?.transport instanceof StdioClientTransport ? session.transport.pid : null;
@@ -227,6 +300,8 @@ export class McpBridge {
       ...(session?.nextAttemptAt === undefined ? {} : { nextAttemptAt: session.nextAttemptAt }),
       ...(pid === null ? {} : { pid }),
       tools: session?.tools.length ?? 0,
+      resources: session?.resources.length ?? 0,
+      prompts: session?.prompts.length ?? 0,
     };
   }
 
@@ -249,15 +324,36 @@ export class McpBridge {
     return session.tools;
   }
 
+  /** The server's resources (empty when it does not offer any); connects an idle session like `listTools`. */
+  async listResources(alias: string): Promise<McpResourceInfo[]> {
+    return (await this.ready(alias)).resources;
+  }
+
+  /** The server's prompts (empty when it does not offer any); connects an idle session like `listTools`. */
+  async listPrompts(alias: string): Promise<McpPromptInfo[]> {
+    return (await this.ready(alias)).prompts;
+  }
+
   /** The tool's listing, or undefined when the server does not list it. */
   async tool(alias: string, name: string): Promise<McpToolInfo | undefined> {
     return (await this.listTools(alias)).find((tool) => tool.name === name);
   }
 
-  /** The tool's listing when FleetAI may call it; E_MCP_UNKNOWN_TOOL or E_MCP_TOOL_DISABLED otherwise. */
-  async requireTool(alias: string, name: string): Promise<McpToolInfo> {
+  /**
+   * The tool's listing when FleetAI may call it; E_MCP_UNKNOWN_TOOL or E_MCP_TOOL_DISABLED otherwise. With
+   * `waitForConnectionMs`, a server that is down is waited for as `callTool` does.
+   */
+  async requireTool(
+    alias: string,
+    name: string,
+    options: Pick<CallToolOptions, 'waitForConnectionMs' | 'signal'> = {},
+  ): Promise<McpToolInfo> {
     const server = this.serverOf(alias);
-    return this.usableTool(await this.ready(alias), server, name);
+    return this.usableTool(
+      await this.ready(alias, options.waitForConnectionMs, options.signal),
+      server,
+      name,
+    );
   }
 
   async callTool(
@@ -267,7 +363,7 @@ export class McpBridge {
     options: CallToolOptions = {},
   ): Promise<CallToolResult> {
     const server = this.serverOf(alias);
-    const session = await this.ready(alias);
+    const session = await this.ready(alias, options.waitForConnectionMs, options.signal);
     this.usableTool(session, server, name);
     const client = session.client!;
     const timeout = Math.min(
@@ -344,16 +440,104 @@ export class McpBridge {
     if (session.timer !== undefined) this.clock.clearTimeout(session.timer);
     session.timer = undefined;
     if (session.connecting) await session.connecting.catch(() => undefined);
-    const client = session.client;
-    if (client) {
-      session.generation++;
-      session.client = undefined;
-      session.transport = undefined;
-      this.setState(session, 'disconnected');
-      await client.close().catch(() => undefined);
-    }
+    if (session.client) await this.drop(session, 'disconnected');
     session.failures = 0;
     await this.connect(alias);
+  }
+
+  /**
+   * Turns one server off for this bridge's life (the files stay as they are): its session ends (a stdio server's
+   * process stops), no reconnect is scheduled, and calls fail with E_MCP_SERVER_DISABLED until `enable`.
+   */
+  async disable(alias: string): Promise<void> {
+    this.knownAlias(alias);
+    const session = this.sessionOf(alias);
+    if (session.disabled) return;
+    session.disabled = true;
+    await this.drop(session, 'disabled');
+    session.tools = [];
+    session.resources = [];
+    session.prompts = [];
+  }
+
+  /** Undoes `disable`: the session is `idle` again and connects on next use (or `connect`). */
+  enable(alias: string): void {
+    this.knownAlias(alias);
+    const session = this.sessions.get(alias);
+    if (!session?.disabled) return;
+    session.disabled = false;
+    session.failures = 0;
+    this.setState(session, 'idle');
+  }
+
+  /**
+   * Reads the servers files again and applies the difference without touching the rest: a removed (or now
+   * broken) alias's session closes, a changed one's closes and reconnects if it was in use, an added one
+   * connects on first use like any other. Servers turned off by `disable` stay off.
+   */
+  async reload(): Promise<McpReloadResult> {
+    if (this.closed) throw this.closedError('*');
+    const next = await loadMcpConfig({
+      workspace: this.options.workspace,
+      ...(this.options.shippedConfig === undefined ? {} : { shippedConfig: this.options.shippedConfig }),
+    });
+    for (const problem of next.problems)
+      this.options.log?.warn('mcp', 'config_problem', {
+        file: problem.file,
+        ...(problem.alias === undefined ? {} : { alias: problem.alias }),
+        ...(problem.field === undefined ? {} : { field: problem.field }),
+        message: problem.message,
+      });
+    const before = this.configValue.servers;
+    const result: McpReloadResult = { added: [], removed: [], changed: [], unchanged: [] };
+    for (const alias of [...new Set([...before.keys(), ...next.servers.keys()])].sort()) {
+      const old = before.get(alias);
+      const now = next.servers.get(alias);
+      if (!old) result.added.push(alias);
+      else if (!now) result.removed.push(alias);
+      else if (JSON.stringify(old) !== JSON.stringify(now)) result.changed.push(alias);
+      else result.unchanged.push(alias);
+    }
+    this.configValue = next;
+    for (const alias of result.removed) {
+      const session = this.sessions.get(alias);
+      if (!session) continue;
+      await this.drop(session, 'disconnected');
+      this.sessions.delete(alias);
+    }
+    for (const alias of result.changed) {
+      const session = this.sessions.get(alias);
+      if (!session || session.disabled) continue;
+      const inUse = session.state !== 'idle';
+      await this.drop(session, 'idle');
+      session.failures = 0;
+      session.tools = [];
+      session.resources = [];
+      session.prompts = [];
+      // A failure is logged and retried by the bridge itself; the reload does not wait for the handshake.
+      if (inUse && !next.servers.get(alias)?.disabled) this.connect(alias).catch(() => undefined);
+    }
+    this.options.log?.info('mcp', 'config_reloaded', { ...result });
+    this.emitter.emit('config', result);
+    return result;
+  }
+
+  /** Ends a session's client (and cancels its reconnect) and puts it in `state`; an attempt in flight is dropped. */
+  private async drop(session: Session, state: McpServerState): Promise<void> {
+    if (session.timer !== undefined) this.clock.clearTimeout(session.timer);
+    session.timer = undefined;
+    session.generation++;
+    const client = session.client;
+    session.client = undefined;
+    session.transport = undefined;
+    this.setState(session, state);
+    await client?.close().catch(() => undefined);
+  }
+
+  /** E_MCP_UNKNOWN_SERVER unless the alias is configured (usable or switched off in its file). */
+  private knownAlias(alias: string): void {
+    if (this.configValue.servers.has(alias) || this.configValue.broken.has(alias)) return;
+    this.serverOf(alias);
   }
 
   private usableTool(session: Session, server: McpServerConfig, name: string): McpToolInfo {
@@ -386,18 +570,7 @@ export class McpBridge {
   /** Ends every session and stops reconnecting; later calls fail with E_MCP_CLOSED. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(
-      [...this.sessions.values()].map(async (session) => {
-        if (session.timer !== undefined) this.clock.clearTimeout(session.timer);
-        session.timer = undefined;
-        session.generation++;
-        const client = session.client;
-        session.client = undefined;
-        session.transport = undefined;
-        this.setState(session, 'disconnected');
-        await client?.close().catch(() => undefined);
-      }),
-    );
+    await Promise.all([...this.sessions.values()].map((session) => this.drop(session, 'disconnected')));
   }
 
   private serverOf(alias: string): McpServerConfig {
@@ -436,42 +609,135 @@ export class McpBridge {
         )}`,
         { alias },
       );
+    if (this.sessions.get(alias)?.disabled)
+      throw new McpError(
+        McpErrorCode.ServerDisabled,
+        `${McpErrorCode.ServerDisabled}: ${bilingual(
+          `MCP server "${alias}" is turned off for this session (enable it again to use it)`,
+          `MCP 服务器 "${alias}" 已在本次会话中停用（重新启用后才能使用）`,
+        )}`,
+        { alias },
+      );
     return server;
   }
 
   private sessionOf(alias: string): Session {
     let session = this.sessions.get(alias);
     if (!session) {
-      session = { alias, state: 'idle', generation: 0, tools: [], failures: 0, secrets: [], stderrTail: [] };
+      session = {
+        alias,
+        state: 'idle',
+        generation: 0,
+        tools: [],
+        resources: [],
+        prompts: [],
+        disabled: false,
+        failures: 0,
+        secrets: [],
+        stderrTail: [],
+      };
       this.sessions.set(alias, session);
     }
     return session;
   }
 
-  /** A connected session: connects an idle one, waits for one connecting, refuses at once one that is down. */
-  private async ready(alias: string): Promise<Session> {
+  /**
+   * A connected session: connects an idle one, waits for one connecting, refuses at once one that is down, unless
+   * `waitMs` asks to wait for it (then refuses once that time is over, saying it waited).
+   */
+  private async ready(alias: string, waitMs = 0, signal?: AbortSignal): Promise<Session> {
     this.serverOf(alias);
     const session = this.sessionOf(alias);
-    if (session.state === 'idle') await this.connect(alias);
-    else if (session.connecting) await session.connecting;
-    else if (session.state !== 'connected') throw this.downError(session);
-    if (session.state !== 'connected' || !session.client) throw this.downError(session);
-    return session;
+    if (waitMs <= 0) {
+      if (session.state === 'idle') await this.connect(alias);
+      else if (session.connecting) await session.connecting;
+      else if (session.state !== 'connected') throw this.downError(session);
+      if (session.state !== 'connected' || !session.client) throw this.downError(session);
+      return session;
+    }
+    const started = this.clock.now();
+    // A first connect (or one in flight) goes as it would without waiting; only a failure is waited out.
+    if (session.state === 'idle') await this.connect(alias).catch(() => undefined);
+    else if (session.connecting) await session.connecting.catch(() => undefined);
+    const left = waitMs - (this.clock.now() - started);
+    if (session.state !== 'connected' && left > 0) await this.waitConnected(session, left, signal);
+    if (this.closed) throw this.closedError(alias);
+    // Disabled or removed meanwhile: that error, not "disconnected".
+    this.serverOf(alias);
+    if (session.state === 'connected' && session.client) return session;
+    if (signal?.aborted)
+      throw new McpError(
+        McpErrorCode.Timeout,
+        `${McpErrorCode.Timeout}: ${bilingual(
+          `the wait for MCP server "${alias}" to connect was aborted (it is ${session.state})`,
+          `等待 MCP 服务器 "${alias}" 连接的过程已中止（当前 ${session.state}）`,
+        )}`,
+        { alias, state: session.state },
+      );
+    throw this.downError(session, this.clock.now() - started);
   }
 
-  private downError(session: Session): McpError {
+  /**
+   * Waits until the session is connected, `waitMs` is over (on the bridge's clock), `signal` aborts, or nothing
+   * more can happen (down for good: a configuration error, disabled, closed). Connects an idle session; a
+   * session waiting to reconnect keeps its schedule (the wait does not hammer the server).
+   */
+  private async waitConnected(session: Session, waitMs: number, signal?: AbortSignal): Promise<void> {
+    let expired = false;
+    let wake: (() => void) | undefined;
+    const timer = this.clock.setTimeout(
+      () => {
+        expired = true;
+        wake?.();
+      },
+      Math.min(MAX_TIMER_MS, waitMs),
+    );
+    const off = this.emitter.on('state', (event) => {
+      if (event.alias === session.alias) wake?.();
+    });
+    const onAbort = (): void => wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      while (!expired && !this.closed && !signal?.aborted && session.state !== 'connected') {
+        if (session.state === 'idle') this.connect(session.alias).catch(() => undefined);
+        else if (session.state === 'disabled') return;
+        else if (session.state === 'disconnected' && session.timer === undefined && !session.connecting)
+          return;
+        // connect() may have succeeded synchronously-fast (already connected by another caller).
+        if ((session.state as McpServerState) === 'connected') return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      this.clock.clearTimeout(timer);
+      off();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private downError(session: Session, waitedMs?: number): McpError {
     const wait =
       session.nextAttemptAt === undefined
         ? undefined
         : Math.max(0, Math.ceil((session.nextAttemptAt - this.clock.now()) / 1000));
     const why = session.lastError ? ` (${session.lastError})` : '';
+    const waited = waitedMs === undefined ? '' : ` after waiting ${Math.round(waitedMs / 100) / 10} s`;
+    const waitedZh = waitedMs === undefined ? '' : `（已等待 ${Math.round(waitedMs / 100) / 10} 秒）`;
     return new McpError(
       McpErrorCode.Disconnected,
       `${McpErrorCode.Disconnected}: ${bilingual(
-        `MCP server "${session.alias}" is ${session.state}${why}${wait === undefined ? '' : `; next attempt in ${wait} s`}`,
-        `MCP 服务器 "${session.alias}" 未连接（${session.state}）${why}${wait === undefined ? '' : `；${wait} 秒后重试`}`,
+        `MCP server "${session.alias}" is ${session.state}${waited}${why}${wait === undefined ? '' : `; next attempt in ${wait} s`}`,
+        `MCP 服务器 "${session.alias}" 未连接（${session.state}）${waitedZh}${why}${wait === undefined ? '' : `；${wait} 秒后重试`}`,
       )}`,
-      { alias: session.alias },
+      {
+        alias: session.alias,
+        state: session.state,
+        ...(session.nextAttemptAt === undefined
+          ? {}
+          : { nextRetryAt: new Date(session.nextAttemptAt).toISOString() }),
+      },
     );
   }
 
@@ -494,6 +760,14 @@ export class McpBridge {
         ...(session.nextAttemptAt === undefined
           ? {}
           : { next_retry_at: new Date(session.nextAttemptAt).toISOString() }),
+        // What the (re)connect found: a reconnect that lost tools, resources or prompts shows here.
+        ...(state === 'connected'
+          ? {
+              tools: session.tools.length,
+              resources: session.resources.length,
+              prompts: session.prompts.length,
+            }
+          : {}),
       },
     );
     this.emitter.emit('state', {
@@ -526,28 +800,44 @@ export class McpBridge {
       if (generation === session.generation && session.state === 'connected')
         this.lost(session, 'the connection closed');
     };
-    // Set before the handshake: a server may change its tools right after it (server-everything registers its
+    // Set before the handshake: a server may change its lists right after it (server-everything registers its
     // conditional tools then), and a notification without a handler is dropped.
-    let listChangedEarly = false;
-    const relist = async (): Promise<void> => {
+    const changedEarly = new Set<ListKind>();
+    const relist = async (kind: ListKind): Promise<void> => {
       if (generation !== session.generation) return;
       try {
-        const tools = await this.fetchTools(client, configured);
-        if (generation !== session.generation) return;
-        session.tools = tools;
-        this.emitter.emit('tools', { alias: session.alias, tools });
+        if (kind === 'tools') {
+          const tools = await this.fetchTools(client, configured);
+          if (generation !== session.generation) return;
+          session.tools = tools;
+          this.emitter.emit('tools', { alias: session.alias, tools });
+        } else if (kind === 'resources') {
+          const resources = await this.fetchResources(client);
+          if (generation !== session.generation) return;
+          session.resources = resources;
+          this.emitter.emit('resources', { alias: session.alias, resources });
+        } else {
+          const prompts = await this.fetchPrompts(client);
+          if (generation !== session.generation) return;
+          session.prompts = prompts;
+          this.emitter.emit('prompts', { alias: session.alias, prompts });
+        }
       } catch (error) {
         this.options.log?.warn('mcp', 'relist_failed', {
           alias: session.alias,
+          list: kind,
           error: redact(error instanceof Error ? error.message : String(error), session.secrets),
         });
       }
     };
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
+    const onChanged = async (kind: ListKind): Promise<void> => {
       // While connecting, the list fetched after the handshake may be older than this notice: fetch again then.
-      if (session.client !== client) listChangedEarly = true;
-      else await relist();
-    });
+      if (session.client !== client) changedEarly.add(kind);
+      else await relist(kind);
+    };
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => onChanged('tools'));
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => onChanged('resources'));
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => onChanged('prompts'));
     client.onerror = (error) => {
       this.options.log?.debug('mcp', 'transport_error', {
         alias: session.alias,
@@ -556,7 +846,19 @@ export class McpBridge {
     };
     try {
       await client.connect(transport, { timeout: server.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
-      const tools = await this.fetchTools(client, server);
+      const capabilities = client.getServerCapabilities();
+      const tools = capabilities?.tools ? await this.fetchTools(client, server) : [];
+      // A server whose resources or prompts cannot be listed still serves its tools: logged, not fatal.
+      const resources = capabilities?.resources
+        ? await this.fetchResources(client).catch((error: unknown) =>
+            this.listFailed(session, 'resources', error),
+          )
+        : [];
+      const prompts = capabilities?.prompts
+        ? await this.fetchPrompts(client).catch((error: unknown) =>
+            this.listFailed(session, 'prompts', error),
+          )
+        : [];
       if (generation !== session.generation) {
         await client.close().catch(() => undefined);
         throw this.closed ? this.closedError(session.alias) : this.downError(session);
@@ -564,10 +866,14 @@ export class McpBridge {
       session.client = client;
       session.transport = transport;
       session.tools = tools;
+      session.resources = resources;
+      session.prompts = prompts;
       session.failures = 0;
       this.setState(session, 'connected');
       this.emitter.emit('tools', { alias: session.alias, tools });
-      if (listChangedEarly) await relist();
+      this.emitter.emit('resources', { alias: session.alias, resources });
+      this.emitter.emit('prompts', { alias: session.alias, prompts });
+      for (const kind of changedEarly) await relist(kind);
     } catch (error) {
       await client.close().catch(() => undefined);
       if (isMcpError(error)) throw error;
@@ -640,27 +946,43 @@ export class McpBridge {
   }
 
   private async fetchTools(client: Client, server: McpServerConfig): Promise<McpToolInfo[]> {
-    const tools: McpToolInfo[] = [];
-    let cursor: string | undefined;
-    // A server that pages forever would hang the connect; a thousand pages is far beyond any real server.
-    for (let page = 0; page < 1000; page++) {
+    const tools = await paginate(async (cursor) => {
       const listed = await client.listTools(cursor === undefined ? undefined : { cursor });
-      for (const tool of listed.tools) {
-        tools.push({
-          name: tool.name,
-          ...(tool.title === undefined ? {} : { title: tool.title }),
-          ...(tool.description === undefined ? {} : { description: tool.description }),
-          inputSchema: tool.inputSchema,
-          ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
-          disabled: server.disabledTools.includes(tool.name),
-          alwaysAllow: server.alwaysAllow.includes(tool.name),
-          risk: toolRisk(tool, server),
-        });
-      }
-      cursor = listed.nextCursor;
-      if (cursor === undefined) break;
-    }
-    return tools;
+      return { items: listed.tools, nextCursor: listed.nextCursor };
+    });
+    return tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.title === undefined ? {} : { title: tool.title }),
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      inputSchema: tool.inputSchema,
+      ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
+      disabled: server.disabledTools.includes(tool.name),
+      alwaysAllow: server.alwaysAllow.includes(tool.name),
+      risk: toolRisk(tool, server),
+    }));
+  }
+
+  private fetchResources(client: Client): Promise<McpResourceInfo[]> {
+    return paginate(async (cursor) => {
+      const listed = await client.listResources(cursor === undefined ? undefined : { cursor });
+      return { items: listed.resources, nextCursor: listed.nextCursor };
+    });
+  }
+
+  private fetchPrompts(client: Client): Promise<McpPromptInfo[]> {
+    return paginate(async (cursor) => {
+      const listed = await client.listPrompts(cursor === undefined ? undefined : { cursor });
+      return { items: listed.prompts, nextCursor: listed.nextCursor };
+    });
+  }
+
+  private listFailed(session: Session, list: ListKind, error: unknown): never[] {
+    this.options.log?.warn('mcp', 'list_failed', {
+      alias: session.alias,
+      list,
+      error: redact(error instanceof Error ? error.message : String(error), session.secrets),
+    });
+    return [];
   }
 
   private describe(session: Session, error: unknown): string {

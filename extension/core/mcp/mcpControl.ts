@@ -46,6 +46,9 @@ export interface McpServerSummary {
   state: McpServerState | 'disabled' | 'broken';
   transport: 'stdio' | 'http' | 'sse' | 'unknown';
   tools: number;
+  /** Resources and prompts the server lists (0 when it offers none, or is not connected yet). */
+  resources: number;
+  prompts: number;
   lastError?: string;
   /** ISO time of the next reconnect attempt while `reconnecting`. */
   nextRetryAt?: string;
@@ -70,6 +73,8 @@ export const mcpCallParamsSchema = z.object({
   tool: z.string().min(1),
   args: z.record(z.string(), z.unknown()).default({}),
   timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  /** When the server is down, how long to wait for it to be connected again before failing (default: fail at once). */
+  waitForConnectionMs: z.number().int().nonnegative().max(3_600_000).optional(),
   /** How long a risky call waits for a person's decision. */
   approvalTimeoutSeconds: z.number().positive().max(3600).default(600),
 });
@@ -101,18 +106,23 @@ export function mcpControl(options: McpControlOptions): McpControl {
         state: 'broken',
         transport: 'unknown',
         tools: 0,
+        resources: 0,
+        prompts: 0,
         lastError: broken.message,
         file: broken.file,
       };
     const server = bridge.config.servers.get(alias);
     const transport = server?.type ?? 'unknown';
-    if (server?.disabled) return { alias, state: 'disabled', transport, tools: 0, file: server.file };
+    if (server?.disabled)
+      return { alias, state: 'disabled', transport, tools: 0, resources: 0, prompts: 0, file: server.file };
     const status = bridge.status(alias);
     return {
       alias,
       state: status.state,
       transport,
       tools: status.tools,
+      resources: status.resources,
+      prompts: status.prompts,
       ...(status.lastError === undefined ? {} : { lastError: status.lastError }),
       ...(status.nextAttemptAt === undefined
         ? {}
@@ -207,14 +217,14 @@ export function mcpControl(options: McpControlOptions): McpControl {
 
     async call(params) {
       const p = mcpCallParamsSchema.parse(params);
-      const tool = await bridge.requireTool(p.alias, p.tool);
+      const wait = p.waitForConnectionMs === undefined ? {} : { waitForConnectionMs: p.waitForConnectionMs };
+      const tool = await bridge.requireTool(p.alias, p.tool, wait);
       if ((tool.risk === 'high' || tool.risk === 'critical') && !tool.alwaysAllow) await approve(p, tool);
-      return bridge.callTool(
-        p.alias,
-        p.tool,
-        p.args,
-        p.timeoutMs === undefined ? {} : { timeoutMs: p.timeoutMs },
-      );
+      // The server may have dropped while a person decided: the same wait applies to the call.
+      return bridge.callTool(p.alias, p.tool, p.args, {
+        ...(p.timeoutMs === undefined ? {} : { timeoutMs: p.timeoutMs }),
+        ...wait,
+      });
     },
 
     async reconnect(params) {

@@ -7,7 +7,7 @@ import type { McpWorkPort, WorkResult } from '../plans/executor/workPorts';
 import type { PlanNodeOf } from '../plans/planSchema';
 import type { Logger } from '../observability/appLog';
 import { writeJsonAtomic } from '../store/jsonStore';
-import type { McpBridge } from './mcpBridge';
+import { DEFAULT_CALL_TIMEOUT_MS, type McpBridge } from './mcpBridge';
 import { bilingual, isMcpError, McpErrorCode } from './mcpErrors';
 
 /**
@@ -107,18 +107,43 @@ export interface McpPlanPort extends McpWorkPort {
   rate(node: PlanNodeOf<'mcp_tool'>): Promise<McpToolRating | undefined>;
 }
 
+/**
+ * How long a node waits for its server to be connected: its own timeout (the signal also ends the wait), else
+ * the server's call timeout, else the bridge's default. A plan thereby rides out a restart of its server.
+ */
+export function connectionWaitMs(bridge: McpBridge, node: PlanNodeOf<'mcp_tool'>): number {
+  if (node.timeoutSeconds !== undefined) return node.timeoutSeconds * 1000;
+  return bridge.config.servers.get(node.server)?.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+}
+
 export function mcpWorkPort(bridge: McpBridge, options: McpWorkPortOptions): McpPlanPort {
   return {
     async rate(node) {
       try {
-        const tool = await bridge.requireTool(node.server, node.tool);
+        // Rated from the server's listing, so a server restarting is waited for here too.
+        const tool = await bridge.requireTool(node.server, node.tool, {
+          waitForConnectionMs: connectionWaitMs(bridge, node),
+        });
         return {
           risk: tool.risk,
           alwaysAllow: tool.alwaysAllow,
           readOnly: tool.annotations?.readOnlyHint === true,
           idempotent: tool.annotations?.idempotentHint === true,
         };
-      } catch {
+      } catch (error) {
+        const server = bridge.config.servers.get(node.server);
+        const transient =
+          isMcpError(error) &&
+          (error.code === McpErrorCode.Disconnected || error.code === McpErrorCode.Connect);
+        // The call itself waits for the server again and may then run: a tool that could not be looked up is
+        // rated by its config alone, high unless labelled, so a risky tool is never run unasked.
+        if (transient && server)
+          return {
+            risk: server.toolRisk[node.tool] ?? 'high',
+            alwaysAllow: server.alwaysAllow.includes(node.tool),
+            readOnly: false,
+            idempotent: false,
+          };
         return undefined;
       }
     },
@@ -142,8 +167,11 @@ export function mcpWorkPort(bridge: McpBridge, options: McpWorkPortOptions): Mcp
         return journal.result;
       }
       try {
-        // Unknown server, unknown or disabled tool, server down: nothing ran, so nothing is journaled.
-        const tool = await bridge.requireTool(node.server, node.tool);
+        // Unknown server, unknown or disabled tool, server down past the wait: nothing ran, so nothing is journaled.
+        const tool = await bridge.requireTool(node.server, node.tool, {
+          waitForConnectionMs: connectionWaitMs(bridge, node),
+          signal: context.signal,
+        });
         if (journal) {
           const safe = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
           if (!safe) {
@@ -175,6 +203,7 @@ export function mcpWorkPort(bridge: McpBridge, options: McpWorkPortOptions): Mcp
       try {
         const result = await bridge.callTool(node.server, node.tool, node.arguments, {
           signal: context.signal,
+          waitForConnectionMs: connectionWaitMs(bridge, node),
           ...(node.timeoutSeconds === undefined ? {} : { timeoutMs: node.timeoutSeconds * 1000 }),
         });
         outcome = toWorkResult(result);
