@@ -1,13 +1,19 @@
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { SupervisorAnswer } from '../core/control/controlClient';
 import type { McpToolInfo } from '../core/mcp';
-import { describeError } from '../core/errors';
+import { describeError, ErrorCode } from '../core/errors';
+import { workspacePaths } from '../core/workspacePaths';
 import type { Logger } from '../core/observability/appLog';
 import { riskLabel } from './approvalWords';
 import type { McpHost } from './mcpHost';
 import { mcpStateLabel } from './mcpServersTree';
 import { argsTemplate, docSlug, mcpLogLines, mcpToolNeedsApproval, parseToolArgs } from './mcpText';
+
+/** A risky call waits for a decision (the supervisor waits up to 10 minutes), then runs: the socket waits longer. */
+const APPROVED_CALL_TIMEOUT_MS = 15 * 60_000;
 
 /** Read-only documents (tool schemas, call results, filtered logs) live under this scheme, not on disk. */
 export const MCP_DOC_SCHEME = 'fleetai-mcp';
@@ -174,8 +180,9 @@ class McpCommands {
 
   /**
    * Calls a tool: server, tool and JSON arguments from quick picks and an input box (or from the arguments, for
-   * scripts and tests); a high or critical tool not in `alwaysAllow` asks a modal Approve / Cancel first. The
-   * result opens in a read-only editor and is returned.
+   * scripts and tests). A low or medium tool (or one in `alwaysAllow`) runs at once on the window's bridge; a high
+   * or critical one goes through the supervisor's approvals queue (below). The result opens in a read-only
+   * editor and is returned.
    */
   async callTool(arg: unknown, toolArg: unknown, argsArg: unknown): Promise<CallToolResult | undefined> {
     const alias =
@@ -223,27 +230,7 @@ class McpCommands {
       if (!checked.ok) return undefined;
       args = checked.args;
     }
-    if (mcpToolNeedsApproval(tool)) {
-      const approve = vscode.l10n.t('Approve');
-      const answer = await vscode.window.showWarningMessage(
-        vscode.l10n.t(
-          'Call {0} of MCP server {1}? It is {2} and not in alwaysAllow.',
-          tool.name,
-          alias,
-          riskLabel(tool.risk),
-        ),
-        { modal: true, detail: JSON.stringify(args, null, 2) },
-        approve,
-      );
-      this.deps.log.info('mcp', 'tool_call_approval', {
-        alias,
-        tool: tool.name,
-        risk: tool.risk,
-        decision: answer === approve ? 'approved' : 'cancelled',
-        by: 'vscode',
-      });
-      if (answer !== approve) return undefined;
-    }
+    if (mcpToolNeedsApproval(tool)) return this.callThroughApprovals(alias, tool, args);
     const bridge = await this.deps.host.bridge();
     if (!bridge) return undefined;
     try {
@@ -259,16 +246,102 @@ class McpCommands {
           return bridge.callTool(alias, tool.name, args, { signal: abort.signal });
         },
       );
-      await this.show(
-        `${alias}.${tool.name}.result.json`,
-        JSON.stringify({ server: alias, tool: tool.name, arguments: args, result }, null, 2),
-        'json',
-      );
+      await this.showResult(alias, tool.name, args, result);
       return result;
     } catch (error) {
       void vscode.window.showErrorMessage(describeError(error));
       return undefined;
     }
+  }
+
+  /**
+   * A risky call asks like every other risky action: the supervisor's control method `mcp.call` (the path of
+   * `fleet mcp:call`) files a request in its approvals store, so it shows in the Approvals view and its
+   * notification and can be answered from anywhere (`fleet approvals:approve ID`); the supervisor runs the call
+   * once approved and answers with its result. Denied or expired says so and nothing runs.
+   */
+  private async callThroughApprovals(
+    alias: string,
+    tool: McpToolInfo,
+    args: Record<string, unknown>,
+  ): Promise<CallToolResult | undefined> {
+    const controlFile = this.controlFile();
+    this.deps.log.info('mcp', 'tool_call_approval_asked', {
+      alias,
+      tool: tool.name,
+      risk: tool.risk,
+      by: 'vscode',
+    });
+    const ask = async (): Promise<SupervisorAnswer | undefined> => {
+      if (!controlFile) return undefined;
+      const { askSupervisor } = await import('../core/control/controlClient');
+      return vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t(
+            'Calling {0} of MCP server {1} ({2}): waiting for approval in the Approvals view…',
+            tool.name,
+            alias,
+            riskLabel(tool.risk),
+          ),
+        },
+        // The supervisor waits up to 10 minutes for a decision, then the call itself: the socket waits longer.
+        () =>
+          askSupervisor(controlFile, 'mcp.call', { alias, tool: tool.name, args }, APPROVED_CALL_TIMEOUT_MS),
+      );
+    };
+    let answer = await ask();
+    if (!answer) {
+      const start = vscode.l10n.t('Start Orchestrator');
+      const picked = await vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          '{0} of MCP server {1} is {2} and not in alwaysAllow: it needs an approval, which the supervisor asks for, and no supervisor runs for this workspace.',
+          tool.name,
+          alias,
+          riskLabel(tool.risk),
+        ),
+        start,
+      );
+      if (picked !== start) return undefined;
+      await vscode.commands.executeCommand('fleetai.startOrchestrator');
+      answer = await ask();
+      if (!answer) return undefined;
+    }
+    if (!answer.ok) {
+      if (answer.code === ErrorCode.McpDenied)
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('{0} of MCP server {1} was not approved, so it did not run.', tool.name, alias),
+        );
+      else void vscode.window.showErrorMessage(answer.message);
+      this.deps.log.info('mcp', 'tool_call_not_run', { alias, tool: tool.name, code: answer.code });
+      return undefined;
+    }
+    const result = answer.value as CallToolResult;
+    await this.showResult(alias, tool.name, args, result);
+    return result;
+  }
+
+  private async showResult(
+    alias: string,
+    tool: string,
+    args: Record<string, unknown>,
+    result: CallToolResult,
+  ): Promise<void> {
+    await this.show(
+      `${alias}.${tool}.result.json`,
+      JSON.stringify({ server: alias, tool, arguments: args, result }, null, 2),
+      'json',
+    );
+  }
+
+  /** The workspace's `control.json`, where a running supervisor (this window's or another) says how to reach it. */
+  private controlFile(): string | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!folder) return undefined;
+    const stateDirectory = vscode.workspace
+      .getConfiguration('fleetai')
+      .get<string>('stateDirectory', '.fleetai');
+    return path.join(workspacePaths(folder, stateDirectory).stateDir, 'control.json');
   }
 
   /** The server's tools when it is connected (an idle one connects first); otherwise says why not. */
