@@ -21,6 +21,8 @@ export interface NewAgentArgs {
   branch?: string;
   /** Start on `branch` in its own git worktree (created beside the repository when missing). */
   worktree?: boolean;
+  /** Give the agent FleetAI's MCP server (its profile must offer it: `fleetMcp`). */
+  fleetMcp?: boolean;
 }
 
 /** What `fleetai.newAgent` returns: the pane started, or undefined when nothing was started. */
@@ -54,7 +56,12 @@ export interface AgentPanesOptions {
   nudge?: (paneId: string) => Promise<NudgeOutcome>;
   /** Every change of the registry (a pane added, restarted, removed, or a state change), for the dashboard. */
   onPaneChange?: (change: PaneRegistryChange) => void;
+  /** Remembers New Agent's answers per profile (the MCP question); this window's session only when left out. */
+  workspaceState?: vscode.Memento;
 }
+
+/** workspaceState key of the last answer to "Give this agent FleetAI's MCP server?" for one agent kind. */
+const FLEET_MCP_ANSWER_KEY = 'fleetai.newAgent.fleetMcp';
 
 /** The answer of `fleetai.nudgeAgent`: the queued command, or why it was not queued. */
 export type NudgeOutcome =
@@ -77,6 +84,7 @@ export class AgentPanes implements vscode.Disposable {
   private loading: Promise<PaneRegistry> | undefined;
   private readonly terminals = new Map<string, PaneTerminal>();
   private readonly disposables: vscode.Disposable[] = [this.tree];
+  private readonly sessionAnswers = new Map<string, boolean>();
 
   constructor(private readonly options: AgentPanesOptions) {
     this.disposables.push(
@@ -275,7 +283,39 @@ export class AgentPanes implements vscode.Disposable {
     );
     if (!picked) return undefined;
     const place = await this.pickPlace(folder);
-    return place ? { kind: picked.agentKind, ...place } : undefined;
+    if (!place) return undefined;
+    const offer = choices.find((c) => c.kind === picked.agentKind)?.offersFleetMcp ?? false;
+    if (!offer) return { kind: picked.agentKind, ...place };
+    const fleetMcp = await this.askFleetMcp(picked.agentKind);
+    return fleetMcp === undefined ? undefined : { kind: picked.agentKind, ...place, fleetMcp };
+  }
+
+  /**
+   * Yes or No to FleetAI's MCP server for this agent, the last answer for the same profile first. Asked, not
+   * assumed: it adds tools the agent sees, and for Codex its `-c` arguments run it without its app-server daemon.
+   */
+  private async askFleetMcp(kind: string): Promise<boolean | undefined> {
+    const answers = this.options.workspaceState?.get<Record<string, boolean>>(FLEET_MCP_ANSWER_KEY) ?? {};
+    const last = this.options.workspaceState ? answers[kind] : this.sessionAnswers.get(kind);
+    const yes = {
+      label: `$(plug) ${vscode.l10n.t('Yes')}`,
+      description: vscode.l10n.t(
+        'the agent reports its status and asks for approvals through fleet mcp-server',
+      ),
+      answer: true,
+    };
+    const no = { label: `$(circle-slash) ${vscode.l10n.t('No')}`, description: '', answer: false };
+    const items = last === false ? [no, yes] : [yes, no];
+    if (last !== undefined)
+      items[0]!.description = [items[0]!.description, vscode.l10n.t('(last answer)')].join(' ').trim();
+    const picked = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('FleetAI: New Agent'),
+      placeHolder: vscode.l10n.t("Give this agent FleetAI's MCP server (report status, ask approvals)?"),
+    });
+    if (!picked) return undefined;
+    this.sessionAnswers.set(kind, picked.answer);
+    await this.options.workspaceState?.update(FLEET_MCP_ANSWER_KEY, { ...answers, [kind]: picked.answer });
+    return picked.answer;
   }
 
   /** In the workspace folder, or on a branch of its own in a new git worktree. */
@@ -510,7 +550,7 @@ function parseNewAgentArgs(input: unknown): NewAgentArgs | undefined {
     new Error(
       vscode.l10n.t(
         'fleetai.newAgent takes {0}; got {1}.',
-        '{kind?, command?, args?: string[], name?, branch?, worktree?: boolean}',
+        '{kind?, command?, args?: string[], name?, branch?, worktree?: boolean, fleetMcp?: boolean}',
         JSON.stringify(input) ?? typeof input,
       ),
     );
@@ -531,6 +571,10 @@ function parseNewAgentArgs(input: unknown): NewAgentArgs | undefined {
     if (typeof record.worktree !== 'boolean' || (record.worktree && out.branch === undefined))
       throw invalid();
     if (record.worktree) out.worktree = true;
+  }
+  if (record.fleetMcp !== undefined) {
+    if (typeof record.fleetMcp !== 'boolean') throw invalid();
+    if (record.fleetMcp) out.fleetMcp = true;
   }
   // An object that names neither a kind nor a command (a tree item, a stray argument) means "ask".
   return out.kind === undefined && out.command === undefined ? undefined : out;
@@ -561,6 +605,14 @@ function startErrorMessage(error: unknown, args: NewAgentArgs | undefined): stri
       const known = Array.isArray(details.known) ? details.known.join(', ') : '';
       return vscode.l10n.t('FleetAI has no agent profile "{0}". Known agents: {1}.', text('kind'), known);
     }
+    case ErrorCode.ConfigSchema:
+      if (details.field === 'fleetMcp') {
+        return vscode.l10n.t(
+          'FleetAI cannot give {0} its MCP server: the agent profile has no "fleetMcp" (no way to hand this agent an MCP server for one run). Start it without.',
+          text('kind'),
+        );
+      }
+      return vscode.l10n.t('FleetAI could not start the agent: {0}', describeError(error));
     case ErrorCode.NativeModule:
       return vscode.l10n.t(
         'FleetAI cannot open terminals because its node-pty module did not load. Run "FleetAI: Run Doctor" for details. ({0})',

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,14 +7,16 @@ import { prepare, stopStarted } from '../fixtures/agents-env/index.mjs';
 import { buildCli } from '../unit/audit/builtCli';
 import { OrchestratorRun } from './orchestratorRun';
 
-// FleetAI's own MCP server given to the real Codex CLI 0.169.0: `fleet orchestrator` runs a Codex pane whose
-// command line adds `[mcp_servers.fleet]` (command `fleet mcp-server`, FLEETAI_PANE_ID passed through from the
-// pane's environment). The fake model scripts the turn: Codex 0.169 exposes MCP tools as deferred namespaces
-// reachable from its JavaScript `exec` tool, so the scripted turn is an `exec` call of
-// `tools.mcp__fleet__report_status(...)`, exactly what a real model sends. Everything is observed from outside:
-// `fleet status --json`, the app log, the model's next request.
+// FleetAI's own MCP server given to the real Codex CLI 0.169.0 the way a user asks for it: a pane with
+// `"fleet_mcp": true` in .fleetai/orchestrator.json, so `fleet orchestrator` adds the codex profile's `fleetMcp`
+// arguments (`-c mcp_servers.fleetai.command=<node>`, `args=[<dist/cli.js>, "mcp-server", "--workspace", ...,
+// "--pane", "codex"]`) and nobody edits ~/.codex/config.toml. The fake model scripts the turn: Codex 0.169
+// exposes MCP tools as deferred namespaces reachable from its JavaScript `exec` tool, so the scripted turn is an
+// `exec` call of `tools.mcp__fleetai__report_status(...)`, exactly what a real model sends. Everything is
+// observed from outside: `fleet status --json`, the app log, the model's next request. The server Codex starts
+// is dist/cli.js beside agents-config/ (`npm run package` first), the same CLI that runs the orchestrator.
 let run: OrchestratorRun | undefined;
-// The MCP server Codex starts is this checkout's CLI, bundled for the test (dist/ may be older or in use).
+// The MCP server `claude mcp add` names is this checkout's CLI, bundled for the test.
 let bundleDir: string;
 let mcpCli: string;
 beforeAll(async () => {
@@ -34,38 +36,25 @@ interface Status {
 }
 
 function codexWithFleetMcp(): Record<string, unknown> {
-  return {
-    panes: [
-      {
-        id: 'codex',
-        agent: 'codex',
-        command: 'CODEX',
-        args: [
-          '-c',
-          `mcp_servers.fleet.command=${JSON.stringify(process.execPath)}`,
-          '-c',
-          `mcp_servers.fleet.args=${JSON.stringify([mcpCli, 'mcp-server'])}`,
-          // Codex starts MCP servers with a cleared environment: the pane id must be let through by name.
-          '-c',
-          'mcp_servers.fleet.env_vars=["FLEETAI_PANE_ID"]',
-          '-c',
-          'mcp_servers.fleet.tool_timeout_sec=120',
-        ],
-        env: { FLEETAI_PANE_ID: 'codex' },
-      },
-    ],
-  };
+  // No env, no args: the pane id and the workspace reach the server through the profile's arguments.
+  return { panes: [{ id: 'codex', agent: 'codex', command: 'CODEX', fleet_mcp: true }] };
 }
 
 describe('the real Codex CLI with FleetAI as an MCP server', () => {
   it('a model turn calling report_status shows in fleet status; request_approval waits for fleet approvals:approve', async () => {
     run = await OrchestratorRun.start(codexWithFleetMcp());
     await run.settled('awaiting_input');
+    const launched = await run.waitForLog(
+      (l) => l.event === 'pane.fleet_mcp',
+      'the fleet MCP launch',
+      10_000,
+    );
+    expect(launched.context).toMatchObject({ pane: 'codex', agent: 'codex' });
 
     run.server.script([
       {
         kind: 'tool_script',
-        code: 'const r = await tools.mcp__fleet__report_status({ state: "blocked", summary: "the schema needs a decision", progress: 30 });\ntext(r);',
+        code: 'const r = await tools.mcp__fleetai__report_status({ state: "blocked", summary: "the schema needs a decision", progress: 30 });\ntext(r);',
       },
     ]);
     const sent = run.fleet('send', 'codex', 'Tell FleetAI where you are.');
@@ -96,7 +85,7 @@ describe('the real Codex CLI with FleetAI as an MCP server', () => {
     run.server.script([
       {
         kind: 'tool_script',
-        code: 'const r = await tools.mcp__fleet__request_approval({ action: "drop the staging database", reason: "the migration rebuilds it", risk: "high", timeoutSeconds: 60 });\ntext(r);',
+        code: 'const r = await tools.mcp__fleetai__request_approval({ action: "drop the staging database", reason: "the migration rebuilds it", risk: "high", timeoutSeconds: 60 });\ntext(r);',
       },
     ]);
     expect(run.fleet('send', 'codex', 'Ask FleetAI before you drop the database.').code).toBe(0);
@@ -122,6 +111,57 @@ describe('the real Codex CLI with FleetAI as an MCP server', () => {
     while (!approvedOutput() && Date.now() < end2) await new Promise((r) => setTimeout(r, 200));
     expect(approvedOutput(), run.server.requests.map((r) => r.toolOutput ?? '').join('\n')).toBe(true);
   }, 240_000);
+});
+
+describe('the real Claude Code given FleetAI as an MCP server by its profile', () => {
+  // A claude pane with `"fleet_mcp": true`: `fleet orchestrator` adds the claude profile's `--mcp-config <json>`
+  // and Claude Code starts `fleet mcp-server --workspace <ws> --pane claude` itself, seen from outside in the
+  // process list. A model turn calling the tool is not checked: the fake model's Anthropic side answers with a
+  // Bash tool call or text only (tool_script is for the OpenAI Responses API), so it cannot call an MCP tool.
+  it('a claude pane with fleet_mcp starts fleet mcp-server for its own pane, with no user file edited', async () => {
+    mkdirSync(path.join(process.cwd(), 'test-results'), { recursive: true });
+    const workdir = mkdtempSync(path.join(process.cwd(), 'test-results/fleetmcp-claude-pane-'));
+    // FAKE_URL becomes the fake model's address when OrchestratorRun writes the config.
+    const spec = prepare.claude({ baseUrl: 'FAKE_URL', workdir });
+    try {
+      run = await OrchestratorRun.start({
+        panes: [
+          {
+            id: 'claude',
+            agent: 'claude',
+            command: spec.command,
+            cwd: workdir,
+            env: spec.env,
+            fleet_mcp: true,
+          },
+        ],
+      });
+      const launched = await run.waitForLog(
+        (l) => l.event === 'pane.fleet_mcp',
+        'the fleet MCP launch',
+        30_000,
+      );
+      expect(launched.context).toMatchObject({ pane: 'claude', agent: 'claude' });
+      const workspace = run.workdir;
+      const serverLine = (): string | undefined =>
+        spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .find((l) => l.includes(' mcp-server ') && l.includes(`--pane claude`) && l.includes(workspace));
+      const end = Date.now() + 90_000;
+      while (!serverLine() && Date.now() < end) await new Promise((r) => setTimeout(r, 500));
+      expect(serverLine(), run.stderr).toBeDefined();
+      expect(serverLine()).toContain(`--workspace ${workspace}`);
+      // The user's own Claude Code settings got no MCP server: it was handed over for this run only.
+      expect(readFileSync(path.join(spec.configDir!, '.claude.json'), 'utf8')).not.toContain('fleetai');
+      expect(existsSync(path.join(workdir, '.mcp.json'))).toBe(false);
+    } finally {
+      await run?.stop();
+      run = undefined;
+      await stopStarted(spec);
+      spec.cleanup();
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe('the real Claude Code with FleetAI as an MCP server', () => {
