@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { approvalKindLabel, riskLabel } from './approvalWords';
@@ -6,6 +7,7 @@ import type { OrchestratorConfig, PaneConfig } from '../core/config/orchestrator
 import type { ControlFile } from '../core/control/controlProtocol';
 import type { ControlServer } from '../core/control/controlServer';
 import type { SupervisorLock } from '../core/control/supervisorLock';
+import type { SupervisorMetrics } from '../core/metrics';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
 import type { McpControl } from '../core/mcp/mcpControl';
 import type { Logger } from '../core/observability/appLog';
@@ -55,6 +57,8 @@ interface Running {
   approvals: ApprovalsPort & Disposable;
   fleet: FleetPort & Disposable;
   control: ControlServer | undefined;
+  /** The Prometheus exporter, when configured (fleetai.metrics.port, or the workspace's metrics_port). */
+  metrics?: SupervisorMetrics;
 }
 
 /**
@@ -686,6 +690,13 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
     );
     const approvals = storeApprovalsPort(paths, log);
     const fleet = registryFleet(registry);
+    const exporter = metricsEndpoint(config, paths);
+    const metrics = exporter
+      ? new (await import('../core/metrics')).SupervisorMetrics(
+          (await import('../core/approvals')).ApprovalStore.forWorkspace(paths),
+          log,
+        )
+      : undefined;
     const files = supervisorStateStore(paths.stateDir);
     // Each save is the supervisor saying its state changed (its heartbeat included): the status bar follows it.
     const store: StateStorePort = {
@@ -701,15 +712,22 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       approvals,
       notifier: { notify: (n) => this.notify(n) },
       store,
-      log,
+      log: metrics ? metrics.tap(log) : log,
       settings,
       classify: createClassifier(config, folder),
       workspaceRoot: folder,
       tasks: config.tasks,
-      ...(decider ? { decider } : {}),
+      ...(decider ? { decider: metrics ? metrics.instrument(decider) : decider } : {}),
     });
     await orchestrator.start();
-    this.running = { lock, orchestrator, approvals, fleet, control: undefined };
+    this.running = {
+      lock,
+      orchestrator,
+      approvals,
+      fleet,
+      control: undefined,
+      ...(metrics ? { metrics } : {}),
+    };
     this.mode = 'window';
     this.problem = undefined;
     this.heartbeat = orchestrator.snapshot().orchestrator_heartbeat;
@@ -739,6 +757,21 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       // The supervisor still works in this window; only `fleet status/send/approvals` cannot reach it.
       this.controlProblem = describeError(error);
       log.error('control', 'control.start_failed', { error: this.controlProblem });
+    }
+    if (metrics && exporter) {
+      metrics.attach({
+        panes: () =>
+          fleet
+            .list()
+            .map((p) => ({ id: p.id, state: p.state.name, ...(p.branch ? { branch: p.branch } : {}) })),
+        snapshot: () => orchestrator.snapshot(),
+        onStateChange: (listener) => fleet.onStateChange(listener),
+        onDecided: (listener) => approvals.onDecided(listener),
+        heartbeatStaleMs: HEARTBEAT_STALE_MS,
+      });
+      const listening = await metrics.listen(exporter.host, exporter.port, exporter.origin);
+      // The supervisor runs on without its exporter; the error (a port in use...) names the port and the setting.
+      if (listening instanceof Error) void vscode.window.showWarningMessage(describeError(listening));
     }
     log.info(CATEGORY, 'supervisor.window.started', {
       dryRun: settings.dryRun,
@@ -977,7 +1010,32 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
   }
 }
 
+/**
+ * Where the window's exporter listens: the fleetai.metrics.* settings when set, else the workspace's
+ * metrics_port / metrics_host when it has a .fleetai/orchestrator.json (0: none); no exporter otherwise.
+ */
+function metricsEndpoint(
+  config: OrchestratorConfig,
+  paths: WorkspacePaths,
+): { host: string; port: number; origin: string } | undefined {
+  const settings = vscode.workspace.getConfiguration('fleetai');
+  const port = settings.get<number | null>('metrics.port', null);
+  const host = settings.inspect<string>('metrics.host');
+  const chosenHost = host?.workspaceFolderValue ?? host?.workspaceValue ?? host?.globalValue;
+  if (typeof port === 'number') {
+    if (port === 0) return undefined;
+    return { port, host: chosenHost ?? config.metrics_host, origin: 'setting fleetai.metrics.port' };
+  }
+  if (config.metrics_port === 0 || !existsSync(paths.orchestratorConfig)) return undefined;
+  return {
+    port: config.metrics_port,
+    host: chosenHost ?? config.metrics_host,
+    origin: paths.orchestratorConfig,
+  };
+}
+
 async function shutdown(running: Running): Promise<void> {
+  await running.metrics?.close().catch(() => undefined);
   await running.control?.close().catch(() => undefined);
   await running.orchestrator.dispose().catch(() => undefined);
   running.fleet.dispose();
