@@ -26,6 +26,9 @@ export interface McpServerRow {
   pid?: number;
   /** Tools listed by the server, while connected. */
   tools?: McpToolInfo[];
+  /** How many resources and prompts the server lists, while connected. */
+  resources?: number;
+  prompts?: number;
   /** The problem of a broken entry (names file, alias and field). */
   problem?: McpConfigProblem;
   /** Turned off for this window's session (not in the file). */
@@ -34,8 +37,9 @@ export interface McpServerRow {
 
 /**
  * The window's MCP bridge (one per workspace folder): opened when the MCP Servers view or an MCP command first
- * needs it, closed at deactivation. "Disable for this session" and "Refresh" build a new bridge from the
- * servers files (the bridge has no way to drop one session): the other servers reconnect at once.
+ * needs it, closed at deactivation. "Disable for this session" ends that server's session only
+ * (`bridge.disable`), "Enable" connects it again, and "Refresh" re-reads the servers files into the same bridge
+ * (`bridge.reload`): only servers whose entry changed reconnect, the others keep their session and process.
  */
 export class McpHost implements vscode.Disposable {
   private bridgeValue: McpBridge | undefined;
@@ -88,7 +92,17 @@ export class McpHost implements vscode.Disposable {
         this.tools.set(alias, tools);
         this.changed.fire();
       }),
+      bridge.on('resources', () => this.changed.fire()),
+      bridge.on('prompts', () => this.changed.fire()),
+      bridge.on('config', () => {
+        // Added servers connect now, as at open, so the view shows their state.
+        this.connectEnabled(bridge);
+        this.onStateChange();
+      }),
     ];
+    // Turned off here before the bridge opened: the bridge refuses them too (fleet mcp:*, plans).
+    for (const alias of this.sessionDisabled)
+      if (bridge.config.servers.has(alias)) await bridge.disable(alias);
     this.changed.fire();
     this.connectEnabled(bridge);
     return bridge;
@@ -102,10 +116,21 @@ export class McpHost implements vscode.Disposable {
     }
   }
 
-  /** Re-reads the servers files into a new bridge; sessions of the old one end. */
+  /**
+   * Re-reads the servers files into the open bridge: removed servers close, changed ones reconnect, added ones
+   * connect; the others keep their session. Opens the bridge if it is not open yet.
+   */
   async reload(): Promise<McpBridge | undefined> {
-    await this.closeBridge();
-    return this.bridge();
+    const bridge = this.bridgeValue;
+    if (!bridge) return this.bridge();
+    await bridge.reload();
+    // A server turned off here that is gone from the files is forgotten.
+    for (const alias of [...this.sessionDisabled])
+      if (!bridge.config.servers.has(alias)) this.sessionDisabled.delete(alias);
+    for (const alias of [...this.tools.keys()])
+      if (bridge.state(alias) !== 'connected') this.tools.delete(alias);
+    this.changed.fire();
+    return bridge;
   }
 
   isSessionDisabled(alias: string): boolean {
@@ -118,9 +143,15 @@ export class McpHost implements vscode.Disposable {
     if (disabled) this.sessionDisabled.add(alias);
     else this.sessionDisabled.delete(alias);
     this.options.log.info('mcp', disabled ? 'session_disabled' : 'session_enabled', { alias });
-    // Turning one off must end its session (and its process): the bridge only ends sessions all together.
-    if (disabled && this.bridgeValue && this.bridgeValue.state(alias) !== 'idle') await this.reload();
-    else if (!disabled && this.bridgeValue) this.bridgeValue.connect(alias).catch(() => undefined);
+    // Only this server's session (and process) ends or starts again: the others are not touched.
+    const bridge = this.bridgeValue;
+    if (bridge?.config.servers.has(alias)) {
+      if (disabled) await bridge.disable(alias);
+      else {
+        bridge.enable(alias);
+        if (!bridge.config.servers.get(alias)?.disabled) bridge.connect(alias).catch(() => undefined);
+      }
+    }
     this.changed.fire();
   }
 
@@ -145,7 +176,9 @@ export class McpHost implements vscode.Disposable {
           ? { nextAttemptAt: status.nextAttemptAt }
           : {}),
         ...(status.pid === undefined ? {} : { pid: status.pid }),
-        ...(state === 'connected' ? { tools: this.tools.get(alias) ?? [] } : {}),
+        ...(state === 'connected'
+          ? { tools: this.tools.get(alias) ?? [], resources: status.resources, prompts: status.prompts }
+          : {}),
       });
     }
     for (const [alias, problem] of bridge.config.broken)
@@ -188,8 +221,7 @@ export class McpHost implements vscode.Disposable {
 
   /**
    * What the window's supervisor answers `fleet mcp:*` with (control methods `mcp.*`): the same sessions as the
-   * view, whichever bridge is current (Refresh and Disable build a new one), and a server turned off here is off
-   * for the terminal too. Opens the bridge first.
+   * view, and a server turned off here is off for the terminal too. Opens the bridge first.
    */
   async control(approvals: McpControlOptions['approvals']): Promise<McpControl | undefined> {
     if (!(await this.bridge())) return undefined;

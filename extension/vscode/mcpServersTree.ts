@@ -14,8 +14,8 @@ export type McpTreeElement =
   | { kind: 'problem'; index: number };
 
 /**
- * The MCP Servers view: one row per configured alias with its state (icon and colour), transport, tool count,
- * last error and, while reconnecting, the seconds to the next attempt; its tools as children while connected;
+ * The MCP Servers view: one row per configured alias with its state (icon and colour), transport, tool count
+ * (and resource and prompt counts when the server offers any), last error and, while reconnecting, the seconds to the next attempt; its tools as children while connected;
  * problems of unreadable files as their own rows. Refreshed from the bridge's events through the host.
  */
 export class McpServersTreeProvider implements vscode.TreeDataProvider<McpTreeElement>, vscode.Disposable {
@@ -96,7 +96,12 @@ function serverItem(row: McpServerRow): vscode.TreeItem {
   if (row.state === 'reconnecting' && row.nextAttemptAt !== undefined)
     parts.push(vscode.l10n.t('next retry in {0} s', retryInSeconds(row.nextAttemptAt, Date.now())));
   if (row.transport) parts.push(row.transport);
-  if (row.state === 'connected') parts.push(vscode.l10n.t('{0} tools', tools.length));
+  if (row.state === 'connected') {
+    parts.push(vscode.l10n.t('{0} tools', tools.length));
+    // Most servers offer neither: the row stays short unless they do.
+    if (row.resources) parts.push(vscode.l10n.t('{0} resources', row.resources));
+    if (row.prompts) parts.push(vscode.l10n.t('{0} prompts', row.prompts));
+  }
   if (row.state === 'disabled' && row.sessionDisabled) parts.push(vscode.l10n.t('for this session'));
   if (row.problem) parts.push(row.problem.field ?? row.problem.file);
   else if (row.state !== 'connected' && row.lastError) parts.push(row.lastError);
@@ -112,6 +117,15 @@ function serverItem(row: McpServerRow): vscode.TreeItem {
   if (row.description) md.appendText(`${row.description}\n\n`);
   md.appendText(vscode.l10n.t('Configured in {0}', row.file));
   if (row.pid !== undefined) md.appendText(` · pid ${row.pid}`);
+  if (row.state === 'connected')
+    md.appendMarkdown('\n\n').appendText(
+      vscode.l10n.t(
+        '{0} tools, {1} resources, {2} prompts',
+        tools.length,
+        row.resources ?? 0,
+        row.prompts ?? 0,
+      ),
+    );
   if (row.problem) md.appendMarkdown('\n\n').appendText(row.problem.message);
   if (row.lastError) md.appendMarkdown('\n\n').appendText(vscode.l10n.t('Last error: {0}', row.lastError));
   item.tooltip = md;

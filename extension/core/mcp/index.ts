@@ -29,6 +29,9 @@ export type {
   McpBridgeEvents,
   McpBridgeOptions,
   McpInvokeRecord,
+  McpPromptInfo,
+  McpReloadResult,
+  McpResourceInfo,
   McpServerState,
   McpStateEvent,
   McpToolInfo,
@@ -44,7 +47,8 @@ export {
 } from './mcpConfig';
 export type { LoadedMcpConfig, McpConfigProblem, McpServerConfig } from './mcpConfig';
 export { isMcpError, McpError, McpErrorCode } from './mcpErrors';
-export { journalFileName, mcpWorkPort, toWorkResult } from './mcpWorkPort';
+export type { McpErrorDetails } from './mcpErrors';
+export { connectionWaitMs, journalFileName, mcpWorkPort, toWorkResult } from './mcpWorkPort';
 export { checkMcpTool } from './mcpToolCheck';
 export type { McpToolCheck } from './mcpToolCheck';
 export type {
