@@ -310,7 +310,7 @@ export class AgentPanes implements vscode.Disposable {
       items[0]!.description = [items[0]!.description, vscode.l10n.t('(last answer)')].join(' ').trim();
     const picked = await vscode.window.showQuickPick(items, {
       title: vscode.l10n.t('FleetAI: New Agent'),
-      placeHolder: vscode.l10n.t("Give this agent FleetAI's MCP server (report status, ask approvals)?"),
+      placeHolder: vscode.l10n.t('Give this agent the FleetAI MCP server (report status, ask approvals)?'),
     });
     if (!picked) return undefined;
     this.sessionAnswers.set(kind, picked.answer);
