@@ -3,11 +3,21 @@
 #   chromium, fonts-wqy-microhei              the real browser for the end-to-end tests, and a CJK font for its
 #                                             screenshots of the Chinese UI
 #   build-essential python3 pkg-config libkrb5-dev   to compile code-server's native modules (test VS Code)
-# Usage: install-system-deps.sh [--browser]   (without --browser, chromium is not required: the demo needs none)
+#   prometheus                                (--ops) prometheus and promtool for test/ops; the tests start their
+#                                             own server, so the package's service is stopped and disabled
+# Usage: install-system-deps.sh [--browser] [--ops]   (without them, chromium and prometheus are not required:
+#        the demo needs neither)
 set -euo pipefail
 
 packages=(build-essential python3 pkg-config libkrb5-dev)
-[ "${1:-}" = "--browser" ] && packages+=(chromium fonts-wqy-microhei)
+ops=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) packages+=(chromium fonts-wqy-microhei) ;;
+    --ops) packages+=(prometheus) ops=1 ;;
+    *) echo "install-system-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,3 +39,8 @@ fi
 echo "install-system-deps: installing ${missing[*]}" >&2
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# Debian's prometheus package enables a system service on :9090 where systemd runs (CI runners): the tests need
+# no daemon of their own, and a stray one would take a port and scrape nothing useful.
+if [ "$ops" = 1 ] && command -v systemctl >/dev/null && systemctl is-enabled prometheus >/dev/null 2>&1; then
+  "${sudo[@]}" systemctl disable --now prometheus >&2 || true
+fi
