@@ -79,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     supervisor,
     agents,
     plans,
+    mcp,
     log,
   });
   status.bind(supervisor);
