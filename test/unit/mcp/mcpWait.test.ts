@@ -123,8 +123,12 @@ describe('McpBridge calls that wait for the connection (real time, short backoff
       tool: 'echo',
       arguments: { message: 'from the plan' },
       retries: 0,
+      continueOnError: false,
+      title: 'echo after a restart',
+      requiresApproval: false,
+      riskLevel: 'low',
       timeoutSeconds: 60,
-    } as PlanNodeOf<'mcp_tool'>;
+    } satisfies PlanNodeOf<'mcp_tool'>;
 
     for (const round of [1, 2]) {
       const pid = bridge.status('everything').pid!;
