@@ -45,16 +45,16 @@ export async function until<T>(
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: unknown;
+  let last: string | undefined;
   for (;;) {
     try {
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
-      last = error;
+      last = error instanceof Error ? error.message : JSON.stringify(error);
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
     }
     await sleep(500);
   }

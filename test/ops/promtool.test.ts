@@ -47,7 +47,7 @@ describe('docs/ops with promtool', () => {
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
     const names = new Set(
       dashboard.panels.flatMap((p) =>
-        p.targets.flatMap((t) => [...t.expr.matchAll(/\b(orchestrator_\w+)/g)].map((m) => m[1])),
+        p.targets.flatMap((t) => [...t.expr.matchAll(/\b(orchestrator_\w+)/g)].map((m) => m[1] ?? '')),
       ),
     );
     const exported = readFileSync(path.join(repoRoot, 'extension/core/metrics/fleetMetrics.ts'), 'utf8');
