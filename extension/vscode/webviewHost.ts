@@ -14,7 +14,13 @@ import type { AgentPanes } from './agentPanes';
 import type { McpHost } from './mcpHost';
 import type { PlanGraphHost } from './planGraphHost';
 import type { SupervisorHost } from './supervisorHost';
-import { EventRing, approvalsSnapshot, dashboardSnapshot, type SnapshotSources } from './webviewSnapshots';
+import {
+  EventRing,
+  approvalsSnapshot,
+  dashboardSnapshot,
+  mcpStateEvents,
+  type SnapshotSources,
+} from './webviewSnapshots';
 import type { FleetWebviewPanel, WebviewApp } from './webviewPanel';
 
 /**
@@ -177,20 +183,8 @@ export class WebviewHost implements vscode.Disposable {
 
   /** Each server whose state moved becomes a `bridge.state-change` line in the dashboard's recent events. */
   private onMcpChange(mcp: Pick<McpHost, 'rows'>): void {
-    const now = new Date().toISOString();
-    const seen = new Set<string>();
-    for (const row of mcp.rows().servers) {
-      seen.add(row.alias);
-      const before = this.mcpStates.get(row.alias);
-      this.mcpStates.set(row.alias, row.state);
-      if (before === undefined || before === row.state) continue;
-      this.events.add({
-        at: now,
-        kind: 'bridge.state-change',
-        text: `MCP ${row.alias}: ${before} → ${row.state}${row.lastError && row.state !== 'connected' ? `: ${row.lastError}` : ''}`,
-      });
-    }
-    for (const alias of [...this.mcpStates.keys()]) if (!seen.has(alias)) this.mcpStates.delete(alias);
+    for (const event of mcpStateEvents(this.mcpStates, mcp.rows(), new Date().toISOString()))
+      this.events.add(event);
     this.schedulePush();
   }
 

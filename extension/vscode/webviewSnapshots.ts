@@ -185,6 +185,26 @@ export function dashboardSnapshot(sources: SnapshotSources): DashboardSnapshot {
   };
 }
 
+/**
+ * The `bridge.state-change` lines of the dashboard's recent events: one per server whose state moved since the
+ * last call (`seen`, updated in place; a server seen for the first time or after a reload has no "before").
+ * Called on every change of the MCP rows, which also fire once a second for a countdown: those add nothing.
+ */
+export function mcpStateEvents(seen: Map<string, string>, rows: McpRowsLike, at: string): EventView[] {
+  const out: EventView[] = [];
+  const present = new Set<string>();
+  for (const row of rows.servers) {
+    present.add(row.alias);
+    const before = seen.get(row.alias);
+    seen.set(row.alias, row.state);
+    if (before === undefined || before === row.state) continue;
+    const why = row.state !== 'connected' && row.lastError ? `: ${row.lastError}` : '';
+    out.push({ at, kind: 'bridge.state-change', text: `MCP ${row.alias}: ${before} → ${row.state}${why}` });
+  }
+  for (const alias of [...seen.keys()]) if (!present.has(alias)) seen.delete(alias);
+  return out;
+}
+
 /** The approvals queue with everything a person needs to decide, oldest first. */
 export function approvalsSnapshot(
   sources: Pick<SnapshotSources, 'panes' | 'pending' | 'supervisor' | 'now'>,

@@ -7,6 +7,8 @@ import {
   EventRing,
   approvalsSnapshot,
   dashboardSnapshot,
+  mcpStateEvents,
+  type McpRowLike,
   type PaneLike,
 } from '../../../extension/vscode/webviewSnapshots';
 
@@ -301,5 +303,42 @@ describe('MCP servers in the dashboard snapshot', () => {
       },
     };
     expect(DashboardSnapshot.safeParse(bad).success).toBe(false);
+  });
+});
+
+describe('mcpStateEvents (bridge.state-change in the recent events)', () => {
+  const at = '2026-11-21T10:05:00.000Z';
+  const rows = (...servers: [string, McpRowLike['state'], string?][]) => ({
+    servers: servers.map(([alias, state, lastError]) => ({
+      alias,
+      state,
+      sessionDisabled: false,
+      ...(lastError ? { lastError } : {}),
+    })),
+    fileProblems: [],
+  });
+
+  it('adds one line per server whose state moved, with the error while down, and nothing for a tick', () => {
+    const seen = new Map<string, string>();
+    expect(mcpStateEvents(seen, rows(['a', 'connected'], ['b', 'connecting']), at)).toEqual([]);
+    expect(
+      mcpStateEvents(seen, rows(['a', 'reconnecting', 'process exited'], ['b', 'connecting']), at),
+    ).toEqual([{ at, kind: 'bridge.state-change', text: 'MCP a: connected → reconnecting: process exited' }]);
+    // The countdown's once-a-second change: same states, no line.
+    expect(
+      mcpStateEvents(seen, rows(['a', 'reconnecting', 'process exited'], ['b', 'connecting']), at),
+    ).toEqual([]);
+    expect(mcpStateEvents(seen, rows(['a', 'connected', 'process exited'], ['b', 'connected']), at)).toEqual([
+      { at, kind: 'bridge.state-change', text: 'MCP a: reconnecting → connected' },
+      { at, kind: 'bridge.state-change', text: 'MCP b: connecting → connected' },
+    ]);
+  });
+
+  it('forgets a server that went away (a reload), so it starts afresh', () => {
+    const seen = new Map<string, string>();
+    mcpStateEvents(seen, rows(['a', 'connected']), at);
+    expect(mcpStateEvents(seen, rows(), at)).toEqual([]);
+    expect(seen.size).toBe(0);
+    expect(mcpStateEvents(seen, rows(['a', 'connecting']), at)).toEqual([]);
   });
 });
