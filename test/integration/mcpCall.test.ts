@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ApprovalsSnapshot } from '../../extension/protocol/messages';
+import type { ApprovalsSnapshot, DashboardSnapshot } from '../../extension/protocol/messages';
 import type { FleetAiApi } from '../../extension/vscode/api';
 import { until } from './until';
 
@@ -154,6 +154,45 @@ describe('Call MCP Tool from the palette, through the approvals queue', function
     await until(
       () => !(api.webviewSnapshot('approvals') as ApprovalsSnapshot).pending.some((a) => a.id === request.id),
       () => JSON.stringify(api.webviewSnapshot('approvals')),
+    );
+  });
+
+  it('puts the servers in the dashboard snapshot, and a killed one reconnecting with its retry time, then back', async () => {
+    await vscode.commands.executeCommand('fleetai.showDashboard');
+    const dashboard = (): DashboardSnapshot => api.webviewSnapshot('dashboard') as DashboardSnapshot;
+    const server = (alias: string) => dashboard().mcp.servers.find((s) => s.alias === alias);
+    const shown = (): string => JSON.stringify(dashboard().mcp);
+    const plain = await until(
+      () => (server('plain')?.state === 'connected' ? server('plain') : undefined),
+      shown,
+    );
+    assert.equal(plain.transport, 'stdio');
+    assert.ok(plain.tools > 0, shown());
+    // What the webview asks for is the same picture, through the protocol's schema.
+    const asked = await api.webviewRequest('dashboard.getSnapshot', {});
+    assert.equal(asked.mcp.servers.find((s) => s.alias === 'guarded')?.state, 'connected');
+
+    const pid = api.mcpStatus('plain')?.pid;
+    assert.ok(pid, status());
+    process.kill(pid, 'SIGKILL');
+    const waiting = await until(
+      () => (server('plain')?.state === 'reconnecting' ? server('plain') : undefined),
+      shown,
+      60_000,
+    );
+    assert.ok(waiting.nextRetryAt && Date.parse(waiting.nextRetryAt) > 0, shown());
+    assert.equal(waiting.tools, 0);
+    await until(() => (server('plain')?.state === 'connected' ? server('plain') : undefined), shown, 60_000);
+    const lines = dashboard()
+      .events.filter((e) => e.kind === 'bridge.state-change' && e.text.startsWith('MCP plain:'))
+      .map((e) => e.text);
+    assert.ok(
+      lines.some((l) => l.includes('→ reconnecting')),
+      JSON.stringify(lines),
+    );
+    assert.ok(
+      lines.some((l) => l.endsWith('→ connected')),
+      JSON.stringify(lines),
     );
   });
 
