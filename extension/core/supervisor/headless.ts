@@ -15,11 +15,12 @@ import { describeError, ErrorCode, FleetError } from '../errors';
 import type { McpBridge } from '../mcp/mcpBridge';
 import type { Logger } from '../observability/appLog';
 import { PaneRegistry } from '../panes/paneRegistry';
+import { notificationFromEvent, notifierFromConfig } from '../notify';
 import { nodePtyHost, type PtyHost } from '../panes/ptyHost';
 import type { WorkspacePaths } from '../workspacePaths';
 import { createApprovalsPort, createClassifier } from './approvalsGlue';
 import { Orchestrator } from './orchestrator';
-import type { DeciderPort, Notification, NotifierPort } from './ports';
+import type { DeciderPort, Notification } from './ports';
 import { settingsFromConfig } from './settingsFromConfig';
 import { supervisorStateStore } from './stateStore';
 import { SupervisorMetrics, type MetricsServer } from '../metrics';
@@ -104,12 +105,20 @@ async function startLocked(
     ...(options.env ? { env: options.env } : {}),
   });
   const approvals = createApprovalsPort(paths, log);
-  const notifier: NotifierPort = {
-    notify: (n) => {
-      log.info('notify', 'notify.local', { ...n });
-      options.onNotify?.(n);
-    },
-  };
+  // The log and the CLI's output get every notification; WeCom, Slack and a webhook what needs a person.
+  const notifier = await notifierFromConfig({
+    config,
+    log,
+    approvals,
+    ...(options.env ? { env: options.env } : {}),
+    local: [
+      (event) => {
+        const n = notificationFromEvent(event);
+        log.info('notify', 'notify.local', { ...n });
+        options.onNotify?.(n);
+      },
+    ],
+  });
   const { registryFleet } = await import('./registryFleet');
   const metricsPort = options.metrics?.port ?? config.metrics_port;
   const metricsHost = options.metrics?.host ?? config.metrics_host;
@@ -154,7 +163,7 @@ async function startLocked(
         agent: pane.agent,
         error: describeError(error),
       });
-      options.onNotify?.({
+      notifier.notify({
         severity: 'critical',
         title: `Pane ${pane.id} did not start`,
         message: describeError(error),
@@ -261,6 +270,7 @@ async function startLocked(
         if (!pane.exited) await registry.stop(pane.id).catch(() => undefined);
       }
       await registry.disposeAll();
+      notifier.close();
       approvals.dispose();
       await lock.release();
     },
