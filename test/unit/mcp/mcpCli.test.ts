@@ -206,4 +206,28 @@ describe('fleet mcp:* with a running headless supervisor (its shared session)', 
     expect(JSON.parse(result.stdout)).toMatchObject({ via: 'supervisor', value: { state: 'connected' } });
     expect(running!.mcpBridge.status('everything').pid).not.toBe(before);
   }, 30_000);
+
+  it('mcp:call --wait rides out a restart of the server (the supervisor reconnects after its 5 s backoff)', async () => {
+    const bad = await run(['mcp:call', 'everything', 'echo', '--wait', 'soon']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--wait must be a number of seconds from 0 to 3600, got "soon"');
+
+    const pid = running!.mcpBridge.status('everything').pid!;
+    process.kill(pid, 'SIGKILL');
+    await until(() => running!.mcpBridge.state('everything') === 'reconnecting', 10_000, 'reconnecting');
+    const call = await run([
+      'mcp:call',
+      'everything',
+      'echo',
+      '--args',
+      '{"message":"after the restart"}',
+      '--wait',
+      '60',
+      '--json',
+    ]);
+    expect(call.code, call.stderr).toBe(0);
+    expect(JSON.parse(call.stdout)).toMatchObject({ ok: true, via: 'supervisor' });
+    expect(call.stdout).toContain('Echo: after the restart');
+    expect(running!.mcpBridge.status('everything').pid).not.toBe(pid);
+  }, 90_000);
 });
