@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,32 @@ describe('FleetAI in VS Code, driven through the browser', () => {
     const shot = path.join(artefacts, 'dashboard.png');
     await page.screenshot({ path: shot });
     expect(statSync(shot).size).toBeGreaterThan(10_000);
+  });
+
+  it('shows a configured MCP server and its state on the dashboard', async () => {
+    // The real server-everything, started by the window's bridge with this machine's Node (absolute paths: the
+    // bridge gives a stdio server a minimal environment). Written only now: the first test wants the MCP Servers
+    // view empty, with its welcome text.
+    const serverEverything = path.join(
+      harness.repoRoot,
+      'node_modules/@modelcontextprotocol/server-everything/dist/index.js',
+    );
+    mkdirSync(path.join(workspace, '.fleetai'), { recursive: true });
+    writeFileSync(
+      path.join(workspace, '.fleetai', 'mcp.servers.json'),
+      JSON.stringify({
+        servers: { everything: { command: process.execPath, args: [serverEverything, 'stdio'] } },
+      }),
+    );
+    await runPaletteCommand(page, 'FleetAI: Refresh MCP Servers');
+    await runPaletteCommand(page, 'FleetAI: Show Dashboard');
+    const frame = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+    const row = frame.locator('[data-testid="mcp-row"][data-alias="everything"][data-state="connected"]');
+    await row.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await row.locator('[data-testid="mcp-state"]').textContent()).toBe('connected');
+    expect(Number(await row.locator('[data-testid="mcp-tools"]').textContent())).toBeGreaterThan(0);
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(artefacts, 'dashboard-mcp.png') });
   });
 
   it('runs "FleetAI: Run Doctor" and reports that node-pty works in the installed extension', async () => {
