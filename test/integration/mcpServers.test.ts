@@ -56,6 +56,8 @@ describe('The MCP Servers view in a real VS Code window', function () {
           servers: {
             // The extension host's own Node runs the server: an absolute path, whatever PATH holds.
             everything: { command: process.execPath, args: [server, 'stdio'], alwaysAllow: ['echo'] },
+            // A second server: turning one off, on or refreshing must leave this one's process alone.
+            other: { command: process.execPath, args: [server, 'stdio'] },
             broken: { command: 42 },
           },
         },
@@ -74,7 +76,7 @@ describe('The MCP Servers view in a real VS Code window', function () {
 
   it('lists the server connected with its tools, calls a tool, and shows the broken entry with its problem', async () => {
     const aliases = await vscode.commands.executeCommand<string[]>('fleetai.mcpRefresh');
-    assert.deepEqual([...aliases].sort(), ['broken', 'everything']);
+    assert.deepEqual([...aliases].sort(), ['broken', 'everything', 'other']);
     await vscode.commands.executeCommand(`${VIEW}.focus`);
     await until(() => api.mcpStatus('everything')?.state === 'connected', shown, 60_000);
     const connected = await until(
@@ -83,7 +85,7 @@ describe('The MCP Servers view in a real VS Code window', function () {
     );
     assert.equal(connected.icon, 'pass-filled');
     assert.equal(connected.color, 'charts.green');
-    assert.match(connected.description, /connected · stdio · \d+ tools/);
+    assert.match(connected.description, /connected · stdio · \d+ tools · \d+ resources · \d+ prompts/);
     const echo = api.mcpTools('everything').find((t) => t.label === 'echo');
     assert.ok(echo, JSON.stringify(api.mcpTools('everything')));
     assert.match(echo.description, /always allowed/);
@@ -154,6 +156,7 @@ describe('The MCP Servers view in a real VS Code window', function () {
   });
 
   it('answers fleet mcp:list in a terminal from the same sessions, through the window supervisor', async () => {
+    await until(() => api.mcpStatus('other')?.state === 'connected', shown, 60_000);
     if (api.supervisor().mode === 'off') await vscode.commands.executeCommand('fleetai.startOrchestrator');
     await until(
       () => api.supervisor().mode === 'window',
@@ -177,12 +180,15 @@ describe('The MCP Servers view in a real VS Code window', function () {
     const answer = JSON.parse(output) as { via: string; value: { alias: string; state: string }[] };
     assert.equal(answer.via, 'supervisor', output);
     const states = Object.fromEntries(answer.value.map((s) => [s.alias, s.state]));
-    assert.deepEqual(states, { broken: 'broken', everything: 'connected' }, output);
+    assert.deepEqual(states, { broken: 'broken', everything: 'connected', other: 'connected' }, output);
   });
 
-  it('turns a server off for this session (its process ends) and on again', async () => {
+  it('turns a server off for this session (its process ends) and on again; the other server keeps its process', async () => {
     const pid = api.mcpStatus('everything')?.pid;
     assert.ok(pid, shown());
+    await until(() => api.mcpStatus('other')?.state === 'connected', shown, 60_000);
+    const otherPid = api.mcpStatus('other')?.pid;
+    assert.ok(otherPid, shown());
     await vscode.commands.executeCommand('fleetai.mcpDisable', { kind: 'server', alias: 'everything' });
     const off = await until(
       () =>
@@ -204,8 +210,24 @@ describe('The MCP Servers view in a real VS Code window', function () {
     );
     assert.equal(refused, undefined);
 
+    assert.equal(api.mcpStatus('other')?.pid, otherPid, shown());
+    assert.equal(api.mcpStatus('other')?.state, 'connected', shown());
+
     await vscode.commands.executeCommand('fleetai.mcpEnable', 'everything');
     await until(() => api.mcpStatus('everything')?.state === 'connected', shown, 60_000);
     assert.equal(api.mcpStatus('everything')?.sessionDisabled, false);
+    assert.equal(api.mcpStatus('other')?.pid, otherPid, shown());
+    assert.ok(isAlive(otherPid), `process ${otherPid} of "other" ended`);
+  });
+
+  it('Refresh re-reads the servers files without reconnecting servers whose entry did not change', async () => {
+    await until(() => api.mcpStatus('everything')?.state === 'connected', shown, 60_000);
+    const pids = { everything: api.mcpStatus('everything')?.pid, other: api.mcpStatus('other')?.pid };
+    assert.ok(pids.everything && pids.other, shown());
+    const aliases = await vscode.commands.executeCommand<string[]>('fleetai.mcpRefresh');
+    assert.deepEqual([...aliases].sort(), ['broken', 'everything', 'other']);
+    assert.equal(api.mcpStatus('everything')?.pid, pids.everything, shown());
+    assert.equal(api.mcpStatus('other')?.pid, pids.other, shown());
+    assert.equal(api.mcpStatus('everything')?.state, 'connected', shown());
   });
 });
