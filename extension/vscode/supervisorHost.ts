@@ -771,7 +771,11 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       });
       const listening = await metrics.listen(exporter.host, exporter.port, exporter.origin);
       // The supervisor runs on without its exporter; the error (a port in use...) names the port and the setting.
-      if (listening instanceof Error) void vscode.window.showWarningMessage(describeError(listening));
+      if (listening instanceof Error) {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('FleetAI: no metrics exporter: {0}', describeError(listening)),
+        );
+      }
     }
     log.info(CATEGORY, 'supervisor.window.started', {
       dryRun: settings.dryRun,
