@@ -23,6 +23,8 @@ import type { SupervisorSettings } from '../core/supervisor/settings';
 import { mergeWindowSettings } from '../core/supervisor/windowSettings';
 import type { WorkspacePaths } from '../core/workspacePaths';
 import type { AskOutcome, NudgeOutcome } from './agentPanes';
+import { windowNotifier } from './notifyChannel';
+import type { ChannelSecrets } from '../core/notify';
 import type { SupervisorSummary } from './api';
 import type { SupervisorView } from '../protocol/messages';
 import type { HeartbeatSource, HeartbeatView, SupervisorMode } from './statusBar';
@@ -45,6 +47,8 @@ export interface SupervisorHostOptions {
   startConfigPane?: (config: OrchestratorConfig, pane: PaneConfig) => Promise<void>;
   /** The window's MCP sessions for `fleet mcp:*` through the control socket (the MCP Servers view's bridge). */
   mcpControl?: (approvals: ApprovalsPort) => Promise<McpControl | undefined>;
+  /** Webhook URLs kept in SecretStorage (extension/vscode/notifyChannel.ts), looked at before the environment. */
+  notifySecrets?: ChannelSecrets;
 }
 
 /** The answer to a decision made from this window. */
@@ -57,6 +61,8 @@ interface Running {
   approvals: ApprovalsPort & Disposable;
   fleet: FleetPort & Disposable;
   control: ControlServer | undefined;
+  /** Closed on stop: its channels retry in the background. */
+  notifier: { close(): void };
   /** The Prometheus exporter, when configured (fleetai.metrics.port, or the workspace's metrics_port). */
   metrics?: SupervisorMetrics;
 }
@@ -707,10 +713,18 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         this.fire();
       },
     };
+    // This window's notification gets everything; WeCom, Slack and a webhook what needs a person.
+    const notifier = await windowNotifier({
+      config,
+      log,
+      approvals,
+      ...(this.options.notifySecrets ? { secrets: this.options.notifySecrets } : {}),
+      show: (n) => this.notify(n),
+    });
     const orchestrator = new Orchestrator({
       fleet,
       approvals,
-      notifier: { notify: (n) => this.notify(n) },
+      notifier,
       store,
       log: metrics ? metrics.tap(log) : log,
       settings,
@@ -726,6 +740,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       approvals,
       fleet,
       control: undefined,
+      notifier,
       ...(metrics ? { metrics } : {}),
     };
     this.mode = 'window';
@@ -748,7 +763,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
           approvals,
           host: 'vscode',
           log,
-          notifier: { notify: (n) => this.notify(n) },
+          notifier,
           ...(mcp ? { mcp } : {}),
         }),
       });
@@ -1042,6 +1057,7 @@ async function shutdown(running: Running): Promise<void> {
   await running.metrics?.close().catch(() => undefined);
   await running.control?.close().catch(() => undefined);
   await running.orchestrator.dispose().catch(() => undefined);
+  running.notifier.close();
   running.fleet.dispose();
   running.approvals.dispose();
   await running.lock.release();
