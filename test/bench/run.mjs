@@ -14,6 +14,8 @@
 //      tools re-listed (figures in test-results/bench/mcp-bridge.json)
 //  13. the app log alone (test/bench/app-log.mjs): µs per line, flat and nested context, against the old path redaction
 //  14. the Prometheus exporter (test/bench/metrics-scrape.mjs): GET /metrics with 100 panes / 50 branches, median, p95
+//  notification fan-out (test/bench/notify-fanout.mjs): an approval event to WeCom + Slack + webhook fakes
+//      received, median/p95 (figures in test-results/bench/notify-fanout.json)
 // Results also go to test-results/bench.json. Rerun anywhere with `npm run bench` (BENCH_RUNS=N to change N).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -265,6 +267,7 @@ const rows = [
   ...(await import('./mcp-bridge.mjs')).benchRows(),
   ...(await import('./app-log.mjs')).benchRows(),
   ...(await import('./metrics-scrape.mjs')).benchRows(),
+  ...(await import('./notify-fanout.mjs')).benchRows(),
 ];
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node} (CLI), ${process.platform}-${process.arch}`;
 const w = Math.max(...rows.map((r) => r[0].length));
