@@ -257,6 +257,9 @@ function formatList(servers: McpServerSummary[], zh: boolean): string {
         s.state,
         s.transport,
         zh ? `${s.tools} 个工具` : `${s.tools} tools`,
+        // Most servers offer neither: shown only when they do.
+        ...(s.resources ? [zh ? `${s.resources} 个资源` : `${s.resources} resources`] : []),
+        ...(s.prompts ? [zh ? `${s.prompts} 个提示` : `${s.prompts} prompts`] : []),
         ...(s.nextRetryAt ? [zh ? `下次重试 ${s.nextRetryAt}` : `next retry ${s.nextRetryAt}`] : []),
         ...(s.lastError ? [zh ? `最近错误：${s.lastError}` : `last error: ${s.lastError}`] : []),
       ];

@@ -81,7 +81,9 @@ describe('fleet mcp:* without a running supervisor (a bridge of its own)', () =>
     expect(byAlias.get('broken')!.lastError).toContain('broken');
 
     const text = await run(['mcp:list']);
-    expect(text.stdout).toMatch(/^everything {2}connected {2}stdio {2}\d+ tools/m);
+    expect(text.stdout).toMatch(
+      /^everything {2}connected {2}stdio {2}\d+ tools {2}\d+ resources {2}\d+ prompts/m,
+    );
   }, 30_000);
 
   it('mcp:tools lists the tools with their risk; mcp:call calls one and prints its text', async () => {
