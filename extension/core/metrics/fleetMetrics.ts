@@ -107,12 +107,19 @@ export class FleetMetrics {
       help: 'Model calls of the supervisor that failed (unreachable, HTTP error, timeout, bad output), by branch.',
       labelNames: ['branch'],
       registers,
+      // Every known branch from 0: increase() cannot see the first error of a series that starts at 1.
+      collect() {
+        for (const meta of source.paneMeta()) this.inc({ branch: branchOf(meta) }, 0);
+      },
     });
     this.stalls = new Counter({
       name: 'orchestrator_stalls_total',
       help: 'Times a pane was seen stalled (working without visible progress for stall_timeout_seconds), by branch.',
       labelNames: ['branch'],
       registers,
+      collect() {
+        for (const meta of source.paneMeta()) this.inc({ branch: branchOf(meta) }, 0);
+      },
     });
     this.approvalWait = new Histogram({
       name: 'orchestrator_approval_wait_seconds',

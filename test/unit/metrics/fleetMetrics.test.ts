@@ -69,7 +69,10 @@ describe('FleetMetrics', () => {
     expect(value(await metrics.scrape(), 'orchestrator_queue_size{branch="feature/api"}')).toBe(1);
     panes = [];
     const text = await metrics.scrape();
-    expect(text).not.toContain('branch="feature/api"');
+    expect(value(text, 'orchestrator_queue_size{branch="feature/api"}')).toBeUndefined();
+    expect(value(text, 'orchestrator_failure_streak{branch="feature/api"}')).toBeUndefined();
+    // Counters keep their series: a counter that vanished would read as a reset.
+    expect(value(text, 'orchestrator_decision_errors_total{branch="feature/api"}')).toBe(0);
   });
 
   it('counts commands, model calls, stalls and approval waits from events', async () => {
@@ -91,7 +94,9 @@ describe('FleetMetrics', () => {
     expect(value(text, 'orchestrator_decision_latency_seconds_bucket{le="2.5",op="decide"}')).toBe(2);
     expect(value(text, 'orchestrator_decision_latency_seconds_bucket{le="1",op="decide"}')).toBe(1);
     expect(value(text, 'orchestrator_decision_errors_total{branch="feature/web"}')).toBe(1);
-    expect(value(text, 'orchestrator_decision_errors_total{branch="feature/api"}')).toBeUndefined();
+    // Known branches are exported from 0, so increase() sees a branch's first error.
+    expect(value(text, 'orchestrator_decision_errors_total{branch="feature/api"}')).toBe(0);
+    expect(value(text, 'orchestrator_stalls_total{branch="scratch"}')).toBe(0);
     expect(value(text, 'orchestrator_stalls_total{branch="feature/api"}')).toBe(1);
     expect(value(text, 'orchestrator_approval_wait_seconds_sum')).toBe(45);
     expect(value(text, 'orchestrator_approval_wait_seconds_bucket{le="60"}')).toBe(1);
