@@ -19,6 +19,20 @@ let stampFile: string;
 let wecom: FakeEndpoint & { key: string };
 let proc: ChildProcess | undefined;
 let stderr = '';
+let firstId: string | undefined;
+let agentPid: number | undefined;
+
+function fleet(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args, '-w', ws], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LANG: 'C' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout: out, stderr: err })));
+}
 
 interface LogLine {
   event: string;
@@ -46,7 +60,12 @@ beforeAll(async () => {
       tick_seconds: 1,
       heartbeat_seconds: 1,
       metrics_port: 0,
-      notify: { channels: ['wecom', 'slack'], wecom_msgtype: 'text' },
+      notify: {
+        channels: ['wecom', 'slack'],
+        wecom_msgtype: 'text',
+        retry_min_seconds: 0.5,
+        retry_max_seconds: 1,
+      },
       panes: [
         { id: 'bench', agent: 'aider', command: process.execPath, args: [agentScript, stampFile, 'command'] },
       ],
@@ -132,9 +151,14 @@ describe('fleet orchestrator notifies through the configured channels', () => {
     expect(content).toContain('Pane: bench');
     expect(content).toContain('Command: npm install left-pad@1.3.1');
     expect(content).toMatch(/Risk: (low|medium|high|critical)/);
-    // The same id the supervisor filed.
-    const requested = readLines(appLog).find((l) => l.event === 'approval.requested' && l.context?.id === id);
-    expect(requested, 'approval in the app log').toBeDefined();
+    // The same id the supervisor filed (the app log is written asynchronously: it may trail the message).
+    await vi.waitFor(
+      () =>
+        expect(readLines(appLog).some((l) => l.event === 'approval.requested' && l.context?.id === id)).toBe(
+          true,
+        ),
+      { timeout: 10_000, interval: 50 },
+    );
 
     // Slack is listed but SLACK_WEBHOOK_URL is not set: one degradation warning, and the supervisor runs on.
     const degraded = readLines(appLog).filter((l) => l.event === 'notify.channel.degraded');
@@ -142,8 +166,52 @@ describe('fleet orchestrator notifies through the configured channels', () => {
     expect(degraded[0]!.context).toMatchObject({ channel: 'slack', reason: 'SLACK_WEBHOOK_URL is not set' });
     expect(readFileSync(appLog, 'utf8')).not.toContain(wecom.key);
     alive();
+    firstId = id;
+    agentPid = ready.pid;
+  }, 120_000);
 
-    proc.kill('SIGTERM');
+  it('scenario G: WeCom down -> one warning, the supervisor goes on -> WeCom back -> the pending approval is resent', async () => {
+    expect(firstId, 'the first test ran').toBeDefined();
+    const appLog = path.join(ws, '.fleetai/logs/app.jsonl');
+    const events = (name: string) => readLines(appLog).filter((l) => l.event === name);
+    await wecom.stop();
+    // The supervisor answers the first request (typing "n" into the agent), so the agent can ask again.
+    const deny = await fleet(['approvals:deny', firstId!, '--reason', 'scenario G']);
+    expect(deny.code, deny.stderr).toBe(0);
+    await vi.waitFor(() => expect(readFileSync(stampFile, 'utf8')).toContain('"key":"n"'), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    process.kill(agentPid!, 'SIGUSR1');
+    await vi.waitFor(
+      () =>
+        expect(events('notify.channel.degraded').filter((l) => l.context?.channel === 'wecom')).toHaveLength(
+          1,
+        ),
+      { timeout: 30_000, interval: 100 },
+    );
+    expect(proc!.exitCode, stderr).toBeNull();
+    // Still down through a few retries: no second warning.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(events('notify.channel.degraded').filter((l) => l.context?.channel === 'wecom')).toHaveLength(1);
+
+    await wecom.start();
+    const resent = (await wecom.waitFor(2, 30_000))[1];
+    const content = (resent!.body as { text: { content: string } }).text.content;
+    const secondId = /\/approve (\S+)/.exec(content)?.[1];
+    expect(secondId).toBeDefined();
+    expect(secondId).not.toBe(firstId);
+    expect(content).toContain('Command: npm install left-pad@1.3.2');
+    await vi.waitFor(
+      () =>
+        expect(events('notify.channel.recovered').map((l) => l.context)).toEqual([
+          expect.objectContaining({ channel: 'wecom', resent: 1 }) as unknown,
+        ]),
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(readFileSync(appLog, 'utf8')).not.toContain(wecom.key);
+
+    proc!.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) =>
       proc!.exitCode !== null ? resolve(proc!.exitCode) : proc!.on('exit', (c) => resolve(c)),
     );
