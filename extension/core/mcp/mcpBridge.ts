@@ -697,6 +697,9 @@ export class McpBridge {
     });
     const onAbort = (): void => wake?.();
     signal?.addEventListener('abort', onAbort);
+    // The clock's timers do not keep the process alive (a pending reconnect must not hold the CLI open), but a
+    // caller waiting for an answer must: without this `fleet mcp:call --wait` exited silently with code 0.
+    const keepAlive = setInterval(() => undefined, 60_000);
     try {
       while (!expired && !this.closed && !signal?.aborted && session.state !== 'connected') {
         if (session.state === 'idle') this.connect(session.alias).catch(() => undefined);
@@ -711,6 +714,7 @@ export class McpBridge {
         wake = undefined;
       }
     } finally {
+      clearInterval(keepAlive);
       this.clock.clearTimeout(timer);
       off();
       signal?.removeEventListener('abort', onAbort);

@@ -40,6 +40,8 @@ beforeAll(async () => {
     everything: everythingStdio({ toolRisk: { 'get-sum': 'high' } }),
     // A bad entry (no command nor url) names itself; the good one still works.
     broken: { args: ['x'] },
+    // A server that never starts: what a call waiting for it ends with.
+    gone: { command: '/nonexistent/mcp-server-binary' },
   });
 }, 60_000);
 
@@ -123,6 +125,13 @@ describe('fleet mcp:* without a running supervisor (a bridge of its own)', () =>
     const unknownServer = await run(['mcp:tools', 'nowhere']);
     expect(unknownServer.code).toBe(1);
     expect(unknownServer.stderr).toContain('no MCP server "nowhere"');
+
+    // The CLI's own bridge: its process stays up for the whole wait, then says why it gave up.
+    const waited = await run(['mcp:call', 'gone', 'echo', '--wait', '2', '--json']);
+    expect(waited.code, waited.stderr).toBe(1);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ ok: false, error: { code: 'E_MCP_DISCONNECTED' } });
+    expect(waited.stderr).toMatch(/MCP server "gone" is reconnecting after waiting 2(\.\d)? s/);
+    expect(waited.stderr).toContain('next attempt in');
 
     const risky = await run(['mcp:call', 'everything', 'get-sum', '--args', '{"a":1,"b":2}']);
     expect(risky.code).toBe(1);
