@@ -10,6 +10,7 @@ import { ApprovalsTreeProvider } from './approvalsTree';
 import type { FleetAiApi } from './api';
 import { PlanGraphHost } from './planGraphHost';
 import { registerMcpCommands } from './mcpCommands';
+import { notifySecretSources, setNotifyWebhook } from './notifyChannel';
 import { McpHost } from './mcpHost';
 import { McpServersTreeProvider } from './mcpServersTree';
 import { HeartbeatStatus } from './statusBar';
@@ -50,6 +51,8 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
     startConfigPane: (config, pane) => agents.startConfigured(config, pane),
     mcpControl: (approvals) => mcp.control(approvals),
+    // WeCom / Slack / webhook URLs kept in SecretStorage (FleetAI: Set Notification Webhook); the environment's win.
+    notifySecrets: notifySecretSources(context.secrets),
   });
   stopSupervisor = () => supervisor.stop();
   const agents: AgentPanes = new AgentPanes({
@@ -102,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
       'fleetai.mcpServers': mcpTree,
     }),
     ...registerMcpCommands({ host: mcp, log, appLogPath }),
+    vscode.commands.registerCommand('fleetai.setNotifyWebhook', () => setNotifyWebhook(context.secrets, log)),
   );
 
   const servedListeners = new Set<(method: string) => void>();
