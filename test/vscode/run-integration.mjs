@@ -17,7 +17,21 @@ import {
 const verbose = process.env.FLEETAI_TEST_VERBOSE === '1';
 const outDir = path.join(repoRoot, 'dist/test/integration');
 rmSync(outDir, { recursive: true, force: true });
-const entries = readdirSync(path.join(repoRoot, 'test/integration')).filter((f) => f.endsWith('.ts'));
+// `node test/vscode/run-integration.mjs mcpCall panes` runs only the test files whose names start with those
+// words (while working on one); with no words, every file. The helpers (index.ts, until.ts...) always go in.
+const only = process.argv.slice(2);
+if (only.length > 0 && process.env.CI === 'true') {
+  console.error('run-integration: a file selection is for local runs; CI runs every integration test.');
+  process.exit(2);
+}
+const entries = readdirSync(path.join(repoRoot, 'test/integration')).filter(
+  (f) =>
+    f.endsWith('.ts') && (!f.endsWith('.test.ts') || only.length === 0 || only.some((w) => f.startsWith(w))),
+);
+if (only.length > 0 && !entries.some((f) => f.endsWith('.test.ts'))) {
+  console.error(`run-integration: no test file in test/integration starts with ${only.join(', ')}`);
+  process.exit(2);
+}
 await build({
   entryPoints: entries.map((f) => path.join(repoRoot, 'test/integration', f)),
   outdir: outDir,
