@@ -102,6 +102,10 @@ export const ErrorCode = {
   McpDenied: 'E_MCP_DENIED',
   /** A journaled MCP call started before a crash and the tool is not known to be safe to repeat. */
   McpMayHaveRun: 'E_MCP_MAY_HAVE_RUN',
+  /** The Prometheus exporter cannot listen on its host and port (in use, no permission, not this machine). */
+  MetricsListen: 'E_METRICS_LISTEN',
+  /** A notification channel (WeCom, Slack, webhook) is missing its URL or refused or failed a message. */
+  NotifyChannel: 'E_NOTIFY_CHANNEL',
   Internal: 'E_INTERNAL',
 } as const;
 

@@ -126,7 +126,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
               ? `${host} is not an address of this machine`
               : describeError(error);
       reject(
-        new FleetError(ErrorCode.ConfigInvalid, `${origin}: the metrics exporter cannot listen: ${why}`, {
+        new FleetError(ErrorCode.MetricsListen, `${origin}: the metrics exporter cannot listen: ${why}`, {
           field: 'metrics_port',
           port,
           host,

@@ -1,10 +1,12 @@
+import { ErrorCode, FleetError } from '../errors';
+
 /**
- * Why a remote channel could not deliver. Kept apart from FleetError: a failed notification is never an error
- * for the caller (the supervisor goes on); it only changes the channel's state and is logged, masked.
+ * Why a remote channel could not deliver (code E_NOTIFY_CHANNEL). A failed notification is never an error for
+ * the caller (the supervisor goes on); it only changes the channel's state and is logged, masked.
  */
 export type FailureKind = 'missing' | 'timeout' | 'unreachable' | 'http' | 'rejected';
 
-export class ChannelFailure extends Error {
+export class ChannelFailure extends FleetError {
   override readonly name = 'ChannelFailure';
   constructor(
     readonly kind: FailureKind,
@@ -12,6 +14,6 @@ export class ChannelFailure extends Error {
     /** HTTP status, or the service's own error code (WeCom errcode). */
     readonly status?: number,
   ) {
-    super(message);
+    super(ErrorCode.NotifyChannel, message, status === undefined ? { kind } : { kind, status });
   }
 }

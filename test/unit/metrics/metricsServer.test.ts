@@ -96,7 +96,7 @@ describe('startMetricsServer', () => {
       }),
     );
     expect(error).toBeInstanceOf(FleetError);
-    expect((error as FleetError).code).toBe(ErrorCode.ConfigInvalid);
+    expect((error as FleetError).code).toBe(ErrorCode.MetricsListen);
     expect((error as FleetError).message).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect((error as FleetError).message).toContain('/w/.fleetai/orchestrator.json');
   });
