@@ -68,7 +68,7 @@ class McpCommands {
     private readonly show: (name: string, text: string, language: string) => Promise<void>,
   ) {}
 
-  /** Re-reads the servers files (after an edit) and connects again. Returns the aliases now configured. */
+  /** Re-reads the servers files (after an edit): only servers whose entry changed reconnect. Returns the aliases. */
   async refresh(): Promise<string[]> {
     await this.deps.host.reload();
     return this.deps.host.rows().servers.map((r) => r.alias);
@@ -287,7 +287,12 @@ class McpCommands {
         },
         // The supervisor waits up to 10 minutes for a decision, then the call itself: the socket waits longer.
         () =>
-          askSupervisor(controlFile, 'mcp.call', { alias, tool: tool.name, args }, APPROVED_CALL_TIMEOUT_MS),
+          askSupervisor(
+            controlFile,
+            'mcp.call',
+            { alias, tool: tool.name, args, from: 'vscode' },
+            APPROVED_CALL_TIMEOUT_MS,
+          ),
       );
     };
     let answer = await ask();

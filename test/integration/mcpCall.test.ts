@@ -140,6 +140,8 @@ describe('Call MCP Tool from the palette, through the approvals queue', function
     const request = await filed(message);
     assert.equal(request.risk, 'high');
     assert.equal(request.source, 'fleet');
+    // Filed as asked from the window, not as a `fleet mcp:call`.
+    assert.equal(request.agent, 'vscode');
     // Nothing ran while it waited.
     assert.equal(await invocations(message), 0);
     assert.equal(resultDocument(), undefined);

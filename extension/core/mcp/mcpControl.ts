@@ -77,6 +77,8 @@ export const mcpCallParamsSchema = z.object({
   waitForConnectionMs: z.number().int().nonnegative().max(3_600_000).optional(),
   /** How long a risky call waits for a person's decision. */
   approvalTimeoutSeconds: z.number().positive().max(3600).default(600),
+  /** Where the call was asked from, for the approval record (the palette says vscode). */
+  from: z.enum(['cli', 'vscode']).default('cli'),
 });
 
 export interface McpControlOptions {
@@ -154,12 +156,16 @@ export function mcpControl(options: McpControlOptions): McpControl {
     try {
       const record = await approvals.request({
         pane: `mcp:${p.alias}`,
-        agent: options.requester ?? 'cli',
+        agent: p.from === 'vscode' ? 'vscode' : (options.requester ?? 'cli'),
         kind: 'other',
         command: `${what} ${JSON.stringify(p.args).slice(0, 300)}`,
         reason: `${what} is rated ${tool.risk} / 风险 ${tool.risk}`,
         risk: tool.risk,
-        reasons: [`MCP tool call through fleet mcp:call / 通过 fleet mcp:call 调用 MCP 工具`],
+        reasons: [
+          p.from === 'vscode'
+            ? 'MCP tool call from the VS Code palette (Call MCP Tool) / 从 VS Code 命令面板调用 MCP 工具'
+            : 'MCP tool call through fleet mcp:call / 通过 fleet mcp:call 调用 MCP 工具',
+        ],
         source: 'fleet',
       });
       options.log?.log('info', 'mcp', 'mcp.approval.requested', {
