@@ -53,6 +53,10 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     mcpControl: (approvals) => mcp.control(approvals),
     // WeCom / Slack / webhook URLs kept in SecretStorage (FleetAI: Set Notification Webhook); the environment's win.
     notifySecrets: notifySecretSources(context.secrets),
+    mcpSessions: {
+      aliases: () => mcp.rows().servers.map((row) => row.alias),
+      state: (alias) => mcp.row(alias)?.state ?? 'idle',
+    },
   });
   stopSupervisor = () => supervisor.stop();
   const agents: AgentPanes = new AgentPanes({

@@ -47,6 +47,8 @@ export interface SupervisorHostOptions {
   startConfigPane?: (config: OrchestratorConfig, pane: PaneConfig) => Promise<void>;
   /** The window's MCP sessions for `fleet mcp:*` through the control socket (the MCP Servers view's bridge). */
   mcpControl?: (approvals: ApprovalsPort) => Promise<McpControl | undefined>;
+  /** The window's MCP sessions, for the exporter's orchestrator_mcp_server_state. */
+  mcpSessions?: { aliases(): string[]; state(alias: string): string };
   /** Webhook URLs kept in SecretStorage (extension/vscode/notifyChannel.ts), looked at before the environment. */
   notifySecrets?: ChannelSecrets;
 }
@@ -783,6 +785,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         onStateChange: (listener) => fleet.onStateChange(listener),
         onDecided: (listener) => approvals.onDecided(listener),
         heartbeatStaleMs: HEARTBEAT_STALE_MS,
+        ...(this.options.mcpSessions ? { mcp: this.options.mcpSessions } : {}),
       });
       const listening = await metrics.listen(exporter.host, exporter.port, exporter.origin);
       // The supervisor runs on without its exporter; the error (a port in use...) names the port and the setting.
