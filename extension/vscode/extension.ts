@@ -61,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   stopSupervisor = () => supervisor.stop();
   const agents: AgentPanes = new AgentPanes({
     builtinProfilesDir: context.asAbsolutePath('agents-config'),
+    // Remembers the answer to "Give this agent FleetAI's MCP server?" per agent kind across windows.
+    workspaceState: context.workspaceState,
     folder,
     paths,
     log,
