@@ -1,3 +1,5 @@
+import { ChannelFailure } from '../channelFailure';
+
 /**
  * Where a channel's URL (its secret) comes from: an environment variable, or VS Code SecretStorage passed in by
  * the VS Code host. Read again before each send, and remembered so the masking knows it.
@@ -39,6 +41,21 @@ export class RememberedSecret {
 
   values(): readonly string[] {
     return [...this.seen];
+  }
+
+  /** Why this URL cannot be used now (unset, not http(s)), or undefined when it can. */
+  async urlProblem(): Promise<string | undefined> {
+    const value = await this.read();
+    if (!value) return `${this.source.describe} is not set`;
+    if (!isHttpUrl(value)) return `${this.source.describe} is not an http(s) URL`;
+    return undefined;
+  }
+
+  /** The value, or the channel failure a send reports when it is gone. */
+  async require(): Promise<string> {
+    const value = await this.read();
+    if (!value) throw new ChannelFailure('missing', `${this.source.describe} is not set`);
+    return value;
   }
 }
 

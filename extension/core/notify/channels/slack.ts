@@ -2,7 +2,7 @@ import { ChannelFailure } from '../channelFailure';
 import { postJson } from '../http';
 import { detailLines, headline, plainText, replyHint } from '../render';
 import type { NotifyEvent, RemoteChannel } from '../types';
-import { RememberedSecret, isHttpUrl, type SecretSource } from './secretSource';
+import { RememberedSecret, type SecretSource } from './secretSource';
 
 /**
  * A Slack incoming webhook (or a compatible one: Mattermost, Rocket.Chat): POST {text, blocks}. `text` is the
@@ -35,15 +35,9 @@ export function slackChannel(options: { url: SecretSource }): RemoteChannel {
   const url = new RememberedSecret(options.url);
   return {
     name: 'slack',
-    unavailable: async () => {
-      const value = await url.read();
-      if (!value) return `${options.url.describe} is not set`;
-      if (!isHttpUrl(value)) return `${options.url.describe} is not an http(s) URL`;
-      return undefined;
-    },
+    unavailable: () => url.urlProblem(),
     send: async (event, signal) => {
-      const target = await url.read();
-      if (!target) throw new ChannelFailure('missing', `${options.url.describe} is not set`);
+      const target = await url.require();
       const { status, body } = await postJson(target, slackPayload(event), signal);
       if (status < 200 || status >= 300) {
         throw new ChannelFailure('http', `HTTP ${status}: ${body.slice(0, 200)}`, status);

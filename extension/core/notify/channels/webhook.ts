@@ -3,7 +3,7 @@ import { ChannelFailure } from '../channelFailure';
 import { postBody } from '../http';
 import { plainText, replyHint } from '../render';
 import type { NotifyEvent, RemoteChannel } from '../types';
-import { RememberedSecret, isHttpUrl, type SecretSource } from './secretSource';
+import { RememberedSecret, type SecretSource } from './secretSource';
 
 /**
  * A generic JSON webhook, for anything else (a bot of one's own, n8n, a pager). The payload (docs/notifications.md):
@@ -52,16 +52,14 @@ export function webhookChannel(options: {
   return {
     name: 'webhook',
     unavailable: async () => {
-      const value = await url.read();
-      if (!value) return `${options.url.describe} is not set`;
-      if (!isHttpUrl(value)) return `${options.url.describe} is not an http(s) URL`;
+      const problem = await url.urlProblem();
+      if (problem) return problem;
       // A configured secret that is not there would send unsigned requests the receiver must refuse.
       if (secret && !(await secret.read())) return `${secret.source.describe} is not set`;
       return undefined;
     },
     send: async (event, signal) => {
-      const target = await url.read();
-      if (!target) throw new ChannelFailure('missing', `${options.url.describe} is not set`);
+      const target = await url.require();
       const body = JSON.stringify(webhookPayload(event));
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (secret) {

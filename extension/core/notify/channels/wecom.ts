@@ -2,7 +2,7 @@ import { ChannelFailure } from '../channelFailure';
 import { postJson, truncateBytes } from '../http';
 import { detailLines, headline, plainText, replyHint } from '../render';
 import type { NotifyEvent, RemoteChannel } from '../types';
-import { RememberedSecret, isHttpUrl, type SecretSource } from './secretSource';
+import { RememberedSecret, type SecretSource } from './secretSource';
 
 /**
  * WeCom (企业微信) group robot: POST JSON to https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=KEY with
@@ -43,15 +43,9 @@ export function wecomChannel(options: { url: SecretSource; msgtype: WecomMsgType
   const url = new RememberedSecret(options.url);
   return {
     name: 'wecom',
-    unavailable: async () => {
-      const value = await url.read();
-      if (!value) return `${options.url.describe} is not set`;
-      if (!isHttpUrl(value)) return `${options.url.describe} is not an http(s) URL`;
-      return undefined;
-    },
+    unavailable: () => url.urlProblem(),
     send: async (event, signal) => {
-      const target = await url.read();
-      if (!target) throw new ChannelFailure('missing', `${options.url.describe} is not set`);
+      const target = await url.require();
       const { status, body } = await postJson(target, wecomPayload(event, options.msgtype), signal);
       if (status !== 200) throw new ChannelFailure('http', `HTTP ${status}`, status);
       let answer: { errcode?: unknown; errmsg?: unknown };
