@@ -776,17 +776,17 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       log.error('control', 'control.start_failed', { error: this.controlProblem });
     }
     if (metrics && exporter) {
-      metrics.attach({
-        panes: () =>
-          fleet
-            .list()
-            .map((p) => ({ id: p.id, state: p.state.name, ...(p.branch ? { branch: p.branch } : {}) })),
-        snapshot: () => orchestrator.snapshot(),
-        onStateChange: (listener) => fleet.onStateChange(listener),
-        onDecided: (listener) => approvals.onDecided(listener),
-        heartbeatStaleMs: HEARTBEAT_STALE_MS,
-        ...(this.options.mcpSessions ? { mcp: this.options.mcpSessions } : {}),
-      });
+      // Loaded with SupervisorMetrics above (prom-client stays out of the window's start-up).
+      const { supervisorView } = await import('../core/metrics');
+      metrics.attach(
+        supervisorView({
+          fleet,
+          orchestrator,
+          approvals,
+          heartbeatStaleMs: HEARTBEAT_STALE_MS,
+          ...(this.options.mcpSessions ? { mcp: this.options.mcpSessions } : {}),
+        }),
+      );
       const listening = await metrics.listen(exporter.host, exporter.port, exporter.origin);
       // The supervisor runs on without its exporter; the error (a port in use...) names the port and the setting.
       if (listening instanceof Error) {

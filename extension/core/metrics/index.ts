@@ -2,5 +2,5 @@ export { FleetMetrics, COMMAND_RESULTS, MCP_STATES, branchOf } from './fleetMetr
 export type { MetricsSource, MetricsPane, MetricsPaneMeta, MetricsPendingApproval } from './fleetMetrics';
 export { startMetricsServer, isLoopback } from './metricsServer';
 export type { Health, MetricsServer, MetricsServerOptions } from './metricsServer';
-export { SupervisorMetrics } from './supervisorMetrics';
+export { SupervisorMetrics, supervisorView } from './supervisorMetrics';
 export type { MetricsApprovalStore, SupervisorView } from './supervisorMetrics';

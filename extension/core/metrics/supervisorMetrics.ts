@@ -3,7 +3,7 @@ import type { ApprovalRecord } from '../approvals/approvalRecords';
 import type { Logger } from '../observability/appLog';
 import type { Disposable } from '../panes/events';
 import type { PaneStateEvent } from '../panes/types';
-import type { DeciderPort } from '../supervisor/ports';
+import type { DeciderPort, FleetPort } from '../supervisor/ports';
 import type { SupervisorState } from '../supervisor/paneMetadata';
 import { FleetMetrics, branchOf, type CommandResultLabel, type MetricsPane } from './fleetMetrics';
 import { startMetricsServer, type Health, type MetricsServer } from './metricsServer';
@@ -26,6 +26,26 @@ export interface SupervisorView {
   mcp?: { aliases(): string[]; state(alias: string): string };
   /** Heartbeats older than this make `/healthz` answer 503 (three missed beats by default). */
   heartbeatStaleMs: number;
+}
+
+/** The view of a running supervisor the metrics read, the same for `fleet orchestrator` and the VS Code window. */
+export function supervisorView(parts: {
+  fleet: Pick<FleetPort, 'list' | 'onStateChange'>;
+  orchestrator: { snapshot(): SupervisorState };
+  approvals: { onDecided(listener: (record: { id: string }) => void): Disposable };
+  mcp?: SupervisorView['mcp'];
+  heartbeatStaleMs: number;
+}): SupervisorView {
+  const { fleet, orchestrator, approvals, mcp, heartbeatStaleMs } = parts;
+  return {
+    panes: () =>
+      fleet.list().map((p) => ({ id: p.id, state: p.state.name, ...(p.branch ? { branch: p.branch } : {}) })),
+    snapshot: () => orchestrator.snapshot(),
+    onStateChange: (listener) => fleet.onStateChange(listener),
+    onDecided: (listener) => approvals.onDecided(listener),
+    ...(mcp ? { mcp } : {}),
+    heartbeatStaleMs,
+  };
 }
 
 /**

@@ -23,7 +23,7 @@ import { Orchestrator } from './orchestrator';
 import type { DeciderPort, Notification } from './ports';
 import { settingsFromConfig } from './settingsFromConfig';
 import { supervisorStateStore } from './stateStore';
-import { SupervisorMetrics, type MetricsServer } from '../metrics';
+import { SupervisorMetrics, supervisorView, type MetricsServer } from '../metrics';
 
 export interface HeadlessOptions {
   configFile: string;
@@ -234,17 +234,15 @@ async function startLocked(
   let metricsServer: MetricsServer | undefined;
   let metricsError: Error | undefined;
   if (metrics) {
-    metrics.attach({
-      panes: () =>
-        fleet
-          .list()
-          .map((p) => ({ id: p.id, state: p.state.name, ...(p.branch ? { branch: p.branch } : {}) })),
-      snapshot: () => orchestrator.snapshot(),
-      onStateChange: (listener) => fleet.onStateChange(listener),
-      onDecided: (listener) => approvals.onDecided(listener),
-      mcp: bridge,
-      heartbeatStaleMs: config.heartbeat_seconds * 3000,
-    });
+    metrics.attach(
+      supervisorView({
+        fleet,
+        orchestrator,
+        approvals,
+        mcp: bridge,
+        heartbeatStaleMs: config.heartbeat_seconds * 3000,
+      }),
+    );
     const origin = options.metrics?.port !== undefined ? '--metrics-port' : file;
     const listening = await metrics.listen(metricsHost, metricsPort, origin);
     if (listening instanceof Error) metricsError = listening;
