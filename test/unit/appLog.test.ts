@@ -185,29 +185,6 @@ describe('createAppLog', () => {
     }
   });
 
-  it('flush() also writes lines logged while an earlier write was still in flight', async () => {
-    const file = path.join(tempDir(), 'app.jsonl');
-    const log = createAppLog({ file, sync: false });
-    try {
-      // Once the file is open: before that, sonic-boom writes everything gathered when the open completes.
-      log.info('bench', 'opened');
-      await log.flush();
-      log.info('bench', 'first');
-      const first = log.flush();
-      // sonic-boom's own flush would call back when the write in flight ends, with these still gathered.
-      for (let i = 0; i < 10; i++) log.info('bench', 'later', { i });
-      await log.flush();
-      await first;
-      expect(readLines(file).map((l) => l.event)).toEqual([
-        'opened',
-        'first',
-        ...Array<string>(10).fill('later'),
-      ]);
-    } finally {
-      await log.close();
-    }
-  });
-
   it('with synchronous writes, a line is in the file as soon as the call returns', async () => {
     const file = path.join(tempDir(), 'app.jsonl');
     const log = createAppLog({ file, sync: true });
@@ -252,11 +229,6 @@ describe('createAppLog when the file cannot be written', () => {
     log.info('store', 'first');
     log.info('store', 'second');
     await vi.waitFor(() => expect(onError).toHaveBeenCalled(), { timeout: 2000 });
-    // Logging after the failure neither throws into the caller nor from the flush timer (several ticks).
-    expect(() => log.info('store', 'after the failure')).not.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    await log.flush();
-    await log.close();
     expect(onError).toHaveBeenCalledTimes(1);
     expect(String((onError.mock.calls[0]?.[0] as Error).message)).toMatch(/EISDIR|directory/i);
   });

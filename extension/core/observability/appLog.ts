@@ -98,19 +98,11 @@ export interface AppLogOptions {
   /** The JSONL file, normally `<workspace>/.fleetai/logs/app.jsonl`. */
   file: string;
   level?: LogLevel;
-  /**
-   * Synchronous writes: each line is in the file when the call returns, so nothing is lost if the process is
-   * killed right after logging (CLI, tests). Otherwise lines reach the file within FLUSH_EVERY_MS (100 ms), at
-   * flush()/close(), or at a normal exit; a SIGKILL loses at most that last moment of lines.
-   */
+  /** Synchronous writes: slower, but nothing is lost if the process dies right after logging (CLI, tests). */
   sync?: boolean;
   /** Told once when the file cannot be written; by default a line on stderr. */
   onError?: (error: Error) => void;
 }
-
-/** Asynchronous logs write what they gathered at this size, or after this long (what `tail -f` waits at most). */
-const GATHER_BYTES = 4096;
-const FLUSH_EVERY_MS = 100;
 
 /**
  * The one application log: JSON lines with `ts`, `level`, `category`, `event` and `context`, written with pino
@@ -118,28 +110,18 @@ const FLUSH_EVERY_MS = 100;
  */
 export function createAppLog(options: AppLogOptions): Logger {
   mkdirSync(path.dirname(options.file), { recursive: true });
-  const sync = options.sync ?? false;
-  // Asynchronous: lines are gathered and written at 4 KiB or within FLUSH_EVERY_MS, whichever comes first. One
-  // fs.write per line cost about 100 µs of CPU a line on a loaded 2-core machine (thread pool hand-off and its
-  // callback), more than building the line, and every MCP tool call writes one (test/bench/app-log.mjs,
-  // docs/mcp.md). pino writes what is gathered synchronously when the process exits. Synchronous: each line at
-  // once. minLength is never 0: at 0, sonic-boom's flush() does nothing, so flush() resolved before an
-  // asynchronous open or write had reached the file.
+  // minLength 1 still writes each line at once; at the default minLength 0, sonic-boom's flush() does nothing,
+  // so flush() resolved before an asynchronous open or write had reached the file.
   const destination = pino.destination({
     dest: options.file,
-    sync,
+    sync: options.sync ?? false,
     mkdir: true,
-    minLength: sync ? 1 : GATHER_BYTES,
+    minLength: 1,
   });
   // A log that cannot be written (folder removed, disk full) must never take the host down with it: report
-  // the first failure once and keep running. If the file never opened, sonic-boom would throw on the next
-  // write (into the caller, or from a timer), so the log stops writing altogether.
-  let opened = sync;
-  let unopenable = false;
-  destination.once('ready', () => (opened = true));
+  // the first failure once and keep running.
   let reportedFailure = false;
   destination.on('error', (error: Error) => {
-    if (!opened) unopenable = true;
     if (reportedFailure) return;
     reportedFailure = true;
     (
@@ -147,14 +129,6 @@ export function createAppLog(options: AppLogOptions): Logger {
       ((e: Error) => process.stderr.write(`FleetAI: cannot write ${options.file}: ${e.message}\n`))
     )(error);
   });
-  let closed = false;
-  const writable = () => !closed && !unopenable;
-  // sonic-boom cannot say whether anything is still gathered, and its flush() can call back while lines are
-  // (a write in flight when it was called ends with less than minLength left): count bytes in and out instead.
-  let bytesIn = 0;
-  let bytesOut = 0;
-  destination.on('write', (n: number) => (bytesOut += n));
-  const pending = () => writable() && bytesOut < bytesIn;
   const logger = pino(
     {
       level: options.level ?? 'info',
@@ -162,51 +136,33 @@ export function createAppLog(options: AppLogOptions): Logger {
       messageKey: 'event',
       timestamp: () => `,"ts":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
-      hooks: {
-        streamWrite: (line) => {
-          bytesIn += Buffer.byteLength(line);
-          return line;
-        },
-      },
     },
     destination,
   );
-  // Our own timer rather than sonic-boom's periodicFlush: that one writes (an empty write) every tick even when
-  // idle, and throws from its timer once the file failed to open. A tick that finds a write in flight does
-  // nothing; the next one writes what is left.
-  const timer = sync
-    ? undefined
-    : setInterval(() => {
-        if (pending()) destination.flush();
-      }, FLUSH_EVERY_MS);
-  timer?.unref();
-  const flushOnce = () =>
-    new Promise<boolean>((resolve) =>
-      logger.flush((error) => resolve(error === undefined || error === null)),
-    );
-  let closing: Promise<void> | undefined;
-  const flushAll = async () => {
-    // Twice is enough unless writes fail; the bound keeps a failing disk from holding flush() forever.
-    for (let i = 0; i < 5 && pending(); i++) if (!(await flushOnce())) return;
-  };
+  // pino writes the message key after the object; keeping `event` in the object keeps the documented key order
+  // (ts, level, category, event, context) readable in `tail -f`.
+  let closed = false;
   return {
-    // pino writes the message key after the object; keeping `event` in the object keeps the documented key
-    // order (level, ts, category, event, context) readable in `tail -f`.
     ...levelMethods((level, category, event, context) => {
-      if (!writable() || !logger.isLevelEnabled(level)) return;
+      if (!logger.isLevelEnabled(level)) return;
       logger[level](
         context === undefined ? { category, event } : { category, event, context: safeContext(context) },
       );
     }),
-    flush: flushAll,
+    flush: () =>
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        logger.flush(() => resolve());
+      }),
     close: () =>
-      (closing ??= (async () => {
-        clearInterval(timer);
-        if (!writable()) return;
-        await flushAll();
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
         closed = true;
-        destination.end();
-      })()),
+        logger.flush(() => {
+          destination.end();
+          resolve();
+        });
+      }),
   };
 }
 
