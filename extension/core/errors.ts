@@ -106,6 +106,12 @@ export const ErrorCode = {
   MetricsListen: 'E_METRICS_LISTEN',
   /** A notification channel (WeCom, Slack, webhook) is missing its URL or refused or failed a message. */
   NotifyChannel: 'E_NOTIFY_CHANNEL',
+  /** A chat callback (WeCom msg_signature, Slack v0 signature) whose signature or timestamp does not check out. */
+  ChatSignature: 'E_CHAT_SIGNATURE',
+  /** A WeCom callback body that cannot be decrypted or parsed (bad base64, padding, length, CorpID or XML). */
+  ChatDecrypt: 'E_CHAT_DECRYPT',
+  /** A chat command that cannot be carried out (bad arguments, ambiguous or unknown id, unknown pane). */
+  ChatCommand: 'E_CHAT_COMMAND',
   Internal: 'E_INTERNAL',
 } as const;
 
