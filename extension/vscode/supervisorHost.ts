@@ -1089,6 +1089,12 @@ function deciderWord(by: string): string {
       return vscode.l10n.t('the fleet command line');
     case 'remote':
       return vscode.l10n.t('a remote reply (webhook or chat)');
+    case 'portal':
+      return vscode.l10n.t('the approval portal');
+    case 'wecom':
+      return vscode.l10n.t('a WeCom message');
+    case 'slack':
+      return vscode.l10n.t('a Slack command');
     case 'rule':
       return vscode.l10n.t('the approval rules');
     case 'model':

@@ -11,7 +11,19 @@ export const ApprovalDecisionSchema = z.enum(['approve', 'approve_for_session', 
  * Who answered: a FleetAI surface (`vscode`, `cli`, `remote` for a webhook or chat reply), the rules or the
  * model judge, or `terminal` when a person answered in the agent's own terminal and the request closed.
  */
-export const DecidedBySchema = z.enum(['vscode', 'cli', 'remote', 'rule', 'model', 'terminal']);
+// `portal`, `wecom`, `slack`: decisions taken away from the editor, named by the channel they came through (seed 000
+// stage 3); `remote` stays readable for records written before the channels had names of their own.
+export const DecidedBySchema = z.enum([
+  'vscode',
+  'cli',
+  'remote',
+  'portal',
+  'wecom',
+  'slack',
+  'rule',
+  'model',
+  'terminal',
+]);
 
 export type ApprovalKind = z.infer<typeof ApprovalKindSchema>;
 export type ApprovalDecision = z.infer<typeof ApprovalDecisionSchema>;

@@ -314,6 +314,75 @@ const Notify = z
   .superRefine(backoffOrder('retry_min_seconds', 'retry_max_seconds'))
   .describe('Where notifications go besides VS Code; URLs come from the environment, never from this file.');
 
+/** An IP address or a host name (anything but loopback is an explicit choice, logged as a warning). */
+const ListenHost = NonEmpty.refine(
+  (host) =>
+    isIP(host) !== 0 ||
+    /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host),
+  'must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name',
+);
+
+const Portal = z
+  .strictObject({
+    port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8787)
+      .describe('Port of the approval portal and of the WeCom / Slack callbacks; 0 turns them off.'),
+    host: ListenHost.default('127.0.0.1').describe(
+      'Address the portal listens on. Reach it from a phone through a tunnel or reverse proxy rather than ' +
+        'binding 0.0.0.0; anything but loopback is logged as a warning.',
+    ),
+    token_env: EnvName.default('FLEETAI_PORTAL_TOKEN').describe(
+      'Environment variable that may hold the portal token. Unset: a token made once is kept in the state ' +
+        'folder (portal.token, readable by its owner only).',
+    ),
+    public_url: z
+      .url()
+      .optional()
+      .describe('The address people open, when a tunnel or reverse proxy stands in front (used in links).'),
+    allowed_users: z
+      .array(NonEmpty)
+      .default([])
+      .describe(
+        'WeCom UserIDs and Slack user ids that may approve, deny or send from a chat; empty: anyone the chat ' +
+          'app lets through. Anyone may ask for /status.',
+      ),
+    wecom_token_env: EnvName.default('WECOM_CALLBACK_TOKEN').describe(
+      'Environment variable holding the Token of the WeCom application callback (接收消息 Token).',
+    ),
+    wecom_aes_key_env: EnvName.default('WECOM_CALLBACK_AES_KEY').describe(
+      'Environment variable holding the EncodingAESKey of the WeCom application callback.',
+    ),
+    wecom_corp_id_env: EnvName.default('WECOM_CORP_ID').describe(
+      'Environment variable holding the WeCom CorpID (企业 ID) the callback messages must carry.',
+    ),
+    slack_signing_secret_env: EnvName.default('SLACK_SIGNING_SECRET').describe(
+      'Environment variable holding the Slack app signing secret for its slash commands.',
+    ),
+  })
+  .describe(
+    'The approval portal (a page for a phone) and the chat callbacks: decisions away from the editor, each ' +
+      'request checked by token or signature. Secrets come from the environment, never from this file.',
+  );
+
+const Review = z
+  .strictObject({
+    digest_time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM" (24-hour local time), e.g. "09:00"')
+      .optional()
+      .describe(
+        'Local time ("HH:MM") of the daily review digest sent to the notification channels; off when left out.',
+      ),
+    test_command: NonEmpty.optional().describe(
+      'Command `fleet review --run-tests` runs in the workspace (tasks without acceptance.command), e.g. "npm test".',
+    ),
+  })
+  .describe('The project review (`fleet review`) and its daily digest.');
+
 const Control = z
   .strictObject({
     socket: NonEmpty.optional().describe(
@@ -346,12 +415,7 @@ const shape = {
     .describe('Decide and log (result "dry_run"), but never type into a pane.'),
   tick_seconds: Seconds.default(5).describe('How often the supervisor looks at every pane.'),
   heartbeat_seconds: Seconds.default(5).describe('How often the supervisor writes its heartbeat.'),
-  metrics_host: NonEmpty.refine(
-    (host) =>
-      isIP(host) !== 0 ||
-      /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(host),
-    'must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name',
-  )
+  metrics_host: ListenHost
     // Anything but loopback shows pane and branch names to the network: allowed, but logged as a warning.
     .default('127.0.0.1')
     .describe('Address the Prometheus /metrics endpoint listens on.'),
@@ -373,7 +437,9 @@ const shape = {
   panes: z.array(Pane).default([]).describe('Panes started and supervised.'),
   tasks: z.array(Task).default([]).describe('The task board: phases, owners, dependencies, acceptance.'),
   notify: Notify.prefault({}),
+  portal: Portal.prefault({}),
   control: Control.prefault({}),
+  review: Review.prefault({}),
 };
 
 /** The structure alone, without the cross-references (what the JSON Schema for editors describes). */

@@ -1,12 +1,18 @@
 import { mkdirSync } from 'node:fs';
-import { ApprovalStore, type ApprovalRequest, type CompletedApproval, type DecidedBy } from '../approvals';
+import {
+  ApprovalStore,
+  DecidedBySchema,
+  type ApprovalRequest,
+  type CompletedApproval,
+  type DecidedBy,
+} from '../approvals';
 import { describeError } from '../errors';
 import type { Logger } from '../observability/appLog';
 import type { Disposable } from '../panes/events';
 import type { WorkspacePaths } from '../workspacePaths';
 import type { ApprovalRecordView, ApprovalsPort } from './ports';
 
-const DECIDERS: readonly string[] = ['vscode', 'cli', 'remote', 'rule', 'model', 'terminal'];
+const DECIDERS: readonly string[] = DecidedBySchema.options;
 
 function view(record: ApprovalRequest | CompletedApproval): ApprovalRecordView {
   return {

@@ -80,6 +80,17 @@ describe('defaults', () => {
         retry_min_seconds: 5,
         retry_max_seconds: 300,
       },
+      portal: {
+        port: 8787,
+        host: '127.0.0.1',
+        token_env: 'FLEETAI_PORTAL_TOKEN',
+        allowed_users: [],
+        wecom_token_env: 'WECOM_CALLBACK_TOKEN',
+        wecom_aes_key_env: 'WECOM_CALLBACK_AES_KEY',
+        wecom_corp_id_env: 'WECOM_CORP_ID',
+        slack_signing_secret_env: 'SLACK_SIGNING_SECRET',
+      },
+      review: {},
       control: {},
     });
   });
