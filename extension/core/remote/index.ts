@@ -1,1 +1,3 @@
 export * from './remoteSupervisor';
+export * from './routes';
+export * from './chatRoutes';
