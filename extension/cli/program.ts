@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
+import { registerAgentsConfigCommands } from './agentsConfigCli';
 import type { CliIo } from './io';
 import { registerMcpCommands } from './mcpCli';
 import { registerMcpServerCommand } from './mcpServerCli';
@@ -220,6 +221,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerPlanDesignCommand(program, io);
   registerMcpServerCommand(program, io);
   registerMcpCommands(program, io);
+  registerAgentsConfigCommands(program, io);
   return program;
 }
 
