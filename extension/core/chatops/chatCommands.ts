@@ -101,7 +101,8 @@ export interface ChatApprovalsPort {
   decide(
     id: string,
     decision: 'approve' | 'deny',
-    by: { by: 'remote'; message?: string },
+    /** `by` is the channel (wecom / slack) the decision came through; `reason` is the one the person gave. */
+    by: { by: ChatChannel; message?: string; reason?: string },
   ): Promise<
     { ok: true; record: ChatApprovalView } | { ok: false; error: { code: string; message: string } }
   >;
@@ -159,7 +160,7 @@ const COMPLETED_LOOKBACK = 500;
 
 /**
  * Runs one chat command for `sender` and returns a short reply in English and Chinese. Approvals are decided
- * through the store's exactly-once path as `remote`, with the channel and user id in the decision's message, so
+ * through the store's exactly-once path as the channel (`wecom` / `slack`), with the user id in the message, so
  * the audit says who answered from where; a second answer reports the first instead of making another.
  */
 export async function runChatCommand(
@@ -245,8 +246,9 @@ async function decide(
   const reason = command.kind === 'deny' ? command.reason : undefined;
   const who = sender.userName ? `${sender.userId} (${sender.userName})` : sender.userId;
   const result = await ports.approvals.decide(id, command.kind, {
-    by: 'remote',
+    by: sender.channel,
     message: `via ${sender.channel} by ${who}${reason ? `: ${reason}` : ''}`,
+    ...(reason ? { reason } : {}),
   });
   if (result.ok) {
     const what = result.record.command ?? result.record.reason ?? result.record.pane;

@@ -95,7 +95,7 @@ describe('runChatCommand with a real ApprovalStore', () => {
     ]);
     for (const reply of [again, late]) {
       expect(reply).toMatchObject({ ok: false, code: ErrorCode.ApprovalAlreadyDecided });
-      expect(reply.text).toContain('approve by remote, via wecom by zhangsan');
+      expect(reply.text).toContain('approve by wecom, via wecom by zhangsan');
       expect(reply.text).toContain('已被处理');
     }
 
@@ -104,7 +104,7 @@ describe('runChatCommand with a real ApprovalStore', () => {
     expect(completed[0]).toMatchObject({
       id: pending.id,
       decision: 'approve',
-      decidedBy: 'remote',
+      decidedBy: 'wecom',
       message: 'via wecom by zhangsan',
     });
     expect(await store.pending()).toEqual([]);
@@ -133,7 +133,7 @@ describe('runChatCommand with a real ApprovalStore', () => {
     expect(reply.text).toContain(`Denied ${pending.id}`);
     expect(await store.get(pending.id)).toMatchObject({
       decision: 'deny',
-      decidedBy: 'remote',
+      decidedBy: 'slack',
       message: 'via slack by U2CERLKJA (roadrunner): 太危险 too risky',
     });
   });
