@@ -171,7 +171,7 @@ describe('fleet agents:config:generate', () => {
 
     const list = await fleet(['agents:config:list', '-w', ws, '--json']);
     expect(list.code).toBe(0);
-    expect(JSON.parse(list.stdout).rows).toContainEqual(
+    expect((JSON.parse(list.stdout) as { rows: unknown[] }).rows).toContainEqual(
       expect.objectContaining({ kind: 'mybot', source: 'workspace', valid: true }),
     );
   }, 60_000);
