@@ -10,6 +10,7 @@ import { registerMcpServerCommand } from './mcpServerCli';
 import { registerPlanCommands } from './planCli';
 import { registerPlanDesignCommand } from './planDesignCli';
 import { registerSupervisorCommands } from './supervisorCommands';
+import { registerTasksCommands } from './tasksCli';
 
 export type { CliIo } from './io';
 
@@ -219,6 +220,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerSupervisorCommands(program, io);
   registerPlanCommands(program, io);
   registerPlanDesignCommand(program, io);
+  registerTasksCommands(program, io);
   registerMcpServerCommand(program, io);
   registerMcpCommands(program, io);
   registerAgentsConfigCommands(program, io);
