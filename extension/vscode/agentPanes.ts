@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
+import type { LoadedProfiles } from '../core/agents/profiles';
 import type { OrchestratorConfig, PaneConfig } from '../core/config/orchestratorConfig';
 import type { Logger } from '../core/observability/appLog';
 import type { AgentPane, PaneRegistry, PaneRegistryChange } from '../core/panes/paneRegistry';
@@ -58,6 +59,11 @@ export interface AgentPanesOptions {
   onPaneChange?: (change: PaneRegistryChange) => void;
   /** Remembers New Agent's answers per profile (the MCP question); this window's session only when left out. */
   workspaceState?: vscode.Memento;
+  /**
+   * The window's hot-reloading profile registry (metaAgentCommands.ts): New Agent's pick list and pane starts
+   * read it instead of the folders, so a new profile file shows up without reloading the window.
+   */
+  profiles?: () => Promise<LoadedProfiles>;
 }
 
 /** workspaceState key of the last answer to "Give this agent FleetAI's MCP server?" for one agent kind. */
@@ -158,7 +164,15 @@ export class AgentPanes implements vscode.Disposable {
         import('../core/panes/paneRegistry'),
         import('../core/panes/ptyHost'),
       ]);
-      const registry = new PaneRegistry({
+      const profiles = this.options.profiles;
+      const Registry = profiles
+        ? class extends PaneRegistry {
+            override loadProfiles(): Promise<LoadedProfiles> {
+              return profiles();
+            }
+          }
+        : PaneRegistry;
+      const registry = new Registry({
         builtinProfilesDir: this.options.builtinProfilesDir,
         ...(this.options.paths ? { paths: this.options.paths } : {}),
         ptyHost: nodePtyHost(),

@@ -1,3 +1,5 @@
+import type { RegistryEntryView } from '../core/agents/profileRegistry';
+import type { ProfileProblem } from '../core/agents/profiles';
 import type { ApprovalRequest } from '../core/approvals';
 import type { DoctorReport } from '../core/doctor/doctor';
 import type { PaneStateName } from '../core/panes/types';
@@ -91,6 +93,10 @@ export interface FleetAiApi {
   mcpTools(alias: string): TreeItemSummary[];
   /** An MCP server as the window's bridge sees it; undefined before the bridge opened or for an unknown alias. */
   mcpStatus(alias: string): McpServerStatus | undefined;
+  /** The window's agent profile registry now (hot-reloaded): profiles and registry agents, and the files refused. */
+  agentProfiles(): Promise<{ entries: RegistryEntryView[]; problems: ProfileProblem[] }>;
+  /** The agent kinds New Agent's pick list offers now (loads the pane registry, as New Agent does). */
+  newAgentKinds(): Promise<string[]>;
 }
 
 /** One MCP server of the window, as the API shows it. */

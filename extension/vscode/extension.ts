@@ -10,6 +10,7 @@ import { ApprovalsTreeProvider } from './approvalsTree';
 import type { FleetAiApi } from './api';
 import { PlanGraphHost } from './planGraphHost';
 import { registerMcpCommands } from './mcpCommands';
+import { registerMetaAgentCommands, WindowProfiles } from './metaAgentCommands';
 import { notifySecretSources, setNotifyWebhook } from './notifyChannel';
 import { McpHost } from './mcpHost';
 import { McpServersTreeProvider } from './mcpServersTree';
@@ -59,8 +60,16 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     },
   });
   stopSupervisor = () => supervisor.stop();
+  // Agent profiles, hot-reloaded from agents-config/ and .fleetai/agents/ (opened on first use).
+  const profiles = new WindowProfiles({
+    builtinDir: context.asAbsolutePath('agents-config'),
+    paths,
+    log,
+    storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
+  });
   const agents: AgentPanes = new AgentPanes({
     builtinProfilesDir: context.asAbsolutePath('agents-config'),
+    profiles: () => profiles.loaded(),
     // Remembers the answer to "Give this agent FleetAI's MCP server?" per agent kind across windows.
     workspaceState: context.workspaceState,
     folder,
@@ -112,6 +121,8 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     }),
     ...registerMcpCommands({ host: mcp, log, appLogPath }),
     vscode.commands.registerCommand('fleetai.setNotifyWebhook', () => setNotifyWebhook(context.secrets, log)),
+    profiles,
+    ...registerMetaAgentCommands(profiles),
   );
 
   const servedListeners = new Set<(method: string) => void>();
@@ -241,6 +252,9 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
               ? mcpTree.items()
               : [],
     mcpTools: (alias) => mcpTree.items(alias),
+    agentProfiles: () => profiles.list(),
+    newAgentKinds: async () =>
+      folder ? (await (await agents.ensureLoaded()).agentChoices(folder)).map((c) => c.kind) : [],
     mcpStatus: (alias) => {
       const row = mcp.row(alias);
       if (!row) return undefined;
