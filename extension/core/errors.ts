@@ -112,6 +112,12 @@ export const ErrorCode = {
   ChatDecrypt: 'E_CHAT_DECRYPT',
   /** A chat command that cannot be carried out (bad arguments, ambiguous or unknown id, unknown pane). */
   ChatCommand: 'E_CHAT_COMMAND',
+  /** The approval portal cannot listen on its host and port (in use, no permission, not this machine). */
+  PortalListen: 'E_PORTAL_LISTEN',
+  /** A portal request without the portal token, or with a wrong one: nothing was run. */
+  PortalAuth: 'E_PORTAL_AUTH',
+  /** A portal request refused before it ran: too large, not JSON, from another site, bad fields. */
+  PortalRequest: 'E_PORTAL_REQUEST',
   Internal: 'E_INTERNAL',
 } as const;
 
