@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileRegistry, type ProfileRegistryChange } from '../../../extension/core/agents/profileRegistry';
@@ -46,6 +46,15 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
+/**
+ * Saves as editors that write a temporary file and rename it do: a watcher never sees a half-written file, so
+ * each save is exactly one version (a plain truncate-and-write may show an empty file for a moment).
+ */
+function save(file: string, text: string): void {
+  writeFileSync(`${file}.saving`, text);
+  renameSync(`${file}.saving`, file);
+}
+
 function profile(kind: string, displayName: string): Record<string, unknown> {
   return { ...structuredClone(shell), $schema: undefined, kind, displayName, command: kind };
 }
@@ -72,7 +81,7 @@ describe('ProfileRegistry', () => {
 
     // The agents folder does not exist yet: its creation is seen from the state folder.
     mkdirSync(dirs.agentsDir);
-    writeFileSync(file, JSON.stringify(profile('mybot', 'My Bot v1')));
+    save(file, JSON.stringify(profile('mybot', 'My Bot v1')));
     await until(() => registry.get('mybot')?.displayName === 'My Bot v1', 'mybot to load');
     expect(registry.list().find((e) => e.kind === 'mybot')).toMatchObject({
       type: 'profile',
@@ -83,8 +92,11 @@ describe('ProfileRegistry', () => {
 
     const bad = profile('mybot', 'My Bot v2');
     (bad.patterns as { rules: { state: string }[] }[])[0]!.rules[0]!.state = 'thinking';
-    writeFileSync(file, JSON.stringify(bad));
-    await until(() => registry.problems().length === 1, 'the problem to be reported');
+    save(file, JSON.stringify(bad));
+    await until(
+      () => registry.problems().some((p) => p.message.includes('patterns[0].rules[0].state')),
+      'the problem to be reported',
+    );
     const [problem] = registry.problems();
     expect(problem?.file).toBe(file);
     expect(problem?.message).toContain('patterns[0].rules[0].state');
@@ -93,12 +105,12 @@ describe('ProfileRegistry', () => {
     expect(reported).toHaveLength(1);
 
     // The same bad content saved again is not reported a second time.
-    writeFileSync(file, `${JSON.stringify(bad)}\n`);
+    save(file, `${JSON.stringify(bad)}\n`);
     await registry.reload();
     expect(changes.flatMap((c) => c.problems)).toHaveLength(1);
     expect(registry.get('mybot')?.displayName).toBe('My Bot v1');
 
-    writeFileSync(file, JSON.stringify(profile('mybot', 'My Bot v3')));
+    save(file, JSON.stringify(profile('mybot', 'My Bot v3')));
     await until(() => registry.get('mybot')?.displayName === 'My Bot v3', 'the fixed file to load');
     expect(registry.problems()).toEqual([]);
 
@@ -112,10 +124,10 @@ describe('ProfileRegistry', () => {
     const dirs = folders();
     mkdirSync(dirs.agentsDir);
     const file = path.join(dirs.agentsDir, 'shell.json');
-    writeFileSync(file, JSON.stringify({ schemaVersion: 1, kind: 'shell', displayName: 'My Shell' }));
+    save(file, JSON.stringify({ schemaVersion: 1, kind: 'shell', displayName: 'My Shell' }));
     const { registry } = await openRegistry(dirs);
     expect(registry.get('shell')?.displayName).toBe('My Shell');
-    writeFileSync(file, '{ "schemaVersion": 1, "kind": "shell", "displayName": ');
+    save(file, '{ "schemaVersion": 1, "kind": "shell", "displayName": ');
     await until(() => registry.problems().length === 1, 'the JSON error');
     expect(registry.problems()[0]?.file).toBe(file);
     expect(registry.get('shell')?.displayName).toBe('My Shell');
@@ -126,10 +138,10 @@ describe('ProfileRegistry', () => {
   it('watches the shipped folder and the workspace registry agents too', async () => {
     const dirs = folders();
     const { registry } = await openRegistry(dirs);
-    writeFileSync(path.join(dirs.builtinDir, 'extra.json'), JSON.stringify(profile('extra', 'Extra')));
+    save(path.join(dirs.builtinDir, 'extra.json'), JSON.stringify(profile('extra', 'Extra')));
     await until(() => registry.get('extra') !== undefined, 'the new built-in');
     expect(registry.list().find((e) => e.kind === 'extra')?.source).toBe('built-in');
-    writeFileSync(
+    save(
       path.join(dirs.stateRoot, 'agents.registry.json'),
       JSON.stringify({ agents: [{ name: 'triage', instructions: 'Sort the issues.' }] }),
     );
