@@ -62,6 +62,11 @@ export function reviewLangFromEnv(env: NodeJS.ProcessEnv = process.env): ReviewL
   return /^zh/i.test(raw) ? 'zh-cn' : 'en';
 }
 
+/** A code span that survives backquotes inside (a `fleet send` text quoting a command). */
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}
+
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -110,6 +115,16 @@ export function renderMarkdown(review: Review, lang: ReviewLang = 'en'): string 
     out.push(
       `${h.plans}: ${plans.total} plan(s), ${plans.done} done, ${plans.running} running, ` +
         `${plans.waiting} waiting for an approval, ${plans.failed} failed.`,
+      '',
+    );
+  }
+  const approvals = facts.approvals;
+  if (approvals.pending.length > 0 || approvals.answeredCount > 0) {
+    const longest = approvals.pending[0];
+    out.push(
+      `Approvals: ${approvals.pending.length} pending` +
+        `${longest ? ` (longest ${duration(longest.waitSeconds)})` : ''}, ${approvals.answeredCount} answered` +
+        `${approvals.medianLatencySeconds !== undefined ? ` (a person answers in ${duration(approvals.medianLatencySeconds)} at the median)` : ''}.`,
       '',
     );
   }
@@ -169,7 +184,7 @@ export function renderMarkdown(review: Review, lang: ReviewLang = 'en'): string 
   out.push(`## ${h.next}`, '');
   if (review.recommendations.length === 0) out.push('Nothing to do but let the agents work.', '');
   for (const r of review.recommendations) {
-    out.push(`${r.rank}. **${r.title}**  `, `   ${r.reason}  `, `   \`${r.command}\``, '');
+    out.push(`${r.rank}. **${r.title}**  `, `   ${r.reason}  `, `   ${code(r.command)}`, '');
   }
   out.push(
     `_${h.source}: ${review.source.kind === 'model' ? `model ${review.source.model}` : 'rules'}` +
