@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ApprovalStore } from '../../../extension/core/approvals';
@@ -11,7 +9,7 @@ import { defaultOrchestratorConfig } from '../../../extension/core/config/orches
 import { createMemoryLog } from '../../../extension/core/observability/appLog';
 import { chatRoutes, type ChatRoutesOptions } from '../../../extension/core/remote/chatRoutes';
 import { remoteSupervisor, type RemoteSupervisor } from '../../../extension/core/remote/remoteSupervisor';
-import type { RemoteRequest, RemoteRoute } from '../../../extension/core/remote/routes';
+import { startRemoteServer } from '../../../extension/core/remote/remoteServer';
 import { createClassifier } from '../../../extension/core/supervisor/approvalsGlue';
 import { Orchestrator } from '../../../extension/core/supervisor/orchestrator';
 import { DEFAULT_SUPERVISOR_SETTINGS } from '../../../extension/core/supervisor/settings';
@@ -71,10 +69,9 @@ export interface Harness {
 }
 
 /**
- * The chat routes behind a real node:http server, over a real Orchestrator (scripted panes, as in
- * test/unit/supervisor) and a real ApprovalStore in a temp workspace. The server is a few lines here rather than
- * startRemoteServer (extension/core/remote/remoteServer.ts) because that one was not committed when these tests
- * were written; signature routes need no portal token, so nothing of the portal's checks is skipped for them.
+ * The chat routes in the real remote server (startRemoteServer, node:http on 127.0.0.1, the portal token set but
+ * never sent: signature routes must not need it), over a real Orchestrator (scripted panes, as in
+ * test/unit/supervisor) and a real ApprovalStore in a temp workspace.
  */
 export async function startHarness(
   options: {
@@ -112,10 +109,16 @@ export async function startHarness(
     log,
     ...options.routeOptions,
   });
-  const server = await serve(routes);
-  const address = server.address() as AddressInfo;
+  const server = await startRemoteServer({
+    host: '127.0.0.1',
+    port: 0,
+    origin: 'chat test',
+    token: 'portal-token-the-chat-routes-never-need',
+    routes,
+    log,
+  });
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: server.url,
     fleet,
     notifier,
     orchestrator,
@@ -127,39 +130,12 @@ export async function startHarness(
       return notifier.sent.find((n) => n.approvalId)!.approvalId!;
     },
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
       await orchestrator.dispose();
       approvals.dispose();
       rmSync(workspace, { recursive: true, force: true });
     },
   };
-}
-
-function serve(routes: RemoteRoute[]): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const route = routes.find((r) => r.method === req.method && r.path === url.pathname);
-      if (!route) {
-        res.writeHead(404).end();
-        return;
-      }
-      const request: RemoteRequest = {
-        method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-        ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
-      };
-      void route.handle(request).then((answer) => {
-        res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
-      });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 // --- WeCom's requests, built as its servers build them ---------------------------------------------------------
