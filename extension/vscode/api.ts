@@ -89,6 +89,14 @@ export interface FleetAiApi {
    * `fleetai.mcpServers`), in order. Asking for the MCP Servers view opens the window's MCP bridge.
    */
   treeItems(viewId: string): TreeItemSummary[];
+  /**
+   * `FleetAI: Apply Task Draft` on a draft file with the modal answered "Apply" (the diff editor still opens):
+   * what was added and replaced, or undefined when the draft was refused (the error message was shown).
+   */
+  applyTaskDraft(
+    draftFile: string,
+    options?: { replace?: boolean },
+  ): Promise<{ file: string; added: string[]; replaced: string[] } | undefined>;
   /** The tool rows under an MCP server in the MCP Servers view (none unless it is connected). */
   mcpTools(alias: string): TreeItemSummary[];
   /** An MCP server as the window's bridge sees it; undefined before the bridge opened or for an unknown alias. */

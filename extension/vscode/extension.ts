@@ -11,6 +11,7 @@ import type { FleetAiApi } from './api';
 import { PlanGraphHost } from './planGraphHost';
 import { registerMcpCommands } from './mcpCommands';
 import { registerMetaAgentCommands, WindowProfiles } from './metaAgentCommands';
+import { registerRequirementsCommands } from './requirementsCommands';
 import { notifySecretSources, setNotifyWebhook } from './notifyChannel';
 import { McpHost } from './mcpHost';
 import { McpServersTreeProvider } from './mcpServersTree';
@@ -124,6 +125,13 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     profiles,
     ...registerMetaAgentCommands(profiles),
   );
+  const requirements = registerRequirementsCommands({
+    folder,
+    paths,
+    log,
+    storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
+  });
+  context.subscriptions.push(...requirements.disposables);
 
   const servedListeners = new Set<(method: string) => void>();
   webviews.onDidServeRequest(({ method }) => servedListeners.forEach((l) => l(method)));
@@ -252,6 +260,8 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
               ? mcpTree.items()
               : [],
     mcpTools: (alias) => mcpTree.items(alias),
+    applyTaskDraft: (draftFile, options) =>
+      requirements.apply(vscode.Uri.file(draftFile), { ...options, confirm: () => Promise.resolve(true) }),
     agentProfiles: () => profiles.list(),
     newAgentKinds: async () =>
       folder ? (await (await agents.ensureLoaded()).agentChoices(folder)).map((c) => c.kind) : [],
