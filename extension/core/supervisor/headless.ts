@@ -231,6 +231,16 @@ async function startLocked(
     throw error;
   }
 
+  // The daily review digest (`review.digest_time`) goes to the same notifier as the supervisor's alerts.
+  const digest = config.review.digest_time
+    ? (await import('../review/reviewDigest')).startReviewDigest({
+        workspace: options.workspace,
+        digestTime: config.review.digest_time,
+        notifier,
+        log,
+      })
+    : undefined;
+
   let metricsServer: MetricsServer | undefined;
   let metricsError: Error | undefined;
   if (metrics) {
@@ -258,6 +268,7 @@ async function startLocked(
     ...(metricsServer ? { metrics: metricsServer } : {}),
     ...(metricsError ? { metricsError } : {}),
     stop: async () => {
+      digest?.stop();
       await metrics?.close().catch(() => undefined);
       await control.close().catch(() => undefined);
       planRuns.dispose();
