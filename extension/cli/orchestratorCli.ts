@@ -14,6 +14,9 @@ export async function runOrchestratorCli(options: {
   /** `--metrics-port` / `--metrics-host` as typed. */
   metricsPort?: string;
   metricsHost?: string;
+  /** `--portal-port` / `--portal-host` as typed. */
+  portalPort?: string;
+  portalHost?: string;
   io: CliIo;
 }): Promise<number> {
   const paths = workspacePaths(options.workspace);
@@ -36,6 +39,24 @@ export async function runOrchestratorCli(options: {
     options.io.err('fleet orchestrator: --metrics-host must not be empty\n');
     return 2;
   }
+  let portalPort: number | undefined;
+  if (options.portalPort !== undefined) {
+    portalPort = /^\d{1,5}$/.test(options.portalPort) ? Number(options.portalPort) : NaN;
+    if (!(portalPort >= 0 && portalPort <= 65535)) {
+      options.io.err(
+        `fleet orchestrator: --portal-port must be a port from 0 (no portal) to 65535, got "${options.portalPort}"\n`,
+      );
+      return 2;
+    }
+  }
+  if (options.portalHost !== undefined && !options.portalHost.trim()) {
+    options.io.err('fleet orchestrator: --portal-host must not be empty\n');
+    return 2;
+  }
+  const portal = {
+    ...(portalPort !== undefined ? { port: portalPort } : {}),
+    ...(options.portalHost !== undefined ? { host: options.portalHost } : {}),
+  };
   const metrics = {
     ...(metricsPort !== undefined ? { port: metricsPort } : {}),
     ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}),
@@ -51,6 +72,7 @@ export async function runOrchestratorCli(options: {
       log,
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
+      ...(Object.keys(portal).length > 0 ? { portal } : {}),
       onNotify: (n) =>
         options.io.err(
           `[${n.severity}] ${n.title}: ${n.message}${n.approvalId ? `\n  answer: fleet approvals:approve ${n.approvalId}  |  fleet approvals:deny ${n.approvalId} --reason "..."` : ''}\n`,
@@ -70,6 +92,14 @@ export async function runOrchestratorCli(options: {
   } else if (running.metricsError) {
     // The supervisor runs on: the exporter is for dashboards and alerts, not for supervising.
     options.io.err(`fleet orchestrator: no metrics exporter: ${describeError(running.metricsError)}\n`);
+  }
+  if (running.portal) {
+    // The token stays out of this output (it may end up in a terminal log): `fleet portal` prints the link.
+    options.io.err(
+      `fleet orchestrator: approval portal on ${running.portal.url} (the link with its token: fleet portal)\n`,
+    );
+  } else if (running.portalError) {
+    options.io.err(`fleet orchestrator: no approval portal: ${describeError(running.portalError)}\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -20,6 +20,11 @@ export function registerSupervisorCommands(program: Command, io: CliIo): void {
       'Prometheus /metrics and /healthz on this port (0: none; default: metrics_port)',
     )
     .option('--metrics-host <host>', 'address the exporter listens on (default: metrics_host, 127.0.0.1)')
+    .option(
+      '--portal-port <port>',
+      'approval portal and chat callbacks on this port (0: none; default: portal.port)',
+    )
+    .option('--portal-host <host>', 'address the portal listens on (default: portal.host, 127.0.0.1)')
     .action(
       async (opts: {
         workspace: string;
@@ -27,6 +32,8 @@ export function registerSupervisorCommands(program: Command, io: CliIo): void {
         dryRun?: boolean;
         metricsPort?: string;
         metricsHost?: string;
+        portalPort?: string;
+        portalHost?: string;
       }) => {
         const { runOrchestratorCli } = await import('./orchestratorCli');
         process.exitCode = await runOrchestratorCli({
@@ -35,6 +42,36 @@ export function registerSupervisorCommands(program: Command, io: CliIo): void {
           ...(opts.dryRun ? { dryRun: true } : {}),
           ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
           ...(opts.metricsHost !== undefined ? { metricsHost: opts.metricsHost } : {}),
+          ...(opts.portalPort !== undefined ? { portalPort: opts.portalPort } : {}),
+          ...(opts.portalHost !== undefined ? { portalHost: opts.portalHost } : {}),
+          io,
+        });
+      },
+    );
+
+  program
+    .command('portal')
+    .description("print the approval portal's link with its token (open it on a phone through a TLS tunnel)")
+    .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
+    .option('-c, --config <file>', 'workspace config (default: <workspace>/.fleetai/orchestrator.json)')
+    .option('--portal-port <port>', 'the port the portal was started with (default: portal.port)')
+    .option('--portal-host <host>', 'the address the portal was started with (default: portal.host)')
+    .option('--json', 'print JSON')
+    .action(
+      async (opts: {
+        workspace: string;
+        config?: string;
+        portalPort?: string;
+        portalHost?: string;
+        json?: boolean;
+      }) => {
+        const { runPortalCli } = await import('./portalCli');
+        process.exitCode = await runPortalCli({
+          workspace: path.resolve(opts.workspace),
+          ...(opts.config ? { config: path.resolve(opts.config) } : {}),
+          ...(opts.portalPort !== undefined ? { portalPort: opts.portalPort } : {}),
+          ...(opts.portalHost !== undefined ? { portalHost: opts.portalHost } : {}),
+          json: opts.json === true,
           io,
         });
       },

@@ -24,6 +24,7 @@ import type { DeciderPort, Notification } from './ports';
 import { settingsFromConfig } from './settingsFromConfig';
 import { supervisorStateStore } from './stateStore';
 import { SupervisorMetrics, supervisorView, type MetricsServer } from '../metrics';
+import type { RunningPortal } from '../remote/startPortal';
 
 export interface HeadlessOptions {
   configFile: string;
@@ -39,6 +40,8 @@ export interface HeadlessOptions {
   decider?: DeciderPort;
   /** `--metrics-port` / `--metrics-host`: override the config's `metrics_port` / `metrics_host` (port 0: none). */
   metrics?: { port?: number; host?: string };
+  /** `--portal-port` / `--portal-host`: override the config's `portal.port` / `portal.host` (port 0: none). */
+  portal?: { port?: number; host?: string };
 }
 
 export interface HeadlessOrchestrator {
@@ -52,6 +55,10 @@ export interface HeadlessOrchestrator {
   metrics?: MetricsServer;
   /** Why the exporter did not start (a port in use...): the supervisor runs on without it. */
   metricsError?: Error;
+  /** The approval portal (and the chat callbacks), when `portal.port` is not 0 and it could start. */
+  portal?: { url: string };
+  /** Why the portal did not start (a port in use...): the supervisor runs on without it. */
+  portalError?: Error;
   stop(): Promise<void>;
 }
 
@@ -259,6 +266,30 @@ async function startLocked(
     else metricsServer = listening;
   }
 
+  // The approval portal and the chat callbacks: decisions from a phone or a chat, through this supervisor.
+  let portal: RunningPortal | undefined;
+  let portalError: Error | undefined;
+  const { portalEndpoint, startPortal } = await import('../remote/startPortal');
+  const endpoint = portalEndpoint(config.portal, file, options.portal ?? {});
+  if (endpoint) {
+    const { remoteSupervisor } = await import('../remote/remoteSupervisor');
+    const started = await startPortal({
+      portal: config.portal,
+      endpoint,
+      stateDir: paths.stateDir,
+      env: options.env ?? (() => process.env),
+      remote: remoteSupervisor({
+        orchestrator,
+        panes: () => registry.list(),
+        store: ApprovalStore.forWorkspace(paths),
+        log,
+      }),
+      log,
+    });
+    if (started instanceof Error) portalError = started;
+    else portal = started;
+  }
+
   return {
     orchestrator,
     registry,
@@ -267,8 +298,11 @@ async function startLocked(
     mcpBridge: bridge,
     ...(metricsServer ? { metrics: metricsServer } : {}),
     ...(metricsError ? { metricsError } : {}),
+    ...(portal ? { portal: { url: portal.url } } : {}),
+    ...(portalError ? { portalError } : {}),
     stop: async () => {
       digest?.stop();
+      await portal?.close().catch(() => undefined);
       await metrics?.close().catch(() => undefined);
       await control.close().catch(() => undefined);
       planRuns.dispose();
