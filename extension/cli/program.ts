@@ -9,6 +9,7 @@ import { registerMcpCommands } from './mcpCli';
 import { registerMcpServerCommand } from './mcpServerCli';
 import { registerPlanCommands } from './planCli';
 import { registerPlanDesignCommand } from './planDesignCli';
+import { registerReviewCommand } from './reviewCli';
 import { registerSupervisorCommands } from './supervisorCommands';
 import { registerTasksCommands } from './tasksCli';
 
@@ -221,6 +222,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerPlanCommands(program, io);
   registerPlanDesignCommand(program, io);
   registerTasksCommands(program, io);
+  registerReviewCommand(program, io);
   registerMcpServerCommand(program, io);
   registerMcpCommands(program, io);
   registerAgentsConfigCommands(program, io);
