@@ -67,6 +67,10 @@ interface Running {
   notifier: { close(): void };
   /** The Prometheus exporter, when configured (fleetai.metrics.port, or the workspace's metrics_port). */
   metrics?: SupervisorMetrics;
+  /** The approval portal and chat callbacks (fleetai.portal.port, or the workspace's portal.port). */
+  portal?: { url: string; close(): Promise<void> };
+  /** Why the portal did not start here (a port in use...). */
+  portalError?: string;
 }
 
 /**
@@ -115,6 +119,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         this.startOrchestrator({ auto: false }),
       ),
       vscode.commands.registerCommand('fleetai.stopOrchestrator', () => this.stopOrchestrator()),
+      vscode.commands.registerCommand('fleetai.openPortal', () => this.openPortal()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         const keys = ['stallTimeoutSeconds', 'stallRetriesBeforeNotify', 'failureAlertThreshold', 'dryRun'];
         if (keys.some((k) => event.affectsConfiguration(`fleetai.${k}`))) this.applySettings('settings');
@@ -795,6 +800,34 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         );
       }
     }
+    const portalAt = portalWindowEndpoint(config, paths);
+    if (portalAt) {
+      const [{ startPortal }, { remoteSupervisor }, { ApprovalStore }] = await Promise.all([
+        import('../core/remote/startPortal'),
+        import('../core/remote/remoteSupervisor'),
+        import('../core/approvals'),
+      ]);
+      const started = await startPortal({
+        portal: config.portal,
+        endpoint: portalAt,
+        stateDir: paths.stateDir,
+        env: () => process.env,
+        remote: remoteSupervisor({
+          orchestrator,
+          panes: () => registry.list(),
+          store: ApprovalStore.forWorkspace(paths),
+          log,
+        }),
+        log,
+      });
+      // The supervisor runs on without its portal; the error (a port in use...) names the port and the setting.
+      if (started instanceof Error) {
+        this.running.portalError = describeError(started);
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('FleetAI: no approval portal: {0}', this.running.portalError),
+        );
+      } else this.running.portal = started;
+    }
     log.info(CATEGORY, 'supervisor.window.started', {
       dryRun: settings.dryRun,
       model: decider !== undefined,
@@ -807,6 +840,62 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       const running = this.running;
       this.running = undefined;
       await shutdown(running);
+    }
+  }
+
+  /** `FleetAI: Open Approval Portal`: the portal's link with its token, in the browser, and Copy Link. */
+  private async openPortal(): Promise<void> {
+    const { paths } = this.options;
+    if (!paths) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Open a folder first: FleetAI keeps approvals in the workspace folder.'),
+      );
+      return;
+    }
+    try {
+      const [{ loadOrchestratorConfig }, { portalToken }, { portalLink }, { portalBaseUrl }] =
+        await Promise.all([
+          import('../core/config/orchestratorConfig'),
+          import('../core/remote/portalToken'),
+          import('../core/remote/remoteServer'),
+          import('../core/remote/startPortal'),
+        ]);
+      const config = this.config ?? (await loadOrchestratorConfig(paths.orchestratorConfig)).config;
+      if (this.running?.portalError) {
+        void vscode.window.showErrorMessage(
+          vscode.l10n.t('FleetAI: no approval portal: {0}', this.running.portalError),
+        );
+        return;
+      }
+      const endpoint = portalWindowEndpoint(config, paths);
+      if (!endpoint) {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t(
+            'FleetAI: the approval portal is off. Set fleetai.portal.port, or portal.port in .fleetai/orchestrator.json.',
+          ),
+        );
+        return;
+      }
+      const { token } = await portalToken({
+        stateDir: paths.stateDir,
+        tokenEnv: config.portal.token_env,
+        env: process.env,
+      });
+      const link = portalLink(this.running?.portal?.url ?? portalBaseUrl(config.portal, endpoint), token);
+      // A string, not a Uri: Uri.toString() would encode the "=" of the query and the token would not be read.
+      await vscode.env.openExternal(link as unknown as vscode.Uri);
+      const copy = vscode.l10n.t('Copy Link');
+      const picked = await vscode.window.showInformationMessage(
+        vscode.l10n.t(
+          'FleetAI: the approval portal is open in your browser. Its link holds the portal token: share it like a password.',
+        ),
+        copy,
+      );
+      if (picked === copy) await vscode.env.clipboard.writeText(link);
+    } catch (error) {
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('FleetAI: no approval portal: {0}', describeError(error)),
+      );
     }
   }
 
@@ -1056,7 +1145,25 @@ function metricsEndpoint(
   };
 }
 
+/**
+ * Where the window's portal listens: fleetai.portal.port when set, else the workspace's portal.port when it has a
+ * .fleetai/orchestrator.json (0: none); no portal otherwise (a window without a config opens no port by itself).
+ */
+function portalWindowEndpoint(
+  config: OrchestratorConfig,
+  paths: WorkspacePaths,
+): { host: string; port: number; origin: string } | undefined {
+  const port = vscode.workspace.getConfiguration('fleetai').get<number | null>('portal.port', null);
+  if (typeof port === 'number') {
+    if (port === 0) return undefined;
+    return { port, host: config.portal.host, origin: 'setting fleetai.portal.port' };
+  }
+  if (config.portal.port === 0 || !existsSync(paths.orchestratorConfig)) return undefined;
+  return { port: config.portal.port, host: config.portal.host, origin: paths.orchestratorConfig };
+}
+
 async function shutdown(running: Running): Promise<void> {
+  await running.portal?.close().catch(() => undefined);
   await running.metrics?.close().catch(() => undefined);
   await running.control?.close().catch(() => undefined);
   await running.orchestrator.dispose().catch(() => undefined);
