@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrchestratorConfig } from '../../../extension/core/config/orchestratorConfig';
+import { startFakeModel } from '../../fixtures/fake-model/server.mjs';
 import { buildCli } from '../audit/builtCli';
 
 // `fleet tasks:*` as shipped (the CLI bundled the way extension/build/bundle.mjs does), as a child process.
@@ -16,19 +17,23 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The environment without any model setting of this machine, so "no model" means no model. */
-function cleanEnv(): NodeJS.ProcessEnv {
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env))
     if (!/^(FLEETAI_|OPENAI_|LC_|LANG)/.test(key)) env[key] = value;
-  return { ...env, FLEETAI_LOCALE: 'en' };
+  return { ...env, FLEETAI_LOCALE: 'en', ...extra };
 }
 
-function fleet(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function fleet(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = cleanEnv(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv(),
+      env,
     });
     let stdout = '';
     let stderr = '';
@@ -126,5 +131,52 @@ describe('fleet tasks:decompose / tasks:apply / tasks:list', () => {
     const result = await fleet(['tasks:decompose', 'missing.md'], ws);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot read ${path.join(ws, 'missing.md')}`);
+  }, 60_000);
+
+  it('decomposes with the configured model; an answer that never fits writes no draft', async () => {
+    // The fake model runs in this process; the async spawn leaves its event loop free to answer.
+    const server = await startFakeModel();
+    try {
+      const ws = mkdtempSync(path.join(dir, 'ws-'));
+      mkdirSync(path.join(ws, '.fleetai'));
+      writeFileSync(
+        path.join(ws, '.fleetai/orchestrator.json'),
+        JSON.stringify({
+          model: { base_url: `${server.url}/v1`, model: 'fake-tasks', api_key_env: 'TASKS_KEY' },
+        }),
+      );
+      writeFileSync(path.join(ws, 'plan.md'), '# Plan\n\n## Build\n- compiles\n\n## Ship\n');
+      writeFileSync(path.join(ws, 'broken.md'), '# Plan\n\n## Build\nfleetai-fake:invalid\n');
+      const env = cleanEnv({ TASKS_KEY: 'sk-test' });
+
+      const ok = await fleet(['tasks:decompose', 'plan.md', '--json'], ws, env);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      const result = JSON.parse(ok.stdout) as {
+        attempts: number;
+        tasks: { id: string; depends_on: string[] }[];
+      };
+      expect(result.attempts).toBe(1);
+      expect(result.tasks.map((t) => [t.id, t.depends_on])).toEqual([
+        ['T1', []],
+        ['T2', ['T1']],
+      ]);
+      expect(existsSync(path.join(ws, '.fleetai/drafts/plan.tasks.json'))).toBe(true);
+
+      const bad = await fleet(['tasks:decompose', 'broken.md', '--max-repairs', '1'], ws, env);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('E_MODEL_BAD_OUTPUT');
+      expect(bad.stderr).toContain('after 2 attempt(s)');
+      expect(bad.stderr).toMatch(/tasks\[0\]\.depends_on/);
+      expect(existsSync(path.join(ws, '.fleetai/drafts/broken.tasks.json'))).toBe(false);
+      expect(server.requests.filter((r) => r.fleetai === 'decompose')).toHaveLength(3);
+
+      // --no-model: the rules, though a model is configured.
+      const rules = await fleet(['tasks:decompose', 'plan.md', '--no-model'], ws, env);
+      expect(rules.code).toBe(0);
+      expect(rules.stdout).toContain('2 task(s) from plan.md, by the Markdown rules:');
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });
