@@ -49,7 +49,8 @@ export function wecomRoutes(options: ChatRoutesOptions): RemoteRoute[] {
     if (missing.length > 0) {
       return refuse(log, 'wecom', request, 400, wecomError(`query has no ${missing.join(', ')}`));
     }
-    const echostr = q.get('echostr');
+    // Base64 holds no spaces: a `+` left unescaped by a proxy reads as a space, and is put back.
+    const echostr = q.get('echostr')?.replaceAll(' ', '+');
     return {
       msg_signature: q.get('msg_signature') ?? '',
       timestamp: q.get('timestamp') ?? '',

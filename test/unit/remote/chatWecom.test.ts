@@ -39,6 +39,13 @@ describe('WeCom application callback over HTTP', () => {
       `${h.url}/wecom/callback?${query(wecomSignature('other-token', timestamp, '12', echostr), '12')}`,
     );
     expect(bad.status).toBe(401);
+    // An echostr whose `+` reached the server unescaped (read as a space) still verifies.
+    let plus = wecom.encrypt('4242');
+    while (!plus.includes('+')) plus = wecom.encrypt('4242');
+    const raw = `msg_signature=${wecomSignature(WECOM.token, timestamp, '14', plus)}&timestamp=${timestamp}&nonce=14&echostr=${plus.replaceAll('=', '%3D')}`;
+    const unescaped = await fetch(`${h.url}/wecom/callback?${raw}`);
+    expect(unescaped.status).toBe(200);
+    expect(await unescaped.text()).toBe('4242');
     const missing = await fetch(`${h.url}/wecom/callback?timestamp=${timestamp}&nonce=13`);
     expect(missing.status).toBe(400);
   });
