@@ -178,6 +178,11 @@ export class ProfileRegistry {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** The same, EventEmitter style: `registry.on('changed', ...)`. */
+  on(_event: 'changed', listener: Listener): { dispose(): void } {
+    return this.onDidChange(listener);
+  }
+
   /** Reads the folders again now (the watchers call it, debounced); concurrent calls run one after another. */
   reload(): Promise<void> {
     this.reloading = this.reloading.then(() => this.reloadNow());

@@ -34,7 +34,7 @@ async function openRegistry(dirs: { builtinDir: string; stateRoot: string }): Pr
   const registry = await ProfileRegistry.open({ ...dirs, watch: true, debounceMs: 50 });
   open.push(registry);
   const changes: ProfileRegistryChange[] = [];
-  registry.onDidChange((c) => changes.push(c));
+  registry.on('changed', (c) => changes.push(c));
   return { registry, changes };
 }
 
