@@ -66,6 +66,22 @@ export function findBottlenecks(facts: ReviewFacts): Bottleneck[] {
   const holdsFor = (task: TaskFact | undefined): string[] => (task ? dependentsOf(facts.tasks, task.id) : []);
   const found: Bottleneck[] = [];
 
+  // Nothing moves while no supervisor runs: no nudges, no recoveries, approvals answered to nobody. Only when one
+  // ran here before (a heartbeat) and work is left: a workspace never supervised is not "down".
+  const unfinished = facts.tasks.filter((t) => t.phase !== 'DONE');
+  if (!facts.supervisor.running && facts.supervisor.heartbeat && unfinished.length > 0) {
+    const seconds = since(facts.supervisor.heartbeat);
+    found.push({
+      kind: 'supervisor_down',
+      key: 'supervisor',
+      weight: 24 * HOUR + seconds,
+      seconds,
+      summary:
+        `no supervisor is running (last heartbeat ${duration(seconds)} ago${facts.supervisor.detail ? `; ${facts.supervisor.detail}` : ''}) ` +
+        `while ${unfinished.length} task${unfinished.length === 1 ? ' is' : 's are'} unfinished`,
+    });
+  }
+
   for (const approval of facts.approvals.pending) {
     const task = taskOfPane(approval.pane);
     const holds = holdsFor(task);

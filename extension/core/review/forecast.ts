@@ -85,8 +85,11 @@ export function forecast(facts: ReviewFacts): Forecast {
     gaps.length % 2
       ? gaps[(gaps.length - 1) / 2]!
       : (gaps[gaps.length / 2 - 1]! + gaps[gaps.length / 2]!) / 2;
-  const min = gaps[0]!;
-  const max = gaps[gaps.length - 1]!;
+  // One gap has no spread: a range of zero width would claim a certainty nobody has. Half to twice the gap
+  // then stands for the spread, and the note says so.
+  const single = gaps.length === 1;
+  const min = single ? median / 2 : gaps[0]!;
+  const max = single ? median * 2 : gaps[gaps.length - 1]!;
   const spanSeconds = (times[times.length - 1]!.at - times[0]!.at) / 1000;
   const tasksPerDay = spanSeconds > 0 ? ((times.length - 1) / spanSeconds) * DAY : undefined;
   const at = (k: number): ForecastRange => ({
@@ -105,7 +108,9 @@ export function forecast(facts: ReviewFacts): Forecast {
     tasks: order.map((t, i) => ({ task: t.id, position: i + 1, range: at(i + 1) })),
     note:
       `Measured from ${times.length} completions (${gaps.length} gap${gaps.length === 1 ? '' : 's'} between them); ` +
-      'the range runs from the shortest to the longest gap seen, and assumes the fleet keeps its pace' +
+      (single
+        ? 'one gap shows no spread, so the range is half to twice it; it assumes the fleet keeps its pace'
+        : 'the range runs from the shortest to the longest gap seen, and assumes the fleet keeps its pace') +
       (few ? '. With this little history the range is wide: treat it as a rough guess.' : '.'),
   };
 }

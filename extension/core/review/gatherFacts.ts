@@ -1,7 +1,9 @@
 import { ApprovalStore, type ApprovalRequest, type CompletedApproval } from '../approvals';
 import type { OrchestratorConfig } from '../config/orchestratorConfig';
+import { findSupervisorOwner } from '../control/supervisorOwner';
 import { describeError } from '../errors';
 import { listRuns } from '../plans/executor/runRecord';
+import * as path from 'node:path';
 import type { PaneMeta, SupervisorState } from '../supervisor/paneMetadata';
 import { readSupervisorState } from '../supervisor/stateStore';
 import type { WorkspacePaths } from '../workspacePaths';
@@ -71,9 +73,19 @@ export async function gatherFacts(options: GatherOptions): Promise<ReviewFacts> 
   }
 
   const panes = paneFacts(config, state, history);
+  const owner = await findSupervisorOwner(path.join(paths.stateDir, 'control.json'));
+  // Inside the supervisor's own process (the daily digest) its control file names this process.
+  const running = owner.state === 'live' || (owner.state === 'stale' && owner.control.pid === process.pid);
+  const heartbeat = state?.orchestrator_heartbeat;
+  const detail = owner.state === 'stale' || owner.state === 'unreadable' ? owner.reason : undefined;
   return {
     workspace,
     generatedAt: now.toISOString(),
+    supervisor: {
+      running,
+      ...(heartbeat ? { heartbeat } : {}),
+      ...(!running && detail ? { detail } : {}),
+    },
     tasks: taskFacts(config, state, history, panes),
     panes,
     approvals,

@@ -48,7 +48,11 @@ export async function gatherGitFacts(workspace: string, options: GitFactOptions 
     const message = describeError(error);
     return {
       available: false,
-      problem: /ENOENT/.test(message) ? 'git is not installed (not on PATH)' : message,
+      problem: /ENOENT/.test(message)
+        ? 'git is not installed (not on PATH): no branch facts'
+        : /not a git repository/i.test(message)
+          ? `${workspace} is not a git repository: no branch facts`
+          : message,
       branches: [],
     };
   }

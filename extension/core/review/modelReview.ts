@@ -13,6 +13,7 @@ import type { Bottleneck, Forecast, Progress, Recommendation, ReviewFacts, Since
  */
 
 const ACTIONS = [
+  'start_supervisor',
   'answer_approval',
   'nudge_pane',
   'unblock_pane',
@@ -54,6 +55,7 @@ export const REVIEW_INSTRUCTIONS = [
   'steps (rule_recommendations). Give the next steps, most useful first: concrete, naming the pane, task or',
   'approval, each with a short reason and the exact command. Use only these commands: `fleet approvals:approve ID`,',
   '`fleet approvals:deny ID --reason "..."`, `fleet send PANE "..."`, `fleet unblock PANE`, `fleet status`,',
+  '`fleet orchestrator`,',
   '`fleet plan:design "..." --save`, `fleet plan:design --from-run THREAD`, `git merge --no-ff BRANCH`.',
   'Use only pane, task and approval ids that appear in the input. Never suggest anything destructive.',
 ].join('\n');
@@ -70,6 +72,7 @@ export function reviewModelInput(input: {
   const { facts } = input;
   return JSON.stringify({
     generated_at: facts.generatedAt,
+    supervisor: facts.supervisor,
     progress: input.progress,
     since_last_review: input.sinceLast,
     tasks: facts.tasks.map((t) => ({
@@ -164,9 +167,7 @@ export function createReviewModel(settings: ModelSettings, options: { log: Logge
     name: settings.model,
     call: (request) =>
       model.call(
-        // 'review' is not in ModelOperation yet (a file of another part): the operation only names the call in
-        // the log, so the cast is harmless until the union gains it.
-        'review' as ModelOperation,
+        'review',
         () => request,
         reviewAnswerSchema,
         (value) => ({ value }),

@@ -32,6 +32,15 @@ export function recommendByRules(facts: ReviewFacts, bottlenecks: readonly Bottl
   for (const b of bottlenecks) {
     const task = taskById(b.task);
     switch (b.kind) {
+      case 'supervisor_down': {
+        add({
+          action: 'start_supervisor',
+          title: 'Start the supervisor',
+          reason: `${capital(b.summary)}: the agents get no nudges, recoveries or answers. Open the workspace in VS Code, or run it headless.`,
+          command: 'fleet orchestrator',
+        });
+        break;
+      }
       case 'approval_wait': {
         const approval = facts.approvals.pending.find((a) => a.id === b.approvalId);
         add({

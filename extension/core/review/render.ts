@@ -170,10 +170,10 @@ export function renderMarkdown(review: Review, lang: ReviewLang = 'en'): string 
   out.push(`## ${h.forecast}`, '');
   if (forecast.overall && forecast.intervalSeconds) {
     out.push(
-      `All ${forecast.remaining} remaining task(s) around **${day(forecast.overall.expected)}**, between ` +
+      `${forecast.remaining === 1 ? 'The last task' : `All ${forecast.remaining} remaining tasks`} around **${day(forecast.overall.expected)}**, between ` +
         `${day(forecast.overall.earliest)} and ${day(forecast.overall.latest)}.`,
       '',
-      `Pace: ${forecast.tasksPerDay ?? '?'} tasks/day; a task finishes every ${duration(forecast.intervalSeconds.median)} ` +
+      `Pace: ${pace(forecast.tasksPerDay)}; a task finishes every ${duration(forecast.intervalSeconds.median)} ` +
         `(median; fastest ${duration(forecast.intervalSeconds.min)}, slowest ${duration(forecast.intervalSeconds.max)}).`,
       '',
       forecast.note,
@@ -222,6 +222,12 @@ export function renderText(review: Review, lang: ReviewLang = 'en'): string {
   if (review.facts.problems.length)
     out.push('', `${h.problems}:`, ...review.facts.problems.map((p) => `  - ${p}`));
   return `${out.join('\n')}\n`;
+}
+
+/** "0.67 tasks/day", or per hour when a day would be a silly number (a scripted demo). */
+function pace(perDay: number | undefined): string {
+  if (perDay === undefined) return 'not measurable';
+  return perDay >= 48 ? `${Math.round((perDay / 24) * 10) / 10} tasks/hour` : `${perDay} tasks/day`;
 }
 
 function capital(text: string): string {

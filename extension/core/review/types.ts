@@ -126,9 +126,19 @@ export interface HistoryFact {
   completions: { task: string; at: string }[];
 }
 
+export interface SupervisorFact {
+  /** A supervisor answers on the workspace's control socket (or this process is the supervisor). */
+  running: boolean;
+  /** Its last heartbeat in the saved state: absent when no supervisor ever ran here. */
+  heartbeat?: string;
+  /** Why it is not running, when known ("process 123 is gone"). */
+  detail?: string;
+}
+
 export interface ReviewFacts {
   workspace: string;
   generatedAt: string;
+  supervisor: SupervisorFact;
   tasks: TaskFact[];
   panes: PaneFact[];
   approvals: ApprovalsFact;
@@ -149,6 +159,7 @@ export interface Progress {
 }
 
 export type BottleneckKind =
+  | 'supervisor_down'
   | 'blocked_task'
   | 'approval_wait'
   | 'stall'
@@ -216,6 +227,7 @@ export interface SinceLast {
 }
 
 export type RecommendationAction =
+  | 'start_supervisor'
   | 'answer_approval'
   | 'nudge_pane'
   | 'unblock_pane'

@@ -236,6 +236,50 @@ describe('runReview on a seeded workspace (rules)', () => {
     expect(markdown).toContain('- feature/search: 1 new commit');
   });
 
+  it('puts a stopped supervisor first when one ran here and work is left', async () => {
+    const { dir } = await seeded();
+    const state = path.join(dir, '.fleetai/state/supervisor.json');
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as Record<string, unknown>;
+    saved.orchestrator_heartbeat = new Date(NOW.getTime() - 2 * HOUR).toISOString();
+    writeFileSync(state, JSON.stringify(saved));
+    const review = await runReview({ workspace: dir, now: NOW, model: false });
+    expect(review.facts.supervisor).toEqual({ running: false, heartbeat: saved.orchestrator_heartbeat });
+    expect(review.bottlenecks[0]).toMatchObject({
+      kind: 'supervisor_down',
+      summary: 'no supervisor is running (last heartbeat 2 h ago) while 5 tasks are unfinished',
+    });
+    expect(review.recommendations[0]).toMatchObject({
+      rank: 1,
+      action: 'start_supervisor',
+      command: 'fleet orchestrator',
+    });
+  });
+
+  it('gives one completion gap a range of half to twice it', async () => {
+    const { dir } = await seeded();
+    const log = path.join(dir, '.fleetai/logs/app.jsonl');
+    writeFileSync(
+      log,
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => !/"task\.done".*"schema"/.test(l))
+        .join('\n'),
+    );
+    const state = path.join(dir, '.fleetai/state/supervisor.json');
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as { tasks: Record<string, { phase: string }> };
+    saved.tasks.schema!.phase = 'EXECUTING';
+    writeFileSync(state, JSON.stringify(saved));
+    const { forecast } = await runReview({ workspace: dir, now: NOW, model: false, saveBaseline: false });
+    expect(forecast.intervalSeconds).toEqual({ median: 2 * 86400, min: 86400, max: 4 * 86400 });
+    expect(forecast.remaining).toBe(6);
+    expect(forecast.overall).toEqual({
+      expected: new Date(NOW.getTime() + 12 * DAY).toISOString(),
+      earliest: new Date(NOW.getTime() + 6 * DAY).toISOString(),
+      latest: new Date(NOW.getTime() + 24 * DAY).toISOString(),
+    });
+    expect(forecast.note).toContain('one gap shows no spread, so the range is half to twice it');
+  });
+
   it('reads the shortstat of git diff', () => {
     expect(parseShortstat(' 3 files changed, 10 insertions(+), 2 deletions(-)\n')).toEqual({
       filesChanged: 3,
