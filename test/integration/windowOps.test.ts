@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AskOutcome, NewAgentResult } from '../../extension/vscode/agentPanes';
+import type { NewAgentResult } from '../../extension/vscode/agentPanes';
 import type { FleetAiApi } from '../../extension/vscode/api';
 import type { DecideOutcome } from '../../extension/vscode/supervisorHost';
 import { startFakeWecom, type FakeEndpoint, type RecordedRequest } from '../fakes/notifyEndpoints.mjs';
@@ -28,6 +29,19 @@ interface LogLine {
   context?: Record<string, unknown>;
 }
 
+/** The real `fleet` CLI of this checkout, as a separate process. */
+function fleetCli(cli: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { encoding: 'utf8', timeout: 30_000 },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 /** A port free right now (the exporter's port 0 means "none", so the test picks one). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,6 +52,33 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A WeCom robot that fails: on the robot's port, every connection is reset before an answer (the robot stopped
+ * first). Counts the attempts, so the test sees the notifier's background retries without waiting a fixed time.
+ */
+async function failingOn(port: number): Promise<{ attempts: () => number; close: () => Promise<void> }> {
+  let attempts = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    attempts += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.resetAndDestroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return {
+    attempts: () => attempts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** One sample's value from Prometheus text, e.g. `orchestrator_panes{state="working"}`; undefined when absent. */
@@ -62,14 +103,17 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
   this.timeout(150_000);
   let api: FleetAiApi;
   let folder: string;
+  let cli: string;
   let scratch: string;
   let wecom: FakeEndpoint & { key: string };
   let metricsUrl: string;
   let configFile: string;
+  let savedConfig: string | undefined;
   let profileFile: string;
   let logFrom = 0;
   let modeBefore: string;
   let pane: NewAgentResult;
+  let failing: Awaited<ReturnType<typeof failingOn>> | undefined;
   const started: string[] = [];
 
   const newAgent = async (name: string): Promise<NewAgentResult> => {
@@ -82,6 +126,7 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     started.push(result.id);
     return result;
   };
+  const fleet = (args: string[]) => fleetCli(cli, args);
   const screenOf = (id: string) => () => api.paneScreen(id).join('\n');
   const screenHas = (id: string, text: string) => () => api.paneScreen(id).some((row) => row.includes(text));
   const scrape = async (): Promise<string> => {
@@ -91,12 +136,15 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
   };
   /** The app log lines this file caused (the log is shared with the files that ran before). */
   const logLines = async (): Promise<LogLine[]> => {
-    const text = await fs.readFile(api.appLogPath, 'utf8');
-    return text
-      .slice(logFrom)
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as LogLine);
+    // By bytes: the log's size was taken in bytes, and a line may hold more than ASCII.
+    const text = (await fs.readFile(api.appLogPath)).subarray(logFrom).toString('utf8');
+    return text.split('\n').flatMap((line) => {
+      try {
+        return line.trim() ? [JSON.parse(line) as LogLine] : [];
+      } catch {
+        return []; // a line being written right now
+      }
+    });
   };
   const wecomEvents = async (event: string): Promise<LogLine[]> =>
     (await logLines()).filter((l) => l.event === event && l.context?.channel === 'wecom');
@@ -109,6 +157,8 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     const first = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(first, 'the test window has no workspace folder');
     folder = first;
+    cli = path.join(extension.extensionPath, 'dist', 'cli.js');
+    assert.ok(existsSync(cli), `${cli} is missing: build with npm run package`);
     scratch = mkdtempSync(path.join(tmpdir(), 'fleetai-window-ops-'));
     const script = path.join(scratch, 'windowops-agent.cjs');
     await fs.writeFile(script, scriptedAgentSource('windowops'));
@@ -134,7 +184,7 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     process.env.WECOM_WEBHOOK = wecom.url();
     // metrics_port 0 in the file: the exporter below can only come from the fleetai.metrics.port setting.
     configFile = path.join(folder, '.fleetai', 'orchestrator.json');
-    assert.equal(existsSync(configFile), false, `${configFile} was left behind by an earlier test`);
+    savedConfig = await fs.readFile(configFile, 'utf8').catch(() => undefined);
     await fs.writeFile(
       configFile,
       JSON.stringify(
@@ -159,6 +209,11 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     if (modeBefore === 'window') await vscode.commands.executeCommand('fleetai.stopOrchestrator');
     const summary = await vscode.commands.executeCommand<{ mode: string }>('fleetai.startOrchestrator');
     assert.equal(summary.mode, 'window', JSON.stringify(api.supervisor()));
+    // A window whose registry loaded before the profile was written picks the file up from its watcher.
+    await until(
+      async () => (await api.newAgentKinds()).includes(KIND),
+      () => `${KIND} among New Agent's kinds (${profileFile})`,
+    );
   });
 
   after(async () => {
@@ -167,11 +222,13 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     await vscode.workspace
       .getConfiguration('fleetai')
       .update('metrics.port', undefined, vscode.ConfigurationTarget.Global);
-    await fs.rm(configFile, { force: true });
+    if (savedConfig === undefined) await fs.rm(configFile, { force: true });
+    else await fs.writeFile(configFile, savedConfig);
     await fs.rm(profileFile, { force: true });
     // The next files find the supervisor as they would have: with the workspace defaults, or not running.
     if (api.supervisor().mode === 'window') await vscode.commands.executeCommand('fleetai.stopOrchestrator');
     if (modeBefore === 'window') await vscode.commands.executeCommand('fleetai.startOrchestrator');
+    await failing?.close();
     await wecom.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
@@ -281,8 +338,10 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
   it('WeCom down: one degraded warning, the window keeps working; WeCom back: recovered, the pending approval resent', async () => {
     await api.waitForPaneState(pane.id, 'awaiting_input', 30_000);
     const before = wecom.received.length;
-    // The robot goes away: connections are refused until it listens again on the same port.
+    // The robot fails: its port resets every connection until the robot listens there again.
     await wecom.stop();
+    const down = await failingOn(wecom.port);
+    failing = down;
 
     assert.equal(await vscode.commands.executeCommand<boolean>('fleetai.sendToAgent', pane.id, 'ask'), true);
     await api.waitForPaneState(pane.id, 'awaiting_approval', 30_000);
@@ -297,18 +356,32 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     assert.equal(degraded[0]?.level, 'warn');
     assert.equal(JSON.stringify(degraded).includes(WECOM_KEY), false, 'the degraded warning shows the key');
 
-    // The window goes on: another pane answers a question asked through the supervisor, the exporter answers.
+    // The window goes on: a command for another pane goes through the window's supervisor (its control socket,
+    // rules and queue, as `fleet send` uses them) and is typed; the exporter counts it.
     const other = await newAgent('ops-2');
     await api.waitForPaneState(other.id, 'awaiting_input', 30_000);
-    const asked = await vscode.commands.executeCommand<AskOutcome>('fleetai.askAgent', other.id, 'hello');
-    assert.equal(asked?.ok, true, JSON.stringify(asked));
+    const dispatched = sample(await scrape(), 'orchestrator_commands_total{result="dispatched"}') ?? 0;
+    const sent = await fleet(['send', other.id, 'hello', '--json', '-w', folder]);
+    assert.equal(sent.code, 0, `fleet send: ${sent.stdout}${sent.stderr}`);
     await until(screenHas(other.id, 'echo:hello'), screenOf(other.id));
+    await until(
+      async () =>
+        (sample(await scrape(), 'orchestrator_commands_total{result="dispatched"}') ?? 0) > dispatched,
+      () => 'orchestrator_commands_total{result="dispatched"} to count the command sent while WeCom is down',
+    );
     assert.equal(
       sample(await scrape(), `orchestrator_pending_confirmation_total{branch="${BRANCH}"}`),
       1,
       'the exporter does not count the approval asked while WeCom is down',
     );
     assert.equal(wecom.received.length, before);
+    // The first send and at least one background retry (retry_min_seconds: 1) failed before the robot is back.
+    await until(
+      () => down.attempts() >= 2,
+      () => `a retry of the failing robot; attempts ${down.attempts()}`,
+    );
+    failing = undefined;
+    await down.close();
 
     await wecom.start();
     const resent = await until(
