@@ -184,7 +184,8 @@ export function findBottlenecks(facts: ReviewFacts): Bottleneck[] {
       unfinished &&
       task.waitingOn.length === 0 &&
       task.phase !== 'BLOCKED' &&
-      (pane.state === 'awaiting_input' || pane.state === 'exited') &&
+      // An exited agent while no supervisor runs is part of that bigger problem, reported once above.
+      (pane.state === 'awaiting_input' || (pane.state === 'exited' && facts.supervisor.running)) &&
       inState >= IDLE_AFTER_SECONDS
     ) {
       found.push({

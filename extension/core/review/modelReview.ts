@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createStructuredModel, type ModelOperation, type ModelResult } from '../decisions/modelDecider';
+import { createStructuredModel, type ModelResult } from '../decisions/modelDecider';
 import type { ModelSettings } from '../decisions/modelSettings';
 import type { Logger } from '../observability/appLog';
 import { clip } from './bottlenecks';

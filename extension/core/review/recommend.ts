@@ -60,6 +60,18 @@ export function recommendByRules(facts: ReviewFacts, bottlenecks: readonly Bottl
       case 'idle_agent':
       case 'stall': {
         if (!b.pane) break;
+        // An exited agent cannot read a nudge: the supervisor restarts it, or a person looks at why it could not.
+        if (facts.panes.find((p) => p.pane === b.pane)?.state === 'exited') {
+          add({
+            action: 'other',
+            title: `Find out why pane ${b.pane} exited and was not restarted`,
+            reason: `${capital(b.summary)}${holding(b)}. Its restarts may have failed (see the pane's blockers).`,
+            command: 'fleet status',
+            pane: b.pane,
+            ...(task ? { task: task.id } : {}),
+          });
+          break;
+        }
         const message = task
           ? `Continue with task ${task.id}: ${task.title}.${task.acceptanceCommand ? ` It is done when \`${task.acceptanceCommand}\` passes.` : ''} Say what blocks you if something does.`
           : 'You seem to have stopped. Continue, or say what blocks you.';

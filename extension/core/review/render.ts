@@ -1,5 +1,5 @@
 import { clip, duration } from './bottlenecks';
-import { day } from './review';
+import { day, relativeRange } from './review';
 import type { Review } from './types';
 
 /**
@@ -170,8 +170,9 @@ export function renderMarkdown(review: Review, lang: ReviewLang = 'en'): string 
   out.push(`## ${h.forecast}`, '');
   if (forecast.overall && forecast.intervalSeconds) {
     out.push(
-      `${forecast.remaining === 1 ? 'The last task' : `All ${forecast.remaining} remaining tasks`} around **${day(forecast.overall.expected)}**, between ` +
-        `${day(forecast.overall.earliest)} and ${day(forecast.overall.latest)}.`,
+      `${forecast.remaining === 1 ? 'The last task' : `All ${forecast.remaining} remaining tasks`}: ` +
+        `**${relativeRange(forecast.overall, facts.generatedAt)}** (between ${day(forecast.overall.earliest)} ` +
+        `and ${day(forecast.overall.latest)}).`,
       '',
       `Pace: ${pace(forecast.tasksPerDay)}; a task finishes every ${duration(forecast.intervalSeconds.median)} ` +
         `(median; fastest ${duration(forecast.intervalSeconds.min)}, slowest ${duration(forecast.intervalSeconds.max)}).`,

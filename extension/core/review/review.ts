@@ -62,7 +62,7 @@ export async function runReview(options: ReviewOptions): Promise<Review> {
   if ('problem' in previous && previous.problem) facts.problems.push(previous.problem);
   const sinceLast = compareWithLast('last' in previous ? previous.last : undefined, facts, bottlenecks);
   const rules = recommendByRules(facts, bottlenecks);
-  let headline = ruleHeadline(progress, bottlenecks, expected);
+  let headline = ruleHeadline(progress, bottlenecks, expected, facts.generatedAt);
   let recommendations = rules;
   let source: Review['source'] = { kind: 'rules' };
 
@@ -129,6 +129,7 @@ export function ruleHeadline(
   progress: Progress,
   bottlenecks: readonly Bottleneck[],
   expected: Forecast,
+  now: string,
 ): string {
   const { total, done, percent } = progress.tasks;
   const parts: string[] = [];
@@ -142,11 +143,19 @@ export function ruleHeadline(
     );
   else if (done < total) parts.push('nothing is stuck');
   if (expected.overall) {
-    parts.push(
-      `the rest is expected around ${day(expected.overall.expected)} (${day(expected.overall.earliest)} to ${day(expected.overall.latest)})`,
-    );
+    parts.push(`the rest is expected ${relativeRange(expected.overall, now)}`);
   } else if (done < total && !expected.enoughHistory) parts.push('not enough history for a forecast yet');
   return `${parts.join('; ')}.`;
+}
+
+/** "in about 7.5 days (5 to 10 days), around Nov 28 00:00 UTC": how long from now, then when. */
+export function relativeRange(
+  range: { expected: string; earliest: string; latest: string },
+  now: string,
+): string {
+  const from = Date.parse(now);
+  const span = (iso: string): string => duration(Math.max(0, (Date.parse(iso) - from) / 1000));
+  return `in about ${span(range.expected)} (${span(range.earliest)} to ${span(range.latest)}), around ${day(range.expected)}`;
 }
 
 /** "Nov 24 14:00" in UTC: short, and the same wherever the review is read. */

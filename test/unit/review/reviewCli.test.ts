@@ -78,7 +78,9 @@ describe('fleet review', () => {
     );
     expect(md).toContain('| ui: Orders page | PLANNING (waits for api) | - | - | - | - |');
     expect(md).toContain(`1. Approval ${pendingApprovalId} on pane api has waited 40 min`);
-    expect(md).toMatch(/All 5 remaining tasks around \*\*.+\*\*, between .+ and .+\./);
+    expect(md).toMatch(
+      /All 5 remaining tasks: \*\*in about 7\.5 days \(5 days to 10 days\), around .+ UTC\*\* \(between .+ and .+\)\./,
+    );
     expect(md).toContain(
       'Pace: 0.67 tasks/day; a task finishes every 1.5 days (median; fastest 24 h, slowest 2 days).',
     );
