@@ -171,8 +171,10 @@ export function renderMarkdown(review: Review, lang: ReviewLang = 'en'): string 
   if (forecast.overall && forecast.intervalSeconds) {
     out.push(
       `${forecast.remaining === 1 ? 'The last task' : `All ${forecast.remaining} remaining tasks`}: ` +
-        `**${relativeRange(forecast.overall, facts.generatedAt)}** (between ${day(forecast.overall.earliest)} ` +
-        `and ${day(forecast.overall.latest)}).`,
+        `**${relativeRange(forecast.overall, facts.generatedAt)}**` +
+        (day(forecast.overall.earliest) === day(forecast.overall.latest)
+          ? '.'
+          : ` (between ${day(forecast.overall.earliest)} and ${day(forecast.overall.latest)}).`),
       '',
       `Pace: ${pace(forecast.tasksPerDay)}; a task finishes every ${duration(forecast.intervalSeconds.median)} ` +
         `(median; fastest ${duration(forecast.intervalSeconds.min)}, slowest ${duration(forecast.intervalSeconds.max)}).`,
