@@ -85,10 +85,9 @@ export function createProfileModel(settings: ModelSettings, options: { log: Logg
   const model = createStructuredModel(settings, options);
   return {
     name: settings.model,
-    // The call is logged under the Designer's operation name: ModelOperation has no "profile" yet.
     generate: (request) =>
       model.call(
-        'design',
+        'profile',
         () => request,
         profileWireSchema,
         (value) => ({ value }),

@@ -1,6 +1,6 @@
 /**
  * Chat operations without a server: WeCom callback crypto, Slack request signatures, and the chat commands
- * (`/approve`, `/deny`, `/status`, `/send`) run over ports. The HTTP endpoints arrive with the approval portal.
+ * (`/approve`, `/deny`, `/status`, `/send`) run over ports. The HTTP endpoints are extension/core/remote/chatRoutes.ts (served by the remote server).
  */
 export {
   WecomCrypto,

@@ -28,7 +28,7 @@ import {
 import { describeModelSettings, type ModelSettings } from './modelSettings';
 import { PHASE_PROMPTS, type PromptName, type PromptTemplates } from './promptTemplates';
 
-export type ModelOperation = 'decide' | 'summarize' | 'decompose' | 'judge' | 'design';
+export type ModelOperation = 'decide' | 'summarize' | 'decompose' | 'judge' | 'design' | 'profile' | 'review';
 
 export interface ModelCallError {
   code: ErrorCode;
