@@ -36,6 +36,10 @@ const WORDS = {
     emptyText: 'Write the instruction first.',
     noPanes: 'No panes.',
     language: '中文',
+    risk_low: 'low',
+    risk_medium: 'medium',
+    risk_high: 'high',
+    risk_critical: 'critical',
     unauthorizedTitle: 'Not signed in',
     unauthorized:
       'The portal token is missing or wrong. Open the link that `fleet portal` (or “FleetAI: Open Approval Portal” in VS Code) shows.',
@@ -60,8 +64,8 @@ const WORDS = {
     queued: '排队',
     text: '要代理做什么',
     sendButton: '发送',
-    sent: '已为 {pane} 排队（风险 {risk}）。',
-    sentWaits: '已为 {pane} 排队，但需要先审批（风险 {risk}）：见“等待确认”。',
+    sent: '已为 {pane} 排队（{risk}）。',
+    sentWaits: '已为 {pane} 排队，但需要先审批（{risk}）：见“等待确认”。',
     approved: '已批准。',
     denied: '已拒绝。',
     updated: '更新于 {time}',
@@ -72,6 +76,10 @@ const WORDS = {
     emptyText: '请先填写指令。',
     noPanes: '没有窗格。',
     language: 'English',
+    risk_low: '低风险',
+    risk_medium: '中风险',
+    risk_high: '高风险',
+    risk_critical: '严重风险',
     unauthorizedTitle: '未登录',
     unauthorized:
       '门户令牌缺失或错误。请打开 `fleet portal`（或 VS Code 中的“FleetAI: 打开审批门户”）给出的链接。',
@@ -203,7 +211,7 @@ const SCRIPT = `
     deny.addEventListener('click', act('deny'));
     const card = el('div', { class: 'card approval', 'data-id': a.id },
       el('div', { class: 'row' },
-        el('span', { class: 'badge risk-' + a.risk, text: a.risk }),
+        el('span', { class: 'badge risk-' + a.risk, text: WORDS[lang]['risk_' + a.risk] || a.risk }),
         el('b', { text: a.pane }),
         a.branch ? el('span', { text: w('branch') + ' ' + a.branch }) : null,
         el('span', { text: a.agent }),
@@ -253,7 +261,7 @@ const SCRIPT = `
         el('span', { text: w('state') + ': ' + p.state + (p.reason ? ' (' + p.reason + ')' : '') }),
         p.phase ? el('span', { text: w('phase') + ': ' + p.phase }) : null,
         el('span', { text: w('queued') + ': ' + p.queued })),
-      p.task ? el('div', { text: w('task') + ': ' + p.task }) : null));
+      p.task ? el('div', { class: 'row' }, el('span', { text: w('task') + ': ' + p.task })) : null));
     // Cards kept from the last refresh still show how long they have been waiting.
     for (const e of document.querySelectorAll('[data-since]')) e.textContent = w('waiting') + ' ' + ago(e.dataset.since);
     const select = $('send-pane');
@@ -282,7 +290,8 @@ const SCRIPT = `
     $('send-button').disabled = true;
     try {
       const r = await api('/api/panes/' + encodeURIComponent(pane) + '/send', { text });
-      message(msg, true, w(r.requires_confirmation ? 'sentWaits' : 'sent', { pane, risk: r.risk }));
+      const risk = WORDS[lang]['risk_' + r.risk] || r.risk;
+      message(msg, true, w(r.requires_confirmation ? 'sentWaits' : 'sent', { pane, risk }));
       $('send-text').value = '';
       refresh();
     } catch (e) { message(msg, false, e.message); }
