@@ -18,8 +18,8 @@ export const DECOMPOSE_INSTRUCTIONS = [
   'a one-line title in the language of the document, depends_on (ids of tasks of your list that must be done',
   'first; no cycles), and acceptance: a checklist of what must be true when it is done, and a shell command whose',
   'exit code 0 proves it when the document names one (else null). Prefer the tasks the document itself names.',
-  'When the input has "problems", they are the problems of "previous_answer": answer the whole list again with',
-  'every problem fixed.',
+  'When the input has "problems", they are the problems of your previous answer ("previous_answer" when given;',
+  'paths such as tasks[2].id name its fields): answer the whole list again with every problem fixed.',
 ].join('\n');
 
 /**
@@ -29,15 +29,21 @@ export const DECOMPOSE_INSTRUCTIONS = [
 export function structuredDecomposeModel(model: StructuredModel): DecomposeModel {
   return {
     name: model.model,
-    decompose: (request) =>
-      model.call(
+    decompose: async (request) => {
+      // An answer that fits the wire schema but not the checks after it goes back with its problems, so the
+      // model can fix its own list (the SDK keeps no conversation between calls).
+      let refused: unknown;
+      const result = await model.call(
         'decompose',
         () => request,
         decompositionSchema,
         (wire): { value: DraftTaskInput[] } | { problems: string[] } => {
           const tasks = normaliseDecomposition(wire);
           const problems = [...checkDecomposition(tasks), ...configProblems(tasks)];
-          if (problems.length > 0) return { problems };
+          if (problems.length > 0) {
+            refused = wire;
+            return { problems };
+          }
           return {
             value: tasks.map((t) => ({
               id: t.id,
@@ -47,7 +53,11 @@ export function structuredDecomposeModel(model: StructuredModel): DecomposeModel
             })),
           };
         },
-      ),
+      );
+      return result.ok || refused === undefined
+        ? result
+        : { ...result, error: { ...result.error, details: { ...result.error.details, answer: refused } } };
+    },
   };
 }
 
@@ -85,7 +95,9 @@ export async function modelDecompose(
     const input = JSON.stringify({
       requirements_doc: markdown,
       ...(options.existingTaskIds?.length ? { existing_task_ids: options.existingTaskIds } : {}),
-      ...(problems.length > 0 ? { problems, previous_answer: previous ?? null } : {}),
+      ...(problems.length > 0
+        ? { problems, ...(previous !== undefined ? { previous_answer: previous } : {}) }
+        : {}),
     });
     const result = await model.decompose({ instructions: DECOMPOSE_INSTRUCTIONS, input });
     if (result.ok) return { tasks: result.value, attempts: attempt };

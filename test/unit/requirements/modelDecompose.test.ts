@@ -9,8 +9,10 @@ import { createMemoryLog } from '../../../extension/core/observability/appLog';
 import {
   decompose,
   draftPathFor,
+  modelDecompose,
   structuredDecomposeModel,
   writeDraft,
+  type DecomposeModel,
 } from '../../../extension/core/requirements';
 import { startFakeModel, type FakeModelServer } from '../../fixtures/fake-model/server.mjs';
 
@@ -83,5 +85,39 @@ describe('model decomposition', () => {
     expect(inputs[1]!.problems?.join('\n')).toMatch(/tasks\[0\]\.depends_on/);
     expect(inputs[2]!.problems?.length).toBeGreaterThan(0);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('repairs an answer that fits the wire schema but not the checks, sending the answer and its problems back', async () => {
+    // A scripted model, because the fake server's decompositions always pass the checks (one task per heading,
+    // each after the one before): the first answer has a cycle, the second fixes it.
+    const requests: { problems?: string[]; previous_answer?: unknown }[] = [];
+    const answers = [
+      {
+        ok: false as const,
+        latencyMs: 1,
+        error: {
+          code: 'E_MODEL_BAD_OUTPUT' as const,
+          message: 'bad',
+          details: {
+            problems: ['tasks[0].depends_on: dependency cycle: a -> b -> a'],
+            answer: { tasks: ['first'] },
+          },
+        },
+      },
+      { ok: true as const, latencyMs: 1, value: [{ id: 'a', title: 'A', depends_on: [] }] },
+    ];
+    const scripted: DecomposeModel = {
+      name: 'scripted',
+      decompose: (request) => {
+        requests.push(JSON.parse(request.input) as { problems?: string[]; previous_answer?: unknown });
+        return Promise.resolve(answers.shift()!);
+      },
+    };
+    const { tasks, attempts } = await modelDecompose('## A\n## B\n', scripted);
+    expect(attempts).toBe(2);
+    expect(tasks).toEqual([{ id: 'a', title: 'A', depends_on: [] }]);
+    expect(requests[0]!.problems).toBeUndefined();
+    expect(requests[1]!.problems).toEqual(['tasks[0].depends_on: dependency cycle: a -> b -> a']);
+    expect(requests[1]!.previous_answer).toEqual({ tasks: ['first'] });
   });
 });
