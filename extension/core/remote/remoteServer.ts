@@ -91,7 +91,9 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
     const route = candidates.find((r) => r.method === method || (method === 'HEAD' && r.method === 'GET'));
     const channel = route ? channelOf(route) : 'portal';
     const answer = (response: RemoteResponse, decision: string): void => {
-      log.info(CATEGORY, 'remote.request', {
+      // An open page reads its status every few seconds: those reads go to the debug level, all else to info.
+      const routine = method !== 'POST' && response.status < 300 && decision === 'handled';
+      log[routine ? 'debug' : 'info'](CATEGORY, 'remote.request', {
         channel,
         peer,
         method,
