@@ -139,25 +139,25 @@ async function applyTaskDraft(
   const uri = arg instanceof vscode.Uri ? arg : await pickDraft(paths);
   if (!uri) return undefined;
   try {
-    // Edits not yet saved are part of the draft the user means.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    // The editor's text, unsaved edits included, is the draft the user means; it is saved too, so the file on
+    // disk matches what was applied.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === uri.fsPath);
+    const { readFile } = await import('node:fs/promises');
+    const text = open ? open.getText() : await readFile(uri.fsPath, 'utf8');
     if (open?.isDirty) await open.save();
     const { loadOrchestratorConfig } = await import('../core/config/orchestratorConfig');
-    const { validateDraft, loadDraft, previewApply, commitApply } = await import('../core/requirements');
+    const { validateDraft, checkedDraft, previewApply, commitApply } = await import('../core/requirements');
     const { config } = await loadOrchestratorConfig(paths.orchestratorConfig);
     let replace = options.replace === true;
     if (!replace) {
-      const { readFile } = await import('node:fs/promises');
-      const check = validateDraft(uri.fsPath, await readFile(uri.fsPath, 'utf8'), {
-        existingTasks: config.tasks,
-      });
+      const check = validateDraft(uri.fsPath, text, { existingTasks: config.tasks });
       const clashes = check.problems.filter(
         (p) => /\.id$/.test(p.field) && p.message.includes('already a task'),
       );
       if (check.draft && clashes.length > 0 && clashes.length === check.problems.length) {
         const ids = clashes.map((p) => /"([^"]+)"/.exec(p.message)?.[1] ?? p.field).join(', ');
         const replaceWord = vscode.l10n.t('Replace');
-        // Through the test API (confirm given) nothing is replaced unless asked for: loadDraft reports the clash.
+        // Through the test API (confirm given) nothing is replaced unless asked for: the clash is reported.
         const answer = options.confirm
           ? undefined
           : await vscode.window.showWarningMessage(
@@ -169,7 +169,7 @@ async function applyTaskDraft(
         replace = answer === replaceWord;
       }
     }
-    const { draft } = await loadDraft(uri.fsPath, { existingTasks: config.tasks, replace });
+    const draft = checkedDraft(uri.fsPath, text, { existingTasks: config.tasks, replace });
     const preview = await previewApply(draft, paths.orchestratorConfig, {
       replace,
       displayName: relativeName(folder, paths.orchestratorConfig),

@@ -167,16 +167,20 @@ export async function loadDraft(
       { cause: error },
     );
   }
+  return { draft: checkedDraft(file, text, options), text };
+}
+
+/** Draft text (an editor's, unsaved edits included) checked as validateDraft does; problems are thrown. */
+export function checkedDraft(file: string, text: string, options: DraftCheckOptions = {}): TaskDraft {
   const { draft, problems } = validateDraft(file, text, options);
   if (!draft || problems.length > 0) {
-    const schemaProblem = !draft;
     throw new FleetError(
-      schemaProblem ? ErrorCode.ConfigSchema : ErrorCode.ConfigReference,
+      draft ? ErrorCode.ConfigReference : ErrorCode.ConfigSchema,
       problems.map((p) => p.text).join('\n'),
       { file, problems: problems.map((p) => p.text), fields: problems.map((p) => p.field) },
     );
   }
-  return { draft, text };
+  return draft;
 }
 
 function valueOf(node: JsonNode): unknown {

@@ -6,6 +6,7 @@
 export { applyDraft, commitApply, previewApply, type ApplyOptions, type ApplyPreview } from './applyDraft';
 export { decompose, sha256, type DecomposeOptions, type Decomposition } from './decompose';
 export {
+  checkedDraft,
   draftPathFor,
   loadDraft,
   validateDraft,
