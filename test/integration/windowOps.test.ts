@@ -405,4 +405,32 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
       screenOf(pane.id),
     );
   });
+
+  it("without the setting, serves on the workspace's metrics_port; Stop Orchestrator closes the exporter", async () => {
+    const port = await freePort();
+    const config = JSON.parse(await fs.readFile(configFile, 'utf8')) as Record<string, unknown>;
+    await fs.writeFile(configFile, JSON.stringify({ ...config, metrics_port: port }, null, 2));
+    await vscode.workspace
+      .getConfiguration('fleetai')
+      .update('metrics.port', undefined, vscode.ConfigurationTarget.Global);
+    const settingUrl = metricsUrl;
+    metricsUrl = `http://127.0.0.1:${port}`;
+    await vscode.commands.executeCommand('fleetai.stopOrchestrator');
+    await assert.rejects(
+      fetch(`${settingUrl}/metrics`),
+      'the exporter still answers after Stop Orchestrator',
+    );
+    const summary = await vscode.commands.executeCommand<{ mode: string }>('fleetai.startOrchestrator');
+    assert.equal(summary.mode, 'window', JSON.stringify(api.supervisor()));
+
+    const text = await until(
+      async () => {
+        const t = await scrape().catch(() => '');
+        return (sample(t, 'orchestrator_panes{state="awaiting_input"}') ?? 0) >= 2 ? t : undefined;
+      },
+      () => `the exporter on metrics_port ${port} to show both panes waiting for input`,
+    );
+    assert.equal(sample(text, `orchestrator_queue_size{branch="${BRANCH}"}`), 0);
+    await assert.rejects(fetch(`${settingUrl}/metrics`), 'the port of the removed setting still answers');
+  });
 });
