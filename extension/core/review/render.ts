@@ -100,12 +100,16 @@ export function renderMarkdown(review: Review, lang: ReviewLang = 'en'): string 
       const pane = facts.panes.find((pn) => pn.pane === task.pane);
       const waiting = task.waitingOn.length ? ` (waits for ${task.waitingOn.join(', ')})` : '';
       const when = byTask.get(task.id)?.range;
+      const approval =
+        task.phase === 'DONE' ? undefined : facts.approvals.pending.find((a) => a.pane === task.pane);
       out.push(
         `| ${cell(`${task.id}: ${clip(task.title, 50)}`)} | ${task.phase}${cell(waiting)} | ` +
           `${task.pane ? cell(`${task.pane}${pane?.state ? ` (${pane.state})` : ''}`) : '-'} | ` +
           `${task.branch ? cell(task.branch) : '-'} | ${branch ? branch.ahead : '-'} | ` +
           `${branch ? `+${branch.insertions}/-${branch.deletions}` : '-'} | ` +
-          `${task.phase === 'DONE' ? (task.doneAt ? `done ${day(task.doneAt)}` : 'done') : when ? day(when.expected) : '-'} |`,
+          `${task.phase === 'DONE' ? (task.doneAt ? `done ${day(task.doneAt)}` : 'done') : when ? day(when.expected) : '-'}` +
+          // The pace says nothing about a person's answer: the date holds once the approval is answered.
+          `${approval ? ` (once ${approval.id} is answered)` : ''} |`,
       );
     }
     out.push('');

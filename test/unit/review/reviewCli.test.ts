@@ -73,8 +73,11 @@ describe('fleet review', () => {
       '## Not read',
     ]);
     expect(md).toContain('| Task | Phase | Pane | Branch | Commits ahead | Diff | Expected |');
-    expect(md).toContain(
-      '| api: Orders API | EXECUTING | api (awaiting_approval) | feature/api | 3 | +3/-0 |',
+    expect(md).toMatch(
+      new RegExp(
+        `\\| api: Orders API \\| EXECUTING \\| api \\(awaiting_approval\\) \\| feature/api \\| 3 \\| \\+3/-0 \\| ` +
+          `.+ UTC \\(once ${pendingApprovalId} is answered\\) \\|`,
+      ),
     );
     expect(md).toContain('| ui: Orders page | PLANNING (waits for api) | - | - | - | - |');
     expect(md).toContain(`1. Approval ${pendingApprovalId} on pane api has waited 40 min`);
