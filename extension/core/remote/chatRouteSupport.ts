@@ -1,6 +1,21 @@
 import { ErrorCode, FleetError, describeError } from '../errors';
+import type { OrchestratorConfig } from '../config/orchestratorConfig';
 import type { Logger } from '../observability/appLog';
+import type { RemoteSupervisor } from './remoteSupervisor';
 import type { RemoteRequest, RemoteResponse } from './routes';
+
+/** What the chat routes need (extension/core/remote/chatRoutes.ts). */
+export interface ChatRoutesOptions {
+  portal: OrchestratorConfig['portal'];
+  /** Where the callback secrets are read (named by the portal section's *_env keys). */
+  env: () => Record<string, string | undefined>;
+  remote: RemoteSupervisor;
+  log: Logger;
+  /** The clock the timestamp checks use (tests). */
+  now?: () => number;
+  /** How long a command may take before the chat is answered "accepted" (defaults: WeCom 4 s, Slack 2.5 s). */
+  replyWithinMs?: { wecom?: number; slack?: number };
+}
 
 /** Chat platforms sign requests with a timestamp; anything further from now than this is refused. */
 export const CHAT_MAX_AGE_SECONDS = 5 * 60;

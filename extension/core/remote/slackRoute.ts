@@ -4,7 +4,7 @@ import { parseSlashCommand, verifySlackRequest, type SlackSlashCommand } from '.
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { chatCommandOptions, chatPorts } from './chatPorts';
 import { ReplayGuard, refuse, text, withinDeadline } from './chatRouteSupport';
-import type { ChatRoutesOptions } from './chatRoutes';
+import type { ChatRoutesOptions } from './chatRouteSupport';
 import type { RemoteRequest, RemoteResponse, RemoteRoute } from './routes';
 
 export const SLACK_COMMANDS_PATH = '/slack/commands';

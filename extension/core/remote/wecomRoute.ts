@@ -4,7 +4,7 @@ import { WecomCrypto, type WecomCallbackQuery } from '../chatops/wecomCrypto';
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { chatCommandOptions, chatPorts } from './chatPorts';
 import { ReplayGuard, peerOf, refuse, text, timestampProblem, withinDeadline } from './chatRouteSupport';
-import type { ChatRoutesOptions } from './chatRoutes';
+import type { ChatRoutesOptions } from './chatRouteSupport';
 import type { RemoteRequest, RemoteResponse, RemoteRoute } from './routes';
 
 export const WECOM_CALLBACK_PATH = '/wecom/callback';
