@@ -8,7 +8,7 @@ import type { Logger } from '../observability/appLog';
 import { PANE_STATES } from '../panes/types';
 import { AGENT_PROFILE_SCHEMA_VERSION, AgentProfile } from '../schemas/agentProfile';
 import { formatIssues } from '../schemas/issues';
-import { unifiedDiff } from './unifiedDiff';
+import { unifiedDiff } from '../text/unifiedDiff';
 
 /** Requests at most: the first, then two with the problems of the answer before. */
 export const MAX_PROFILE_ATTEMPTS = 3;

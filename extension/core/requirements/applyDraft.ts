@@ -4,7 +4,7 @@ import { applyEdits, modify, parseTree, findNodeAtLocation, type FormattingOptio
 import { parseOrchestratorConfig, type TaskConfig } from '../config/orchestratorConfig';
 import { ErrorCode, FleetError, describeError, isFleetError } from '../errors';
 import type { TaskDraft } from './draftSchema';
-import { unifiedDiff } from './unifiedDiff';
+import { unifiedDiff } from '../text/unifiedDiff';
 import { writeFileAtomic } from './writeAtomic';
 
 export interface ApplyOptions {
@@ -101,7 +101,7 @@ export async function previewApply(
     file,
     before,
     after,
-    diff: unifiedDiff(name, before, after),
+    diff: unifiedDiff(before, after, { old: `a/${name}`, new: `b/${name}` }),
     added: draft.tasks.filter((t) => !existingIds.has(t.id)).map((t) => t.id),
     replaced: clashes,
     existed,

@@ -7,7 +7,7 @@ import {
   MAX_PROFILE_ATTEMPTS,
   type ProfileModel,
 } from '../../../extension/core/agents/metaAgent';
-import { unifiedDiff } from '../../../extension/core/agents/unifiedDiff';
+import { unifiedDiff } from '../../../extension/core/text/unifiedDiff';
 import { resolveModelSettings } from '../../../extension/core/decisions';
 import { ErrorCode, FleetError } from '../../../extension/core/errors';
 import { createMemoryLog } from '../../../extension/core/observability/appLog';
