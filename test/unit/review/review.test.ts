@@ -255,6 +255,37 @@ describe('runReview on a seeded workspace (rules)', () => {
     });
   });
 
+  it('inside the supervisor (the digest) counts it as running; an exited agent gets a look, not a nudge', async () => {
+    const { dir } = await seeded();
+    // The control file the supervisor writes, naming this process: what the digest sees from inside it.
+    writeFileSync(
+      path.join(dir, '.fleetai/state/control.json'),
+      JSON.stringify({
+        socket: path.join(dir, '.fleetai/state/control.sock'),
+        token: 't',
+        pid: process.pid,
+        started_at: NOW.toISOString(),
+        workspace: dir,
+      }),
+    );
+    const state = path.join(dir, '.fleetai/state/supervisor.json');
+    const saved = JSON.parse(readFileSync(state, 'utf8')) as {
+      orchestrator_heartbeat?: string;
+      panes: Record<string, { state: string }>;
+    };
+    saved.orchestrator_heartbeat = NOW.toISOString();
+    saved.panes['feature/search']!.state = 'exited';
+    writeFileSync(state, JSON.stringify(saved));
+    const review = await runReview({ workspace: dir, now: NOW, model: false, saveBaseline: false });
+    expect(review.facts.supervisor.running).toBe(true);
+    expect(review.bottlenecks.map((b) => b.kind)).not.toContain('supervisor_down');
+    expect(review.recommendations.find((r) => r.pane === 'search')).toMatchObject({
+      action: 'other',
+      title: 'Find out why pane search exited and was not restarted',
+      command: 'fleet status',
+    });
+  });
+
   it('gives one completion gap a range of half to twice it', async () => {
     const { dir } = await seeded();
     const log = path.join(dir, '.fleetai/logs/app.jsonl');
