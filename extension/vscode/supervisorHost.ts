@@ -881,7 +881,11 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         tokenEnv: config.portal.token_env,
         env: process.env,
       });
-      const link = portalLink(this.running?.portal?.url ?? portalBaseUrl(config.portal, endpoint), token);
+      let base = this.running?.portal?.url ?? portalBaseUrl(config.portal, endpoint);
+      // In a browser-based or remote window (code-server), 127.0.0.1 is the server's: VS Code forwards it.
+      if (!config.portal.public_url)
+        base = (await vscode.env.asExternalUri(vscode.Uri.parse(base))).toString(true);
+      const link = portalLink(base, token);
       // A string, not a Uri: Uri.toString() would encode the "=" of the query and the token would not be read.
       await vscode.env.openExternal(link as unknown as vscode.Uri);
       const copy = vscode.l10n.t('Copy Link');

@@ -196,7 +196,7 @@ const SCRIPT = `
     const act = (decision) => async () => {
       for (const b of card.querySelectorAll('button')) b.disabled = true;
       try {
-        await api('/api/approvals/' + encodeURIComponent(a.id) + '/' + decision,
+        await api('api/approvals/' + encodeURIComponent(a.id) + '/' + decision,
           decision === 'deny' && reason.value.trim() ? { reason: reason.value.trim() } : {});
         message(msg, true, w(decision === 'approve' ? 'approved' : 'denied'));
         setTimeout(refresh, 800);
@@ -272,7 +272,7 @@ const SCRIPT = `
   };
   const refresh = async () => {
     if (isExpired) return;
-    try { render(await api('/api/status')); }
+    try { render(await api('api/status')); }
     catch (e) { if (!isExpired) { $('status').textContent = w('offline'); $('status').className = 'offline'; } }
   };
   $('lang').addEventListener('click', () => {
@@ -289,7 +289,7 @@ const SCRIPT = `
     if (!text) { message(msg, false, w('emptyText')); return; }
     $('send-button').disabled = true;
     try {
-      const r = await api('/api/panes/' + encodeURIComponent(pane) + '/send', { text });
+      const r = await api('api/panes/' + encodeURIComponent(pane) + '/send', { text });
       const risk = WORDS[lang]['risk_' + r.risk] || r.risk;
       message(msg, true, w(r.requires_confirmation ? 'sentWaits' : 'sent', { pane, risk }));
       $('send-text').value = '';

@@ -129,7 +129,9 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
         const secure = req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
         const rest = new URLSearchParams(url.searchParams);
         rest.delete('token');
-        const location = `${url.pathname}${rest.size > 0 ? `?${rest.toString()}` : ''}`;
+        // Relative, like the page's own requests: behind a proxy that serves the portal under a path prefix
+        // (code-server's /proxy/8787/, a sub-path on a reverse proxy) the browser stays under that prefix.
+        const location = `${url.pathname.split('/').pop() || './'}${rest.size > 0 ? `?${rest.toString()}` : ''}`;
         answer(
           {
             status: 303,

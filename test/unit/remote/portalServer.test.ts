@@ -133,7 +133,7 @@ describe('portal server: the token', () => {
     const s = await setup();
     const visit = await fetch(`${s.server.url}/?token=${encodeURIComponent(TOKEN)}`, { redirect: 'manual' });
     expect(visit.status).toBe(303);
-    expect(visit.headers.get('location')).toBe('/');
+    expect(visit.headers.get('location')).toBe('./');
     const cookie = visit.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^fleetai_portal=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
     const jar = cookie.split(';')[0]!;
