@@ -60,12 +60,20 @@ export class WindowProfiles implements vscode.Disposable {
     return this.opening;
   }
 
+  /**
+   * The profiles as the disk has them now. A pane start or New Agent's pick list reads the folders again (about
+   * 10 ms) rather than trusting the watchers: a file saved a moment ago is still inside their debounce, and a
+   * watcher can miss events (a folder deleted and made again).
+   */
   async loaded(): Promise<LoadedProfiles> {
-    return (await this.registry()).loaded();
+    const registry = await this.registry();
+    await registry.reload();
+    return registry.loaded();
   }
 
   async list(): Promise<{ entries: RegistryEntryView[]; problems: ProfileProblem[] }> {
     const registry = await this.registry();
+    await registry.reload();
     return { entries: registry.list(), problems: registry.problems() };
   }
 

@@ -76,7 +76,8 @@ export class ProfileRegistry {
     problems: [],
   };
   private readonly listeners = new Set<Listener>();
-  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly watchers = new Map<string, { watcher: FSWatcher }>();
+  private watching = false;
   private readonly reported = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private reloading: Promise<void> = Promise.resolve();
@@ -87,8 +88,8 @@ export class ProfileRegistry {
   /** Loads everything once; with `watch` (the window, long-lived commands) keeps reloading on changes. */
   static async open(options: ProfileRegistryOptions & { watch?: boolean }): Promise<ProfileRegistry> {
     const registry = new ProfileRegistry(options);
+    registry.watching = options.watch === true;
     await registry.reload();
-    if (options.watch) registry.armWatchers();
     return registry;
   }
 
@@ -192,7 +193,7 @@ export class ProfileRegistry {
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    for (const watcher of this.watchers.values()) watcher.close();
+    for (const { watcher } of this.watchers.values()) watcher.close();
     this.watchers.clear();
     this.listeners.clear();
   }
@@ -204,6 +205,9 @@ export class ProfileRegistry {
 
   private async reloadNow(): Promise<void> {
     if (this.closed) return;
+    // Watchers armed anew before the folders are read: whatever changes after this reading is seen, and a folder
+    // deleted and made again (its inode number may even be reused) gets a watcher of its own.
+    if (this.watching) this.armWatchers();
     const previous = this.snapshot;
     const loaded = await loadProfiles({
       builtinDir: this.options.builtinDir,
@@ -223,7 +227,6 @@ export class ProfileRegistry {
     const agents = await this.loadAgents(previous, agentProblems);
     const problems = [...loaded.problems, ...agentProblems];
     this.snapshot = { loaded, agents, problems };
-    this.armWatchers();
 
     const change: ProfileRegistryChange = { added: [], changed: [], removed: [], problems: [] };
     const before = entriesOf(previous);
@@ -296,7 +299,7 @@ export class ProfileRegistry {
     return agents;
   }
 
-  /** Watches the folders that exist now; a folder created later is picked up at the next reload. */
+  /** Watches the folders that exist now, anew; a folder created later is picked up at the next reload. */
   private armWatchers(): void {
     if (this.closed) return;
     const root = this.options.stateRoot;
@@ -313,8 +316,10 @@ export class ProfileRegistry {
       // No state folder yet: its creation (with `agents/` inside) is seen from the workspace folder.
       dirs.push([path.dirname(root), (name) => name === path.basename(root)]);
     }
+    for (const { watcher } of this.watchers.values()) watcher.close();
+    this.watchers.clear();
     for (const [dir, wanted] of dirs) {
-      if (this.watchers.has(dir) || !existsSync(dir)) continue;
+      if (!existsSync(dir)) continue;
       try {
         const watcher = watch(dir, { persistent: false }, (_event, name) => {
           // Some platforms give no name: reload to be safe.
@@ -323,10 +328,10 @@ export class ProfileRegistry {
         watcher.on('error', () => {
           // The folder went away: forget the watcher, the next reload arms a new one if it comes back.
           watcher.close();
-          this.watchers.delete(dir);
+          if (this.watchers.get(dir)?.watcher === watcher) this.watchers.delete(dir);
           this.scheduleReload();
         });
-        this.watchers.set(dir, watcher);
+        this.watchers.set(dir, { watcher });
       } catch (error) {
         this.options.log?.warn('agents', 'profiles.watch.failed', { dir, error: describeError(error) });
       }

@@ -74,6 +74,24 @@ describe('ProfileRegistry', () => {
     expect(registry.problems()).toEqual([]);
   });
 
+  it('keeps watching a workspace profiles folder that is deleted and made again', async () => {
+    const dirs = folders();
+    mkdirSync(dirs.agentsDir, { recursive: true });
+    save(path.join(dirs.agentsDir, 'first.json'), JSON.stringify(profile('first', 'First')));
+    const { registry } = await openRegistry(dirs);
+    expect(registry.get('first')).toBeDefined();
+    // Gone and back within one debounce (a test's clean-up, a checkout): no reload sees the folder missing.
+    rmSync(dirs.agentsDir, { recursive: true, force: true });
+    mkdirSync(dirs.agentsDir);
+    await until(() => registry.get('first') === undefined, 'first unloaded with its folder');
+    await new Promise((r) => setTimeout(r, 200));
+    save(path.join(dirs.agentsDir, 'second.json'), JSON.stringify(profile('second', 'Second')));
+    await until(() => registry.get('second') !== undefined, 'second loaded from the new folder');
+    // The folder's own watcher (not only the parent's) must be the new folder's: a later file is seen too.
+    save(path.join(dirs.agentsDir, 'third.json'), JSON.stringify(profile('third', 'Third')));
+    await until(() => registry.get('third') !== undefined, 'third loaded from the new folder');
+  });
+
   it('hot-reloads: add, change to invalid (old kept, reported once), fix, remove', async () => {
     const dirs = folders();
     const { registry, changes } = await openRegistry(dirs);
