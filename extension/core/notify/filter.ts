@@ -6,7 +6,11 @@ import { SEVERITY_ORDER, type NotifyEvent, type NotifySeverity } from './types';
  * log and VS Code.
  */
 export function reachesRemote(event: NotifyEvent, minLevel: NotifySeverity): boolean {
-  return event.requiresConfirmation || SEVERITY_ORDER[event.severity] >= SEVERITY_ORDER[minLevel];
+  return (
+    event.requiresConfirmation ||
+    event.digest === true ||
+    SEVERITY_ORDER[event.severity] >= SEVERITY_ORDER[minLevel]
+  );
 }
 
 /** What makes two events "the same" for de-duplication: an approval by its id, anything else by its words. */

@@ -141,6 +141,7 @@ export function eventFromNotification(n: Notification, at: number): NotifyEvent 
     ...(n.branch ? { branch: n.branch } : {}),
     requiresConfirmation: n.requires_confirmation,
     ...(n.approvalId ? { approval: { id: n.approvalId } } : {}),
+    ...(n.digest ? { digest: true } : {}),
     at,
   };
 }
@@ -155,5 +156,6 @@ export function notificationFromEvent(event: NotifyEvent): Notification {
     ...(event.branch ? { branch: event.branch } : {}),
     ...(event.approval ? { approvalId: event.approval.id } : {}),
     requires_confirmation: event.requiresConfirmation,
+    ...(event.digest ? { digest: true } : {}),
   };
 }

@@ -24,6 +24,8 @@ export interface NotifyEvent {
   requiresConfirmation: boolean;
   /** Set for an approval request: what a reply `/approve <id>` answers. */
   approval?: ApprovalFacts;
+  /** A digest the user scheduled (the daily review): sent to remote channels whatever `min_level` says. */
+  digest?: boolean;
   /** Epoch ms, from the notifier's clock. */
   at: number;
 }

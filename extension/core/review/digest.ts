@@ -88,5 +88,6 @@ export function digestNotification(review: Review): Notification {
     title: 'FleetAI daily review',
     message: [review.headline, ...(steps.length ? ['', 'Next steps:', ...steps] : [])].join('\n'),
     requires_confirmation: false,
+    digest: true,
   };
 }

@@ -109,6 +109,8 @@ export interface Notification {
   /** Set when the human can answer it (Approve / Deny). */
   approvalId?: string;
   requires_confirmation: boolean;
+  /** A digest the user scheduled (the daily review): remote channels get it at any `min_level`. */
+  digest?: boolean;
 }
 
 export interface NotifierPort {

@@ -118,6 +118,24 @@ describe('filter', () => {
   });
 });
 
+describe('digests', () => {
+  it('sends a scheduled digest remotely at the default min_level (critical), other info stays local', async () => {
+    const { wecom, local, notifier } = await setup();
+    notifier.notify({ severity: 'info', title: 'Task done', message: 'x', requires_confirmation: false });
+    notifier.notify({
+      severity: 'info',
+      title: 'FleetAI daily review',
+      message: '3 of 8 tasks done',
+      requires_confirmation: false,
+      digest: true,
+    });
+    await notifier.idle();
+    expect(wecom.received).toHaveLength(1);
+    expect(markdownOf(wecom.received[0])).toContain('3 of 8 tasks done');
+    expect(local).toHaveLength(2);
+  });
+});
+
 describe('de-duplication', () => {
   it('sends the same approval once within the window, again after it', async () => {
     const { wecom, local, notifier, clock } = await setup();
