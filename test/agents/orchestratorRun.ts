@@ -67,6 +67,8 @@ export class OrchestratorRun {
             heartbeat_seconds: 1,
             session_cooldown_seconds: 0,
             metrics_port: 0,
+            // No portal unless a test asks for one: suites running side by side would race for port 8787.
+            portal: { port: 0 },
             panes: [{ id: 'codex', agent: 'codex', command: run.spec.command, env: options.paneEnv ?? {} }],
             ...config,
           },

@@ -107,6 +107,7 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
   let scratch: string;
   let wecom: FakeEndpoint & { key: string };
   let metricsUrl: string;
+  let portalUrl: string;
   let configFile: string;
   let savedConfig: string | undefined;
   let profileFile: string;
@@ -202,6 +203,11 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     await vscode.workspace
       .getConfiguration('fleetai')
       .update('metrics.port', port, vscode.ConfigurationTarget.Global);
+    const portalPort = await freePort();
+    portalUrl = `http://127.0.0.1:${portalPort}`;
+    await vscode.workspace
+      .getConfiguration('fleetai')
+      .update('portal.port', portalPort, vscode.ConfigurationTarget.Global);
 
     logFrom = existsSync(api.appLogPath) ? (await fs.stat(api.appLogPath)).size : 0;
     // The window reads its config when its supervisor starts: start it again if an earlier file started it.
@@ -222,6 +228,9 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
     await vscode.workspace
       .getConfiguration('fleetai')
       .update('metrics.port', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('fleetai')
+      .update('portal.port', undefined, vscode.ConfigurationTarget.Global);
     if (savedConfig === undefined) await fs.rm(configFile, { force: true });
     else await fs.writeFile(configFile, savedConfig);
     await fs.rm(profileFile, { force: true });
@@ -404,6 +413,58 @@ describe("The window's exporter and notifier (issue 8) in a real VS Code window"
       () => api.paneScreen(pane.id).filter((row) => row.includes('windowops-approved-marker')).length >= 2,
       screenOf(pane.id),
     );
+  });
+
+  it('serves the approval portal on fleetai.portal.port: 401 without the token, an approval from the portal frees the agent', async () => {
+    await api.waitForPaneState(pane.id, 'awaiting_input', 30_000);
+    const token = (await fs.readFile(path.join(folder, '.fleetai', 'state', 'portal.token'), 'utf8')).trim();
+    assert.ok(token.length >= 16, 'the window made no per-install portal token');
+    assert.equal(await vscode.commands.executeCommand<boolean>('fleetai.sendToAgent', pane.id, 'ask'), true);
+    await api.waitForPaneState(pane.id, 'awaiting_approval', 30_000);
+    const request = await until(pendingFor(pane.id), () => `a third pending approval for ${pane.id}`);
+    const post = (url: string, headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+
+    // Without the token, or with another one: 401 and nothing decided.
+    assert.equal((await fetch(`${portalUrl}/api/status`)).status, 401);
+    const forged = await post(`${portalUrl}/api/approvals/${request.id}/approve`, {
+      authorization: 'Bearer not-the-token-0123456789',
+    });
+    assert.equal(forged.status, 401);
+    assert.ok(await pendingFor(pane.id)(), 'a request without the token decided the approval');
+
+    const status = await fetch(`${portalUrl}/api/status`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(status.status, 200);
+    const view = (await status.json()) as { approvals: { id: string }[]; panes: { id: string }[] };
+    assert.ok(
+      view.approvals.some((a) => a.id === request.id),
+      JSON.stringify(view.approvals),
+    );
+    assert.ok(
+      view.panes.some((p) => p.id === pane.id),
+      JSON.stringify(view.panes),
+    );
+
+    const approved = await post(`${portalUrl}/api/approvals/${request.id}/approve`, {
+      authorization: `Bearer ${token}`,
+    });
+    assert.equal(approved.status, 200, await approved.text());
+    // The screen shows its last rows only (earlier markers may have scrolled off): the marker below the question.
+    await until(() => {
+      const rows = api.paneScreen(pane.id);
+      const asked = rows.findLastIndex((row) => row.includes('Allow the windowops change?'));
+      return rows.findLastIndex((row) => row.includes('windowops-approved-marker')) > asked;
+    }, screenOf(pane.id));
+    const again = await post(`${portalUrl}/api/approvals/${request.id}/deny`, {
+      authorization: `Bearer ${token}`,
+    });
+    assert.equal(again.status, 409, 'a second answer was not refused');
+    const log = await fs.readFile(api.appLogPath, 'utf8');
+    assert.equal(log.includes(token), false, 'the portal token reached the app log');
+    const decided = (await logLines()).find(
+      (l) => l.event === 'remote.decision' && l.context?.id === request.id,
+    );
+    assert.equal(decided?.context?.channel, 'portal', JSON.stringify(decided));
   });
 
   it("without the setting, serves on the workspace's metrics_port; Stop Orchestrator closes the exporter", async () => {
