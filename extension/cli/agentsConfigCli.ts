@@ -275,24 +275,20 @@ async function confirm(io: CliIo, file: string, say: Say): Promise<boolean> {
 
 /** The workspace config's model (`.fleetai/orchestrator.json`) or FLEETAI_MODEL*; E_MODEL_NOT_CONFIGURED without. */
 async function configuredProfileModel(workspace: string) {
-  const [{ loadOrchestratorConfig }, { resolveModelSettings }, { createProfileModel }, { createMemoryLog }] =
-    await Promise.all([
-      import('../core/config/orchestratorConfig'),
-      import('../core/decisions/modelSettings'),
-      import('../core/agents/metaAgent'),
-      import('../core/observability/appLog'),
-    ]);
+  const [
+    { loadOrchestratorConfig },
+    { modelSettingsFromConfig },
+    { createProfileModel },
+    { createMemoryLog },
+  ] = await Promise.all([
+    import('../core/config/orchestratorConfig'),
+    import('../core/decisions/modelSettings'),
+    import('../core/agents/metaAgent'),
+    import('../core/observability/appLog'),
+  ]);
   const { workspacePaths } = await import('../core/workspacePaths');
   const { config } = await loadOrchestratorConfig(workspacePaths(path.resolve(workspace)).orchestratorConfig);
-  const settings = await resolveModelSettings({
-    settings: {
-      baseUrl: config.model.base_url,
-      model: config.model.model,
-      apiKey: process.env[config.model.api_key_env],
-      timeoutSeconds: config.model.timeout_seconds,
-    },
-    env: process.env,
-  });
+  const settings = await modelSettingsFromConfig(config.model);
   if (!settings)
     throw new FleetError(
       ErrorCode.ModelNotConfigured,

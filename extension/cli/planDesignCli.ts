@@ -215,19 +215,11 @@ function noteOf(outcome: DesignOutcome, goal: string): string {
 /** The model of the workspace config, or of the environment; undefined when none is named. */
 async function configuredModel(paths: { orchestratorConfig: string }): Promise<DesignModel | undefined> {
   const { loadOrchestratorConfig } = await import('../core/config/orchestratorConfig');
-  const { resolveModelSettings } = await import('../core/decisions/modelSettings');
+  const { modelSettingsFromConfig } = await import('../core/decisions/modelSettings');
   const { createDesignModel } = await import('../core/plans/designer');
   const { createMemoryLog } = await import('../core/observability/appLog');
   const { config } = await loadOrchestratorConfig(paths.orchestratorConfig);
-  const settings = await resolveModelSettings({
-    settings: {
-      baseUrl: config.model.base_url,
-      model: config.model.model,
-      apiKey: process.env[config.model.api_key_env],
-      timeoutSeconds: config.model.timeout_seconds,
-    },
-    env: process.env,
-  });
+  const settings = await modelSettingsFromConfig(config.model);
   return settings ? createDesignModel(settings, { log: createMemoryLog() }) : undefined;
 }
 

@@ -1,3 +1,4 @@
+import type { ConfigModelSection } from '../core/decisions/modelSettings';
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -242,27 +243,12 @@ async function listCommand(io: CliIo, opts: { workspace: string; json?: boolean 
 }
 
 /** The workspace config's model (its `model` section, the key from `api_key_env`) or the environment's. */
-async function configuredModel(config: {
-  model: {
-    base_url?: string | undefined;
-    model?: string | undefined;
-    api_key_env: string;
-    timeout_seconds: number;
-  };
-}): Promise<DecomposeModel | undefined> {
-  const { resolveModelSettings } = await import('../core/decisions/modelSettings');
+async function configuredModel(config: { model: ConfigModelSection }): Promise<DecomposeModel | undefined> {
+  const { modelSettingsFromConfig } = await import('../core/decisions/modelSettings');
   const { createStructuredModel } = await import('../core/decisions/modelDecider');
   const { structuredDecomposeModel } = await import('../core/requirements');
   const { createMemoryLog } = await import('../core/observability/appLog');
-  const settings = await resolveModelSettings({
-    settings: {
-      baseUrl: config.model.base_url,
-      model: config.model.model,
-      apiKey: process.env[config.model.api_key_env],
-      timeoutSeconds: config.model.timeout_seconds,
-    },
-    env: process.env,
-  });
+  const settings = await modelSettingsFromConfig(config.model);
   return settings
     ? structuredDecomposeModel(createStructuredModel(settings, { log: createMemoryLog() }))
     : undefined;

@@ -181,21 +181,16 @@ export class WindowProfiles implements vscode.Disposable {
   }
 
   private async model(paths: WorkspacePaths) {
-    const [{ loadOrchestratorConfig }, { resolveModelSettings }, { createProfileModel }] = await Promise.all([
-      import('../core/config/orchestratorConfig'),
-      import('../core/decisions/modelSettings'),
-      import('../core/agents/metaAgent'),
-    ]);
+    const [{ loadOrchestratorConfig }, { modelSettingsFromConfig }, { createProfileModel }] =
+      await Promise.all([
+        import('../core/config/orchestratorConfig'),
+        import('../core/decisions/modelSettings'),
+        import('../core/agents/metaAgent'),
+      ]);
     const { config } = await loadOrchestratorConfig(paths.orchestratorConfig);
-    const settings = await resolveModelSettings({
-      settings: {
-        baseUrl: config.model.base_url,
-        model: config.model.model,
-        apiKey: process.env[config.model.api_key_env] ?? (await this.options.storedApiKey()),
-        timeoutSeconds: config.model.timeout_seconds,
-      },
-      env: process.env,
-    });
+    // SecretStorage is asked only when the config's variable is not set.
+    const stored = process.env[config.model.api_key_env] ? undefined : await this.options.storedApiKey();
+    const settings = await modelSettingsFromConfig(config.model, process.env, stored);
     if (!settings)
       throw new FleetError(
         ErrorCode.ModelNotConfigured,

@@ -1,3 +1,4 @@
+import type { ConfigModelSection } from '../core/decisions/modelSettings';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeError, isFleetError } from '../core/errors';
@@ -296,27 +297,16 @@ async function pickDraft(paths: WorkspacePaths): Promise<vscode.Uri | undefined>
 /** The config's model (its `model` section, the key from api_key_env or SecretStorage), or none: the rules. */
 async function configuredModel(
   deps: RequirementsDeps,
-  config: {
-    model: {
-      base_url?: string | undefined;
-      model?: string | undefined;
-      api_key_env: string;
-      timeout_seconds: number;
-    };
-  },
+  config: { model: ConfigModelSection },
 ): Promise<DecomposeModel | undefined> {
-  const { resolveModelSettings } = await import('../core/decisions/modelSettings');
+  const { modelSettingsFromConfig } = await import('../core/decisions/modelSettings');
   const { createStructuredModel } = await import('../core/decisions/modelDecider');
   const { structuredDecomposeModel } = await import('../core/requirements');
-  const settings = await resolveModelSettings({
-    settings: {
-      baseUrl: config.model.base_url,
-      model: config.model.model,
-      apiKey: process.env[config.model.api_key_env] ?? (await deps.storedApiKey?.().catch(() => undefined)),
-      timeoutSeconds: config.model.timeout_seconds,
-    },
-    env: process.env,
-  });
+  // SecretStorage is asked only when the config's variable is not set.
+  const stored = process.env[config.model.api_key_env]
+    ? undefined
+    : await deps.storedApiKey?.().catch(() => undefined);
+  const settings = await modelSettingsFromConfig(config.model, process.env, stored);
   return settings ? structuredDecomposeModel(createStructuredModel(settings, { log: deps.log })) : undefined;
 }
 

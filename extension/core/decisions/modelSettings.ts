@@ -143,3 +143,32 @@ export function describeModelSettings(settings: ModelSettings): Record<string, u
     sources: settings.sources,
   };
 }
+
+/** The `model` section of `.fleetai/orchestrator.json`, as far as the endpoint goes. */
+export interface ConfigModelSection {
+  base_url?: string | undefined;
+  model?: string | undefined;
+  api_key_env: string;
+  timeout_seconds: number;
+}
+
+/**
+ * The workspace config's model (its key from the variable `api_key_env` names, else `storedApiKey`, e.g. VS Code
+ * SecretStorage), falling back to the environment as `resolveModelSettings` does; undefined when none is named.
+ */
+export function modelSettingsFromConfig(
+  model: ConfigModelSection,
+  env: Record<string, string | undefined> = process.env,
+  storedApiKey?: string,
+): Promise<ModelSettings | undefined> {
+  const apiKey = env[model.api_key_env] ?? storedApiKey;
+  return resolveModelSettings({
+    settings: {
+      ...(model.base_url !== undefined ? { baseUrl: model.base_url } : {}),
+      ...(model.model !== undefined ? { model: model.model } : {}),
+      ...(apiKey !== undefined ? { apiKey } : {}),
+      timeoutSeconds: model.timeout_seconds,
+    },
+    env,
+  });
+}

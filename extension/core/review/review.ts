@@ -111,16 +111,8 @@ async function modelFromConfig(
   config: OrchestratorConfig,
   log: Logger,
 ): Promise<ReviewModelCall | undefined> {
-  const { resolveModelSettings } = await import('../decisions/modelSettings');
-  const settings = await resolveModelSettings({
-    settings: {
-      baseUrl: config.model.base_url,
-      model: config.model.model,
-      apiKey: process.env[config.model.api_key_env],
-      timeoutSeconds: config.model.timeout_seconds,
-    },
-    env: process.env,
-  });
+  const { modelSettingsFromConfig } = await import('../decisions/modelSettings');
+  const settings = await modelSettingsFromConfig(config.model);
   return settings ? createReviewModel(settings, { log }) : undefined;
 }
 

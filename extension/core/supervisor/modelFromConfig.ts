@@ -20,21 +20,13 @@ export async function modelDeciderFromConfig(
 ): Promise<DeciderPort | undefined> {
   try {
     const {
-      resolveModelSettings,
+      modelSettingsFromConfig,
       createModelDecider,
       loadPromptTemplates,
       builtinPromptsDir,
       describeModelSettings,
     } = await import('../decisions');
-    const settings = await resolveModelSettings({
-      settings: {
-        baseUrl: config.model.base_url,
-        model: config.model.model,
-        apiKey: process.env[config.model.api_key_env] ?? storedApiKey,
-        timeoutSeconds: config.model.timeout_seconds,
-      },
-      env: process.env,
-    });
+    const settings = await modelSettingsFromConfig(config.model, process.env, storedApiKey);
     if (!settings) return undefined;
     // The config's prompts (planning, execution, testing, summary) are paths relative to the config file.
     const files = Object.fromEntries(
