@@ -1,6 +1,12 @@
 import * as http from 'node:http';
-import { isIP } from 'node:net';
-import { ErrorCode, FleetError, describeError } from '../errors';
+import { ErrorCode, describeError } from '../errors';
+import {
+  checkListenAddress,
+  isLoopback,
+  listenHttp,
+  type ListenerIdentity,
+  type ListeningServer,
+} from '../net/httpListener';
 import type { Logger } from '../observability/appLog';
 import type { FleetMetrics } from './fleetMetrics';
 
@@ -26,19 +32,11 @@ export interface MetricsServerOptions {
   origin: string;
 }
 
-export interface MetricsServer {
-  /** The address it listens on (the real port when asked for an ephemeral one in tests). */
-  readonly host: string;
-  readonly port: number;
-  readonly url: string;
-  close(): Promise<void>;
-}
+/** The exporter as it listens (the real port when asked for an ephemeral one in tests). */
+export type MetricsServer = ListeningServer;
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+/** Kept here too: callers of the metrics module used it before the listener helpers moved. */
+export { isLoopback };
 
 /**
  * Serves `/metrics` (Prometheus text format) and `/healthz` (JSON). Read only: it takes no decisions, so it has
@@ -47,20 +45,15 @@ export function isLoopback(host: string): boolean {
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { metrics, host, port, log, origin } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new FleetError(
-      ErrorCode.ConfigInvalid,
-      `${origin}: metrics_port must be an integer from 0 (no exporter) to 65535, got ${String(port)}`,
-      { field: 'metrics_port', value: port },
-    );
-  }
-  if (!host.trim() || (isIP(host) === 0 && !/^[A-Za-z0-9.-]+$/.test(host))) {
-    throw new FleetError(
-      ErrorCode.ConfigInvalid,
-      `${origin}: metrics_host must be an IP address or a host name, got "${host}"`,
-      { field: 'metrics_host', value: host },
-    );
-  }
+  const id: ListenerIdentity = {
+    what: 'the metrics exporter',
+    portField: 'metrics_port',
+    hostField: 'metrics_host',
+    origin,
+    code: ErrorCode.MetricsListen,
+    inUseHint: 'another exporter or program; set another metrics_port, or 0 to turn the exporter off',
+  };
+  checkListenAddress(host, port, id);
   if (!isLoopback(host)) {
     // An explicit choice (seed 001 used 0.0.0.0), but one that shows pane and branch names to the network.
     log.warn(CATEGORY, 'metrics.non_loopback', {
@@ -114,48 +107,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      const why =
-        error.code === 'EADDRINUSE'
-          ? `port ${port} on ${host} is already in use (another exporter or program); set another metrics_port, or 0 to turn the exporter off`
-          : error.code === 'EACCES'
-            ? `no permission to listen on port ${port} on ${host}`
-            : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
-              ? `${host} is not an address of this machine`
-              : describeError(error);
-      reject(
-        new FleetError(ErrorCode.MetricsListen, `${origin}: the metrics exporter cannot listen: ${why}`, {
-          field: 'metrics_port',
-          port,
-          host,
-          cause: error.code,
-        }),
-      );
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
+  const listening = await listenHttp(server, host, port, id);
   server.on('error', (error) => log.error(CATEGORY, 'metrics.server.error', { error: describeError(error) }));
 
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  log.info(CATEGORY, 'metrics.listening', { host, port: actualPort });
-  return {
-    host,
-    port: actualPort,
-    url: `http://${urlHost}:${actualPort}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  log.info(CATEGORY, 'metrics.listening', { host, port: listening.port });
+  return listening;
 }

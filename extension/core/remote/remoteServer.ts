@@ -1,8 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import * as http from 'node:http';
-import { isIP } from 'node:net';
 import { ErrorCode, FleetError, describeError } from '../errors';
-import { isLoopback } from '../metrics/metricsServer';
+import {
+  checkListenAddress,
+  isLoopback,
+  listenHttp,
+  type ListenerIdentity,
+  type ListeningServer,
+} from '../net/httpListener';
 import type { Logger } from '../observability/appLog';
 import type { RemoteRequest, RemoteResponse, RemoteRoute } from './routes';
 import { UNAUTHORIZED_CSP, unauthorizedPage } from './portalPage';
@@ -27,13 +32,8 @@ export interface RemoteServerOptions {
   maxBodyBytes?: number;
 }
 
-export interface RemoteServer {
-  readonly host: string;
-  readonly port: number;
-  /** `http://host:port` (without the token). */
-  readonly url: string;
-  close(): Promise<void>;
-}
+/** The remote server as it listens; `url` is without the token. */
+export type RemoteServer = ListeningServer;
 
 /**
  * The remote server: the approval portal's page and API (`auth: 'token'`) and the chat callbacks
@@ -44,20 +44,15 @@ export interface RemoteServer {
  */
 export async function startRemoteServer(options: RemoteServerOptions): Promise<RemoteServer> {
   const { host, port, origin, log } = options;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new FleetError(
-      ErrorCode.ConfigInvalid,
-      `${origin}: portal.port must be an integer from 0 (no portal) to 65535, got ${String(port)}`,
-      { field: 'portal.port', value: port },
-    );
-  }
-  if (!host.trim() || (isIP(host) === 0 && !/^[A-Za-z0-9.-]+$/.test(host))) {
-    throw new FleetError(
-      ErrorCode.ConfigInvalid,
-      `${origin}: portal.host must be an IP address or a host name, got "${host}"`,
-      { field: 'portal.host', value: host },
-    );
-  }
+  const id: ListenerIdentity = {
+    what: 'the approval portal',
+    portField: 'portal.port',
+    hostField: 'portal.host',
+    origin,
+    code: ErrorCode.PortalListen,
+    inUseHint: 'another FleetAI window or program; set another portal.port, or 0 to turn the portal off',
+  };
+  checkListenAddress(host, port, id);
   if (options.token.length < 16) {
     throw new FleetError(ErrorCode.ConfigInvalid, `${origin}: the portal token is too short`, {
       field: 'portal.token_env',
@@ -210,50 +205,11 @@ export async function startRemoteServer(options: RemoteServerOptions): Promise<R
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
-      const why =
-        error.code === 'EADDRINUSE'
-          ? `port ${port} on ${host} is already in use (another FleetAI window or program); set another portal.port, or 0 to turn the portal off`
-          : error.code === 'EACCES'
-            ? `no permission to listen on port ${port} on ${host}`
-            : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
-              ? `${host} is not an address of this machine`
-              : describeError(error);
-      reject(
-        new FleetError(ErrorCode.PortalListen, `${origin}: the approval portal cannot listen: ${why}`, {
-          field: 'portal.port',
-          port,
-          host,
-          cause: error.code,
-        }),
-      );
-    };
-    const onListening = (): void => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
+  const listening = await listenHttp(server, host, port, id);
   server.on('error', (error) => log.error(CATEGORY, 'portal.server.error', { error: describeError(error) }));
 
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  log.info(CATEGORY, 'portal.listening', { host, port: actualPort, routes: options.routes.length });
-  return {
-    host,
-    port: actualPort,
-    url: `http://${urlHost}:${actualPort}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  log.info(CATEGORY, 'portal.listening', { host, port: listening.port, routes: options.routes.length });
+  return listening;
 }
 
 /** The link that opens the portal with its token (the page then keeps it in a cookie). */
