@@ -503,7 +503,8 @@ export class Orchestrator {
         const pane = this.options.fleet.get(request.pane);
         let verdict = this.options.classify({
           text: request.text,
-          kind: request.kind === 'shell' ? 'shell' : 'prompt',
+          // A shell pane runs what it is sent: rated as the command it is, not as prose to an agent.
+          kind: request.kind === 'shell' || pane?.kind === 'shell' ? 'shell' : 'prompt',
           cwd: request.cwd ?? pane?.cwd ?? this.options.workspaceRoot,
         });
         if (request.requires_confirmation && verdict.decision === 'auto')

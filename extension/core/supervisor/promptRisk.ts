@@ -25,6 +25,11 @@ export function classifyPromptOrCommand(
 ): CommandRiskVerdict {
   const rules = extendRiskRules(DEFAULT_RISK_RULES, { allow: policy.allow, deny: policy.deny });
   const options = { workspaceRoot: policy.workspaceRoot, cwd: input.cwd };
+  // Claude Code and Gemini CLI run a prompt line that starts with "!" in a shell: rated as the command it is.
+  if (input.kind === 'prompt' && /^\s*!/.test(input.text)) {
+    const c = classifyCommand(input.text.trim().slice(1).trim(), rules, options);
+    return verdict(c.risk, c.reasons, c.denied, policy);
+  }
   if (input.kind === 'prompt') {
     const quoted = quotedCommands(input.text);
     if (quoted.length === 0)

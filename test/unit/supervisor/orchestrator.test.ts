@@ -201,6 +201,29 @@ describe('Orchestrator: commands', () => {
     expect(fleet.typed[0]).toEqual({ pane: 'p1', text: 'next step' });
   });
 
+  it('rates a shell pane\'s input, and an agent\'s "!" shell line, as the command it is, before typing', async () => {
+    const { orchestrator, fleet } = await setup();
+    fleet.add('sh', { kind: 'shell' });
+    const toShell = await orchestrator.submit({
+      pane: 'sh',
+      text: 'sudo rm -rf /tmp/build',
+      source: 'remote',
+    });
+    expect(toShell.requires_confirmation).toBe(true);
+    expect(['high', 'critical']).toContain(toShell.risk);
+    const plain = await orchestrator.submit({ pane: 'sh', text: 'ls -la', source: 'remote' });
+    expect(plain).toMatchObject({ risk: 'low', requires_confirmation: false });
+    const toAgent = await orchestrator.submit({
+      pane: 'p1',
+      text: '!git push --force origin main',
+      source: 'cli',
+    });
+    expect(toAgent.requires_confirmation).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fleet.typed.map((t) => t.text)).not.toContain('sudo rm -rf /tmp/build');
+    expect(fleet.typed.map((t) => t.text)).not.toContain('!git push --force origin main');
+  });
+
   it('property: a risky command is never typed before a human approves it, and never after a denial', async () => {
     const { orchestrator, fleet, notifier, paths } = await setup();
     const store = ApprovalStore.forWorkspace(paths);
