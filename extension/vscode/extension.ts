@@ -12,6 +12,7 @@ import { PlanGraphHost } from './planGraphHost';
 import { registerMcpCommands } from './mcpCommands';
 import { registerMetaAgentCommands, WindowProfiles } from './metaAgentCommands';
 import { registerRequirementsCommands } from './requirementsCommands';
+import { registerReviewCommand } from './reviewCommand';
 import { notifySecretSources, setNotifyWebhook } from './notifyChannel';
 import { McpHost } from './mcpHost';
 import { McpServersTreeProvider } from './mcpServersTree';
@@ -132,6 +133,14 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
     storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
   });
   context.subscriptions.push(...requirements.disposables);
+  context.subscriptions.push(
+    registerReviewCommand({
+      folder,
+      paths,
+      log,
+      storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
+    }),
+  );
 
   const servedListeners = new Set<(method: string) => void>();
   webviews.onDidServeRequest(({ method }) => servedListeners.forEach((l) => l(method)));
