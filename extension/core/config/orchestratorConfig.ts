@@ -1,16 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { isIP } from 'node:net';
-import {
-  findNodeAtLocation,
-  parseTree,
-  printParseErrorCode,
-  type Node as JsonNode,
-  type ParseError,
-} from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { formatPath } from '../schemas/issues';
+import { describeParseError, lineColumn, nodeValue } from './jsoncText';
 
 /**
  * The supervisor's settings for one workspace: `.fleetai/orchestrator.json` (JSONC: comments and trailing commas
@@ -630,31 +625,6 @@ export function parseOrchestratorConfig(file: string, raw: string): Orchestrator
   );
 }
 
-/** The value of a parse tree node, as JSON.parse would make it (a repeated key: the last one wins). */
-function nodeValue(node: JsonNode): unknown {
-  switch (node.type) {
-    case 'object': {
-      const out: Record<string, unknown> = {};
-      for (const prop of node.children ?? []) {
-        const [key, value] = prop.children ?? [];
-        // defineProperty: a "__proto__" key is then an ordinary (and unknown) key, as with JSON.parse.
-        if (key && value)
-          Object.defineProperty(out, String(key.value), {
-            value: nodeValue(value),
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-      }
-      return out;
-    }
-    case 'array':
-      return (node.children ?? []).map(nodeValue);
-    default:
-      return node.value as unknown;
-  }
-}
-
 /**
  * Where a zod issue points in the text: the offending value, or for an unknown key the key itself, or for a
  * missing field the object that lacks it.
@@ -670,20 +640,6 @@ function issueOffset(tree: JsonNode | undefined, issue: z.core.$ZodIssue): numbe
     if (key) node = key;
   }
   return node.offset;
-}
-
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `${line}:${column}`;
-}
-
-function describeParseError(error: ParseError): string {
-  // "PropertyNameExpected" -> "property name expected"
-  return printParseErrorCode(error.error)
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase();
 }
 
 /** A path from the config (a prompt file, the control socket) taken relative to the config file's folder. */

@@ -4,6 +4,7 @@ import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { z } from 'zod';
 import { RiskSchema } from '../approvals/risk';
 import { bilingual, McpError, McpErrorCode } from './mcpErrors';
+import { lineColumn } from '../config/jsoncText';
 
 /**
  * The MCP servers files (issue 7): `config/mcp.servers.json` shipped with FleetAI and the workspace's
@@ -151,11 +152,6 @@ function problem(file: string, alias: string | undefined, field: string | undefi
     ...(field === undefined ? {} : { field }),
     message: `${McpErrorCode.Config}: ${bilingual(`${where}: ${en}`, `${whereZh}：${zh}`)}`,
   } satisfies McpConfigProblem;
-}
-
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  return `${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
 }
 
 /** Picks the entry's transport the way people write it: `type`, else `command` means stdio and `url` HTTP. */

@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { parseTree, printParseErrorCode, visit, type ParseError } from 'jsonc-parser';
+import { parseTree, visit, type ParseError } from 'jsonc-parser';
 import { describeError } from '../errors';
 import { pick, type PlanLocale } from './planMessages';
 import { validatePlan, type PlanProblem, type PlanValidation } from './validatePlan';
+import { describeParseError } from '../config/jsoncText';
 
 /**
  * A plan file checked as a person sees it: problems carry the line and column of the offending value, so
@@ -159,11 +160,4 @@ function position(starts: number[], offset: number): { line: number; column: num
     else high = mid - 1;
   }
   return { line: low + 1, column: offset - starts[low]! + 1 };
-}
-
-function describeParseError(error: ParseError): string {
-  // "PropertyNameExpected" -> "property name expected"
-  return printParseErrorCode(error.error)
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase();
 }

@@ -1,12 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import {
-  findNodeAtLocation,
-  parseTree,
-  printParseErrorCode,
-  type Node as JsonNode,
-  type ParseError,
-} from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { dependencyCycle } from '../config/orchestratorConfig';
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { formatPath } from '../schemas/issues';
@@ -18,6 +12,7 @@ import {
   type TaskDraft,
 } from './draftSchema';
 import { writeFileAtomic } from './writeAtomic';
+import { describeParseError, lineColumn, nodeValue } from '../config/jsoncText';
 
 /** `.fleetai/drafts/<doc name>.tasks.json` for a document (its name without the extension). */
 export function draftPathFor(fleetaiDir: string, doc: string): string {
@@ -96,7 +91,7 @@ export function validateDraft(file: string, raw: string, options: DraftCheckOpti
       ],
     };
   }
-  const parsed = taskDraftSchema.safeParse(JSON.parse(JSON.stringify(valueOf(tree))));
+  const parsed = taskDraftSchema.safeParse(JSON.parse(JSON.stringify(nodeValue(tree))));
   if (!parsed.success) {
     return {
       problems: parsed.error.issues.map((issue) => {
@@ -183,29 +178,6 @@ export function checkedDraft(file: string, text: string, options: DraftCheckOpti
   return draft;
 }
 
-function valueOf(node: JsonNode): unknown {
-  switch (node.type) {
-    case 'object': {
-      const out: Record<string, unknown> = {};
-      for (const prop of node.children ?? []) {
-        const [key, value] = prop.children ?? [];
-        if (key && value)
-          Object.defineProperty(out, String(key.value), {
-            value: valueOf(value),
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-      }
-      return out;
-    }
-    case 'array':
-      return (node.children ?? []).map(valueOf);
-    default:
-      return node.value as unknown;
-  }
-}
-
 function offsetOf(tree: JsonNode | undefined, segments: (string | number)[]): number {
   if (!tree) return 0;
   for (let n = segments.length; n >= 0; n--) {
@@ -213,15 +185,4 @@ function offsetOf(tree: JsonNode | undefined, segments: (string | number)[]): nu
     if (node) return node.offset;
   }
   return 0;
-}
-
-function lineColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset);
-  return `${before.split('\n').length}:${offset - before.lastIndexOf('\n')}`;
-}
-
-function describeParseError(error: ParseError): string {
-  return printParseErrorCode(error.error)
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase();
 }
