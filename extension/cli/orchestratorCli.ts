@@ -25,42 +25,15 @@ export async function runOrchestratorCli(options: {
     options.io.err(`fleet orchestrator: ${configFile} does not exist\n`);
     return 2;
   }
-  let metricsPort: number | undefined;
-  if (options.metricsPort !== undefined) {
-    metricsPort = /^\d{1,5}$/.test(options.metricsPort) ? Number(options.metricsPort) : NaN;
-    if (!(metricsPort >= 0 && metricsPort <= 65535)) {
-      options.io.err(
-        `fleet orchestrator: --metrics-port must be a port from 0 (no exporter) to 65535, got "${options.metricsPort}"\n`,
-      );
-      return 2;
-    }
-  }
-  if (options.metricsHost !== undefined && !options.metricsHost.trim()) {
-    options.io.err('fleet orchestrator: --metrics-host must not be empty\n');
+  let metrics: { port?: number; host?: string };
+  let portal: { port?: number; host?: string };
+  try {
+    metrics = listenFlags('metrics', 'no exporter', options.metricsPort, options.metricsHost);
+    portal = listenFlags('portal', 'no portal', options.portalPort, options.portalHost);
+  } catch (error) {
+    options.io.err(`fleet orchestrator: ${describeError(error)}\n`);
     return 2;
   }
-  let portalPort: number | undefined;
-  if (options.portalPort !== undefined) {
-    portalPort = /^\d{1,5}$/.test(options.portalPort) ? Number(options.portalPort) : NaN;
-    if (!(portalPort >= 0 && portalPort <= 65535)) {
-      options.io.err(
-        `fleet orchestrator: --portal-port must be a port from 0 (no portal) to 65535, got "${options.portalPort}"\n`,
-      );
-      return 2;
-    }
-  }
-  if (options.portalHost !== undefined && !options.portalHost.trim()) {
-    options.io.err('fleet orchestrator: --portal-host must not be empty\n');
-    return 2;
-  }
-  const portal = {
-    ...(portalPort !== undefined ? { port: portalPort } : {}),
-    ...(options.portalHost !== undefined ? { host: options.portalHost } : {}),
-  };
-  const metrics = {
-    ...(metricsPort !== undefined ? { port: metricsPort } : {}),
-    ...(options.metricsHost !== undefined ? { host: options.metricsHost } : {}),
-  };
   const log = createAppLog({ file: paths.appLog });
   let running;
   try {
@@ -114,4 +87,21 @@ export async function runOrchestratorCli(options: {
   await running.stop();
   await log.close();
   return 0;
+}
+
+/** `--<name>-port` (0 = off) and `--<name>-host` as given on the command line; a bad value throws, saying which. */
+function listenFlags(
+  name: string,
+  off: string,
+  port: string | undefined,
+  host: string | undefined,
+): { port?: number; host?: string } {
+  let parsed: number | undefined;
+  if (port !== undefined) {
+    parsed = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
+    if (!(parsed >= 0 && parsed <= 65535))
+      throw new Error(`--${name}-port must be a port from 0 (${off}) to 65535, got "${port}"`);
+  }
+  if (host !== undefined && !host.trim()) throw new Error(`--${name}-host must not be empty`);
+  return { ...(parsed !== undefined ? { port: parsed } : {}), ...(host !== undefined ? { host } : {}) };
 }
