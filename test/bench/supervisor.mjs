@@ -34,11 +34,11 @@ import {
   recordedStates,
   scriptedFleet,
 } from './supervisorFleet.mjs';
+import { writeApprovalAgentWorkspace } from './approvalAgentWorkspace.mjs';
 
 const thisFile = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(thisFile), '../..');
 const cli = path.join(repoRoot, 'dist/cli.js');
-const agentScript = path.join(repoRoot, 'test/bench/approvalAgent.cjs');
 const resultFile = path.join(repoRoot, 'test-results/bench/supervisor.json');
 
 const TICKS = Number(process.env.BENCH_SUPERVISOR_TICKS ?? 2000);
@@ -480,52 +480,7 @@ if(script.cachedDataRejected)throw new Error('code cache rejected');console.log(
 /** A workspace with one aider pane running the scripted agent; `override` adds the command to the profile. */
 function makeWorkspace(dir, name, mode, override) {
   const ws = path.join(dir, name);
-  mkdirSync(path.join(ws, '.fleetai/agents'), { recursive: true });
-  const stampFile = path.join(ws, 'agent-stamps.jsonl');
-  writeFileSync(
-    path.join(ws, '.fleetai/orchestrator.json'),
-    JSON.stringify(
-      {
-        metrics_port: 0,
-        panes: [
-          { id: 'bench', agent: 'aider', command: process.execPath, args: [agentScript, stampFile, mode] },
-        ],
-      },
-      null,
-      2,
-    ),
-  );
-  if (override) {
-    // The shipped aider profile reads no command from its "Run shell command?" question; Aider prints the command
-    // indented on the rows above it. This rule (same id, laid over the shipped set) reads it, as Codex's does.
-    writeFileSync(
-      path.join(ws, '.fleetai/agents/aider.json'),
-      JSON.stringify(
-        {
-          schemaVersion: 1,
-          kind: 'aider',
-          patterns: [
-            {
-              versions: '*',
-              extend: true,
-              rules: [
-                {
-                  id: 'approval-command',
-                  state: 'awaiting_approval',
-                  source: 'live',
-                  regex: 'Run shell commands?\\?.*\\(Y\\)es/\\(N\\)o',
-                  priority: 100,
-                  approval: { kind: 'command', commandRegex: '^\\s+(\\S.*)$' },
-                },
-              ],
-            },
-          ],
-        },
-        null,
-        2,
-      ),
-    );
-  }
+  const { stampFile } = writeApprovalAgentWorkspace(ws, { mode, commandRule: Boolean(override) });
   return { ws, stampFile };
 }
 

@@ -1,17 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFakeWecom, type FakeEndpoint } from '../../fakes/notifyEndpoints.mjs';
 import { buildCli } from '../audit/builtCli';
 import { repoRoot } from '../helpers';
+import { writeApprovalAgentWorkspace } from '../../bench/approvalAgentWorkspace.mjs';
 
 // The `fleet` CLI as shipped (bundled like extension/build/bundle.mjs), running `fleet orchestrator` over a real
 // pty with a scripted Aider-like agent (test/bench/approvalAgent.cjs) that asks "Run shell command?". The WeCom
 // robot is the local fake built from the public API; Slack is listed but its variable is not set (scenario G).
 
-const agentScript = path.join(repoRoot, 'test/bench/approvalAgent.cjs');
 let dir: string;
 let cli: string;
 let ws: string;
@@ -52,49 +52,18 @@ beforeAll(async () => {
   cli = await buildCli(dir);
   wecom = await startFakeWecom({ key: 'cli-test-key-4242' });
   ws = path.join(dir, 'ws');
-  mkdirSync(path.join(ws, '.fleetai/agents'), { recursive: true });
-  stampFile = path.join(ws, 'agent-stamps.jsonl');
-  writeFileSync(
-    path.join(ws, '.fleetai/orchestrator.json'),
-    JSON.stringify({
+  ({ stampFile } = writeApprovalAgentWorkspace(ws, {
+    config: {
       tick_seconds: 1,
       heartbeat_seconds: 1,
-      metrics_port: 0,
       notify: {
         channels: ['wecom', 'slack'],
         wecom_msgtype: 'text',
         retry_min_seconds: 0.5,
         retry_max_seconds: 1,
       },
-      panes: [
-        { id: 'bench', agent: 'aider', command: process.execPath, args: [agentScript, stampFile, 'command'] },
-      ],
-    }),
-  );
-  // Aider prints the command on the rows above its question; this rule reads it (as test/bench/supervisor.mjs).
-  writeFileSync(
-    path.join(ws, '.fleetai/agents/aider.json'),
-    JSON.stringify({
-      schemaVersion: 1,
-      kind: 'aider',
-      patterns: [
-        {
-          versions: '*',
-          extend: true,
-          rules: [
-            {
-              id: 'approval-command',
-              state: 'awaiting_approval',
-              source: 'live',
-              regex: 'Run shell commands?\\?.*\\(Y\\)es/\\(N\\)o',
-              priority: 100,
-              approval: { kind: 'command', commandRegex: '^\\s+(\\S.*)$' },
-            },
-          ],
-        },
-      ],
-    }),
-  );
+    },
+  }));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -9,13 +9,13 @@ import { workspacePaths } from '../../../extension/core/workspacePaths';
 import { buildCli } from '../audit/builtCli';
 import { repoRoot } from '../helpers';
 import { ENV, openReply, send, wecomPost } from './chatHarness';
+import { writeApprovalAgentWorkspace } from '../../bench/approvalAgentWorkspace.mjs';
 
 // The `fleet` CLI as shipped (bundled like extension/build/bundle.mjs), running `fleet orchestrator` over a real
 // pty with the scripted Aider-like agent of test/bench/approvalAgent.cjs, which asks "Run shell command?" and
 // writes the key it receives to a stamp file. WeCom is this test: it signs and encrypts the callback as WeCom's
 // servers do (test/unit/remote/chatHarness.ts) and posts it to the supervisor's remote server.
 
-const agentScript = path.join(repoRoot, 'test/bench/approvalAgent.cjs');
 let dir: string;
 let cli: string;
 let ws: string;
@@ -67,44 +67,13 @@ beforeAll(async () => {
   cli = await buildCli(dir);
   port = await freePort();
   ws = path.join(dir, 'ws');
-  mkdirSync(path.join(ws, '.fleetai/agents'), { recursive: true });
-  stampFile = path.join(ws, 'agent-stamps.jsonl');
-  writeFileSync(
-    path.join(ws, '.fleetai/orchestrator.json'),
-    JSON.stringify({
+  ({ stampFile } = writeApprovalAgentWorkspace(ws, {
+    config: {
       tick_seconds: 1,
       heartbeat_seconds: 1,
-      metrics_port: 0,
       portal: { port },
-      panes: [
-        { id: 'bench', agent: 'aider', command: process.execPath, args: [agentScript, stampFile, 'command'] },
-      ],
-    }),
-  );
-  // Aider prints the command on the rows above its question; this rule reads it (as test/bench/supervisor.mjs).
-  writeFileSync(
-    path.join(ws, '.fleetai/agents/aider.json'),
-    JSON.stringify({
-      schemaVersion: 1,
-      kind: 'aider',
-      patterns: [
-        {
-          versions: '*',
-          extend: true,
-          rules: [
-            {
-              id: 'approval-command',
-              state: 'awaiting_approval',
-              source: 'live',
-              regex: 'Run shell commands?\\?.*\\(Y\\)es/\\(N\\)o',
-              priority: 100,
-              approval: { kind: 'command', commandRegex: '^\\s+(\\S.*)$' },
-            },
-          ],
-        },
-      ],
-    }),
-  );
+    },
+  }));
 }, 60_000);
 
 afterAll(() => {
