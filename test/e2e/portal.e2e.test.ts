@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../agents/harness';
 import { OrchestratorRun } from '../agents/orchestratorRun';
-import { launchChromium } from '../vscode/codeServer.mjs';
+import { freePort, launchChromium } from '../vscode/codeServer.mjs';
 import { artefacts } from './approvalScenario';
 
 // The approval portal from end to end, as a person away from the editor lives it: the built `fleet orchestrator`
@@ -17,14 +16,6 @@ const TASK_PROMPT = 'fake:approval Create the file approved.txt.';
 const COMMAND = 'touch approved.txt';
 const INSTRUCTION = 'fake:plain Say hello from the portal.';
 const PHONE = { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('The approval portal on a phone, over fleet orchestrator and a real Codex pane', () => {
   let run: OrchestratorRun;

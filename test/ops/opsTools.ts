@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,16 +24,8 @@ export function run(file: string, args: string[], cwd = repoRoot): { code: numbe
 }
 
 /** A port nobody listens on right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A port free a moment ago (the shared test helper). */
+export { freePort } from '../vscode/codeServer.mjs';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMcpBridge } from '../../../extension/core/mcp';
 import type { McpBridge } from '../../../extension/core/mcp/mcpBridge';
 import { McpErrorCode, type McpError } from '../../../extension/core/mcp/mcpErrors';
 import { caught, useTempDirs } from '../helpers';
 import { EVERYTHING, ManualClock, until, writeWorkspaceServers } from './mcpFixtures';
+import { freePort } from '../../vscode/codeServer.mjs';
 
 const tempDir = useTempDirs();
 const open: McpBridge[] = [];
@@ -14,19 +14,6 @@ afterEach(async () => {
   for (const bridge of open.splice(0)) await bridge.close();
   for (const child of servers.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Starts the real server-everything on its HTTP transport; it says on stderr when it listens. */
 async function startServer(transport: 'streamableHttp' | 'sse', port: number): Promise<ChildProcess> {

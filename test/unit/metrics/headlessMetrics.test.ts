@@ -10,6 +10,7 @@ import {
   type HeadlessOrchestrator,
 } from '../../../extension/core/supervisor/headless';
 import { workspacePaths } from '../../../extension/core/workspacePaths';
+import { freePort } from '../../vscode/codeServer.mjs';
 
 // The real headless supervisor (pane registry over node-pty, a `sh` pane, the workspace's approvals store) with
 // its exporter, started in this process.
@@ -52,15 +53,6 @@ async function start(
 }
 
 /** A port free right now (the exporter's port 0 means "none", so a test picks one). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('fleet orchestrator with the exporter', () => {
   it('serves the live state of the supervisor on the port given by --metrics-port, and closes it on stop', async () => {

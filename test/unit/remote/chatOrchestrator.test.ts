@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,6 +9,7 @@ import { buildCli } from '../audit/builtCli';
 import { repoRoot } from '../helpers';
 import { ENV, openReply, send, wecomPost } from './chatHarness';
 import { writeApprovalAgentWorkspace } from '../../bench/approvalAgentWorkspace.mjs';
+import { freePort } from '../../vscode/codeServer.mjs';
 
 // The `fleet` CLI as shipped (bundled like extension/build/bundle.mjs), running `fleet orchestrator` over a real
 // pty with the scripted Aider-like agent of test/bench/approvalAgent.cjs, which asks "Run shell command?" and
@@ -52,15 +52,6 @@ function fleet(args: string[]): Promise<{ code: number | null; stdout: string; s
 }
 
 /** A port free a moment ago (the config's 0 means "no portal", so the test picks one). */
-function freePort(): Promise<number> {
-  const probe = createServer();
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as AddressInfo;
-      probe.close(() => resolve(free));
-    }),
-  );
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'fleetai-chat-cli-'));

@@ -9,22 +9,13 @@ import {
   type HeadlessOrchestrator,
 } from '../../../extension/core/supervisor/headless';
 import { workspacePaths } from '../../../extension/core/workspacePaths';
+import { freePort } from '../../vscode/codeServer.mjs';
 
 // The real headless supervisor (pane registry over node-pty, a `sh` pane) with its portal, in this process.
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function start(portal: { port?: number }): Promise<{
   running: HeadlessOrchestrator;
