@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -13,7 +12,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AgentProfile } from '../../../extension/core/schemas/agentProfile';
 import { startFakeModel, type FakeModelServer } from '../../fixtures/fake-model/server.mjs';
-import { buildCli } from '../audit/builtCli';
+import { buildCli, cleanCliEnv, runBuiltCli } from '../audit/builtCli';
 import { repoRoot } from '../helpers';
 
 // `fleet agents:config:*` as shipped: the CLI bundled into <tmp>/dist/cli.js with the shipped profiles beside it
@@ -36,25 +35,13 @@ afterEach(async () => {
   await server.close();
 });
 
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!/^(FLEETAI_|OPENAI_|LC_|LANG)/.test(key)) env[key] = value;
-  return { ...env, FLEETAI_LOCALE: 'en', ...extra };
-}
+const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => cleanCliEnv(extra);
 
 function fleet(
   args: string[],
   env: NodeJS.ProcessEnv = cleanEnv(),
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runBuiltCli(cli, args, { env });
 }
 
 function workspace(withModel = false): string {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -7,7 +6,7 @@ import { writeRunRecord } from '../../../extension/core/plans/executor/runRecord
 import { PlanStore } from '../../../extension/core/plans/planStore';
 import { validatePlan } from '../../../extension/core/plans/validatePlan';
 import { startFakeModel, type FakeModelServer } from '../../fixtures/fake-model/server.mjs';
-import { buildCli } from '../audit/builtCli';
+import { buildCli, cleanCliEnv, runBuiltCli } from '../audit/builtCli';
 import { effect, valid } from './executor/executorFixtures';
 
 // `fleet plan:design` as shipped (the CLI bundled the way extension/build/bundle.mjs does, into a temp folder),
@@ -30,25 +29,13 @@ afterEach(async () => {
 });
 
 /** The environment without any model setting of this machine, so "no model" means no model. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!/^(FLEETAI_|OPENAI_|LC_|LANG)/.test(key)) env[key] = value;
-  return { ...env, FLEETAI_LOCALE: 'en', ...extra };
-}
+const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => cleanCliEnv(extra);
 
 function fleet(
   args: string[],
   env: NodeJS.ProcessEnv = cleanEnv(),
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runBuiltCli(cli, args, { env });
 }
 
 /** A workspace whose orchestrator config names the fake model; the key comes from DESIGN_KEY. */

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrchestratorConfig } from '../../../extension/core/config/orchestratorConfig';
 import { startFakeModel } from '../../fixtures/fake-model/server.mjs';
-import { buildCli } from '../audit/builtCli';
+import { buildCli, cleanCliEnv, runBuiltCli } from '../audit/builtCli';
 
 // `fleet tasks:*` as shipped (the CLI bundled the way extension/build/bundle.mjs does), as a child process.
 let dir: string;
@@ -17,30 +16,14 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The environment without any model setting of this machine, so "no model" means no model. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!/^(FLEETAI_|OPENAI_|LC_|LANG)/.test(key)) env[key] = value;
-  return { ...env, FLEETAI_LOCALE: 'en', ...extra };
-}
+const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => cleanCliEnv(extra);
 
 function fleet(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv = cleanEnv(),
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runBuiltCli(cli, args, { cwd, env });
 }
 
 const config = '{\n  // keep me\n  "tasks": [{ "id": "setup", "title": "Set up" }]\n}\n';

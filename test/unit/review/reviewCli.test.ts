@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Review } from '../../../extension/core/review';
-import { buildCli } from '../audit/builtCli';
+import { buildCli, cleanCliEnv, runBuiltCli } from '../audit/builtCli';
 import { seedWorkspace } from './seedWorkspace';
 
 // `fleet review` as shipped (the CLI bundled the way extension/build/bundle.mjs does, into a temp folder), run as a
@@ -19,22 +18,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The environment without any model or locale setting of this machine. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (!/^(FLEETAI_|OPENAI_|LC_|LANG)/.test(key)) env[key] = value;
-  return { ...env, ...extra };
-}
+const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => cleanCliEnv(extra, {});
 
-function fleet(args: string[], env = cleanEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function fleet(
+  args: string[],
+  env: NodeJS.ProcessEnv = cleanEnv(),
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runBuiltCli(cli, args, { env });
 }
 
 describe('fleet review', () => {
