@@ -6,6 +6,7 @@ import { portalLink } from '../core/remote/remoteServer';
 import { portalBaseUrl, portalEndpoint } from '../core/remote/startPortal';
 import { workspacePaths } from '../core/workspacePaths';
 import type { CliIo } from './io';
+import { timeoutSignal } from '../core/timeoutSignal';
 
 interface QrCodeModule {
   toString(text: string, options: { type: 'terminal'; small?: boolean }): Promise<string>;
@@ -89,7 +90,7 @@ export async function runPortalCli(options: {
 /** A portal answers 401 to a request without the token: anything else is not (or not yet) a portal. */
 async function answers(base: string): Promise<boolean> {
   try {
-    const response = await fetch(`${base}/api/status`, { signal: AbortSignal.timeout(1500) });
+    const response = await fetch(`${base}/api/status`, { signal: timeoutSignal(1500) });
     await response.body?.cancel();
     return response.status === 401;
   } catch {

@@ -1,6 +1,7 @@
 import { promises as dns } from 'node:dns';
 import * as net from 'node:net';
 import { describeError } from '../errors';
+import { timeoutSignal } from '../timeoutSignal';
 
 /** Network probes for `fleet doctor`: they look, they never send a message anywhere. */
 
@@ -19,7 +20,7 @@ export async function probeHttp(
       method: 'GET',
       headers: options.headers ?? {},
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: timeoutSignal(options.timeoutMs),
     });
     const body = await readSome(response, 64 * 1024, options.timeoutMs);
     return { ok: true, status: response.status, body };

@@ -3,6 +3,7 @@ import { ChannelFailure } from './channelFailure';
 import { TokenBucket } from './filter';
 import { redact } from './mask';
 import type { NotifyClock, NotifyEvent, RemoteChannel } from './types';
+import { timeoutSignal } from '../timeoutSignal';
 
 export interface RunnerSettings {
   timeoutMs: number;
@@ -140,7 +141,7 @@ export class ChannelRunner {
     const reason = await this.unavailable();
     if (reason) throw new ChannelFailure('missing', reason);
     try {
-      await this.channel.send(event, AbortSignal.timeout(this.settings.timeoutMs));
+      await this.channel.send(event, timeoutSignal(this.settings.timeoutMs));
       this.counts.sent++;
       this.log.debug('notify', 'notify.channel.sent', {
         channel: this.channel.name,

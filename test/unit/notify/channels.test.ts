@@ -18,6 +18,7 @@ import {
   startFakeWecom,
   type FakeEndpoint,
 } from '../../fakes/notifyEndpoints.mjs';
+import { timeoutSignal } from '../../../extension/core/timeoutSignal';
 
 const approval: NotifyEvent = {
   severity: 'warning',
@@ -31,7 +32,7 @@ const approval: NotifyEvent = {
 };
 
 const fixed = (value: string | undefined) => ({ describe: 'TEST_URL', read: () => value });
-const signal = () => AbortSignal.timeout(5000);
+const signal = () => timeoutSignal(5000);
 
 interface Recorded {
   msgtype?: string;
@@ -176,7 +177,7 @@ describe('generic JSON webhook', () => {
     endpoints.push(hook);
     hook.hang = true;
     await expect(
-      webhookChannel({ url: fixed(hook.url()) }).send(approval, AbortSignal.timeout(200)),
+      webhookChannel({ url: fixed(hook.url()) }).send(approval, timeoutSignal(200)),
     ).rejects.toMatchObject({ kind: 'timeout' });
   });
 

@@ -7,6 +7,7 @@ import type { AgentWorkPort, WorkContext, WorkResult } from '../executor/workPor
 import { readJournal, writeJournal } from './agentJournal';
 import { checkableWithoutAgent, unmetCriteria } from './criteria';
 import { runTurn, type TurnPane } from './turnPane';
+import { anySignal, timeoutSignal } from '../../timeoutSignal';
 
 /** What the port asks of whoever owns the panes: the CLI's PaneRegistry, or the VS Code host's own panes. */
 export interface PaneAgentDriver {
@@ -173,7 +174,7 @@ export function paneAgentPort(options: PaneAgentPortOptions): ClosableAgentPort 
         ? nodeContext
         : {
             ...nodeContext,
-            signal: AbortSignal.any([nodeContext.signal, AbortSignal.timeout(limit * 1000)]),
+            signal: anySignal([nodeContext.signal, timeoutSignal(limit * 1000)]),
           };
     const foldersOf = (cwd: string | undefined): string[] => [
       ...new Set([cwd, context.workspace].filter((f): f is string => !!f).map((f) => path.resolve(f))),

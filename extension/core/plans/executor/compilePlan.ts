@@ -17,6 +17,7 @@ import {
   type WorkContext,
   type WorkResult,
 } from './workPorts';
+import { timeoutSignal } from '../../timeoutSignal';
 
 /** The wait before attempt `attempt` (2, 3, ...): 2 s, 4 s, 8 s ... at most 60 s. */
 export function retryDelayMs(attempt: number): number {
@@ -101,7 +102,7 @@ export function stepBound(plan: Plan, index: PlanIndex = indexPlan(plan)): numbe
 async function attemptOnce(node: PlanNode, key: string, options: CompileOptions): Promise<WorkResult> {
   const signal =
     node.timeoutSeconds !== undefined
-      ? AbortSignal.timeout(node.timeoutSeconds * 1000)
+      ? timeoutSignal(node.timeoutSeconds * 1000)
       : new AbortController().signal;
   const context: WorkContext = {
     workspace: options.workspace,

@@ -14,6 +14,7 @@ import {
 import type { WorkContext } from '../../../../extension/core/plans/executor/workPorts';
 import type { PlanNodeOf } from '../../../../extension/core/plans/planSchema';
 import { useTempDirs } from '../../helpers';
+import { timeoutSignal } from '../../../../extension/core/timeoutSignal';
 
 // The port's logic against a FAKE driver: scripted panes that go working -> (approval) -> awaiting_input and
 // print an answer, without a terminal or an agent CLI. The real Codex runs in test/agents/planAgents.test.ts.
@@ -322,7 +323,7 @@ describe('paneAgentPort (fake driver)', () => {
       ...fast,
     });
     const started = Date.now();
-    const result = await port.invokeAgent(node('slow'), 'r/slow/1', context(dir, AbortSignal.timeout(400)));
+    const result = await port.invokeAgent(node('slow'), 'r/slow/1', context(dir, timeoutSignal(400)));
     expect(Date.now() - started).toBeLessThan(3000);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toContain('time ran out');
@@ -352,7 +353,7 @@ describe('paneAgentPort (fake driver)', () => {
     const dir = tempDir();
     const { driver } = fakeDriver(dir, () => ({ answer: '', approval: 'touch y' }));
     const port = paneAgentPort({ driver, journalDir: path.join(dir, 'j'), ...fast });
-    const result = await port.invokeAgent(node('n'), 'r/n/1', context(dir, AbortSignal.timeout(5000)));
+    const result = await port.invokeAgent(node('n'), 'r/n/1', context(dir, timeoutSignal(5000)));
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toContain('asks for an approval (touch y)');
   });

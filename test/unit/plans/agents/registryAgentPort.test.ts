@@ -11,6 +11,7 @@ import type { WorkContext } from '../../../../extension/core/plans/executor/work
 import type { PlanNodeOf } from '../../../../extension/core/plans/planSchema';
 import { startFakeModel, type FakeModelServer } from '../../../fixtures/fake-model/server.mjs';
 import { repoRoot, useTempDirs } from '../../helpers';
+import { timeoutSignal } from '../../../../extension/core/timeoutSignal';
 
 // Registry agents run through @openai/agents against the real fake model server (Responses API, plain text). The
 // fake server takes a request without tools for a CLI's side request and answers it "Fake session": that is the
@@ -41,7 +42,7 @@ const node = (
 
 const context = (workspace: string): WorkContext => ({
   workspace,
-  signal: AbortSignal.timeout(30_000),
+  signal: timeoutSignal(30_000),
   env: process.env,
 });
 
