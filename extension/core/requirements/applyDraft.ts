@@ -5,7 +5,7 @@ import { parseOrchestratorConfig, type TaskConfig } from '../config/orchestrator
 import { ErrorCode, FleetError, describeError, isFleetError } from '../errors';
 import type { TaskDraft } from './draftSchema';
 import { unifiedDiff } from '../text/unifiedDiff';
-import { USER_FILE, writeTextAtomic } from '../store/jsonStore';
+import { writeFileAtomic } from './writeAtomic';
 
 export interface ApplyOptions {
   /** Draft tasks whose id is already a task replace it; without this such a draft is refused. */
@@ -124,8 +124,7 @@ export async function commitApply(preview: ApplyPreview): Promise<void> {
       { file: preview.file },
     );
   }
-  // The user's config keeps its permissions.
-  await writeTextAtomic(preview.file, preview.after, USER_FILE);
+  await writeFileAtomic(preview.file, preview.after);
 }
 
 /** Merges the draft into orchestrator.json (see previewApply) and writes it; returns what was done. */
