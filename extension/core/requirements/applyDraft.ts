@@ -5,7 +5,7 @@ import { parseOrchestratorConfig, type TaskConfig } from '../config/orchestrator
 import { ErrorCode, FleetError, describeError, isFleetError } from '../errors';
 import type { TaskDraft } from './draftSchema';
 import { unifiedDiff } from '../text/unifiedDiff';
-import { writeFileAtomic } from './writeAtomic';
+import { USER_FILE, writeTextAtomic } from '../store/jsonStore';
 
 export interface ApplyOptions {
   /** Draft tasks whose id is already a task replace it; without this such a draft is refused. */
@@ -124,7 +124,8 @@ export async function commitApply(preview: ApplyPreview): Promise<void> {
       { file: preview.file },
     );
   }
-  await writeFileAtomic(preview.file, preview.after);
+  // The user's config keeps its permissions.
+  await writeTextAtomic(preview.file, preview.after, USER_FILE);
 }
 
 /** Merges the draft into orchestrator.json (see previewApply) and writes it; returns what was done. */

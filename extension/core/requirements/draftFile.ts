@@ -11,7 +11,7 @@ import {
   taskDraftSchema,
   type TaskDraft,
 } from './draftSchema';
-import { writeFileAtomic } from './writeAtomic';
+import { USER_FILE, writeTextAtomic } from '../store/jsonStore';
 import { describeParseError, lineColumn, nodeValue } from '../config/jsoncText';
 
 /** `.fleetai/drafts/<doc name>.tasks.json` for a document (its name without the extension). */
@@ -24,9 +24,10 @@ export function draftPathFor(fleetaiDir: string, doc: string): string {
 export async function writeDraft(file: string, draft: TaskDraft): Promise<void> {
   const dir = path.dirname(path.resolve(file));
   await fs.mkdir(dir, { recursive: true });
-  await writeFileAtomic(
+  await writeTextAtomic(
     path.join(dir, DRAFT_SCHEMA_FILE),
     `${JSON.stringify(taskDraftJsonSchema(), null, 2)}\n`,
+    USER_FILE,
   );
   // Whatever `$schema` the draft had, it now points at the schema written next to it.
   const { source, notes, tasks } = draft;
@@ -37,7 +38,7 @@ export async function writeDraft(file: string, draft: TaskDraft): Promise<void> 
     // Empty tag lists are the schema's default, not something the user wrote: left out of the file.
     tasks: tasks.map(({ tags, ...rest }) => ({ ...rest, ...(tags.length > 0 ? { tags } : {}) })),
   };
-  await writeFileAtomic(file, `${JSON.stringify(ordered, null, 2)}\n`);
+  await writeTextAtomic(file, `${JSON.stringify(ordered, null, 2)}\n`, USER_FILE);
 }
 
 export interface DraftProblem {

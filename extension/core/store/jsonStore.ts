@@ -7,20 +7,28 @@ import { ErrorCode, FleetError, describeError } from '../errors';
 import { formatIssues } from '../schemas/issues';
 
 /**
- * Writes JSON so that a crash, a full disk or a concurrent reader never sees half a file: the bytes go to a
+ * Writes text so that a crash, a full disk or a concurrent reader never sees half a file: the bytes go to a
  * temporary file in the same folder, are flushed to disk, and only then replace the old file with one rename.
- * The old content stays intact until that rename succeeds.
+ * The old content stays intact until that rename succeeds. `keepMode`: a file edited in place (a config the user
+ * owns) keeps its permissions; otherwise, and for a new file, it gets `mode` (state files: 0600).
  */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+export async function writeTextAtomic(
+  file: string,
+  text: string,
+  options: { mode?: number; keepMode?: boolean } = {},
+): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    // In the try: a value with no JSON form (a cycle, a BigInt, `undefined`) is a write error naming the file.
-    const json = JSON.stringify(value, null, 2) as string | undefined;
-    if (json === undefined) throw new TypeError('the value has no JSON form');
-    const text = `${json}\n`;
     await fs.mkdir(dir, { recursive: true });
-    const handle = await fs.open(tmp, 'wx', 0o600);
+    const fallback = options.mode ?? 0o600;
+    const mode = options.keepMode
+      ? await fs.stat(file).then(
+          (s) => s.mode & 0o777,
+          () => fallback,
+        )
+      : fallback;
+    const handle = await fs.open(tmp, 'wx', mode);
     try {
       await handle.writeFile(text, 'utf8');
       await handle.sync();
@@ -40,6 +48,28 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
       },
     );
   }
+}
+
+/** A file the user edits (a config, a draft): its permissions kept, a new one readable by others (0644). */
+export const USER_FILE = { keepMode: true, mode: 0o644 } as const;
+
+/** JSON through `writeTextAtomic`, mode 0600; a value with no JSON form is a write error naming the file. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value, null, 2);
+    if (json === undefined) throw new TypeError('the value has no JSON form');
+  } catch (error) {
+    throw new FleetError(
+      ErrorCode.StoreWrite,
+      `Could not write ${file}: ${describeError(error)}`,
+      { file },
+      {
+        cause: error,
+      },
+    );
+  }
+  await writeTextAtomic(file, `${json}\n`, { mode: 0o600 });
 }
 
 /** Makes the rename itself durable; some file systems refuse to open a directory, which is harmless. */
