@@ -71,6 +71,10 @@ interface Running {
   portal?: { url: string; close(): Promise<void> };
   /** Why the portal did not start here (a port in use...). */
   portalError?: string;
+  /** The daily review digest (`review.digest_time`), stopped with the supervisor. */
+  digest?: { stop(): void };
+  /** Reloads the task board when .fleetai/orchestrator.json changes. */
+  tasksWatch?: { dispose(): void };
 }
 
 /**
@@ -741,6 +745,23 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       ...(decider ? { decider: metrics ? metrics.instrument(decider) : decider } : {}),
     });
     await orchestrator.start();
+    // `fleet tasks:apply`, Apply Task Draft or an editor changing orchestrator.json: the board follows it here.
+    const { watchTasks } = await import('../core/supervisor/tasksReload');
+    const tasksWatch = watchTasks({
+      configFile: paths.orchestratorConfig,
+      supervisor: orchestrator,
+      log,
+      onOutcome: (outcome) => {
+        if (outcome.kind === 'invalid') {
+          void vscode.window.showWarningMessage(
+            vscode.l10n.t(
+              'FleetAI: the tasks were not reloaded, the supervisor keeps its board: {0}',
+              outcome.problem,
+            ),
+          );
+        }
+      },
+    });
     this.running = {
       lock,
       orchestrator,
@@ -748,6 +769,7 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
       fleet,
       control: undefined,
       notifier,
+      tasksWatch,
       ...(metrics ? { metrics } : {}),
     };
     this.mode = 'window';
@@ -827,6 +849,33 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
           vscode.l10n.t('FleetAI: no approval portal: {0}', this.running.portalError),
         );
       } else this.running.portal = started;
+    }
+    // The daily review digest goes to this window's notifier (its notification, WeCom, Slack, a webhook), as
+    // `fleet orchestrator` sends it to its own; only the window that owns the fleet gets here.
+    if (config.review.digest_time) {
+      try {
+        const [{ startReviewDigest }, { digestClockFromEnv }] = await Promise.all([
+          import('../core/review/reviewDigest'),
+          import('../core/review/shiftedClock'),
+        ]);
+        const clock = digestClockFromEnv(process.env);
+        const scheduler = startReviewDigest({
+          workspace: folder,
+          digestTime: config.review.digest_time,
+          notifier,
+          log,
+          ...(clock ? { clock } : {}),
+        });
+        this.running.digest = {
+          stop: () => {
+            scheduler.stop();
+            log.info('review', 'review.digest.stopped', {});
+          },
+        };
+      } catch (error) {
+        // The supervisor runs on without its digest; the log says why.
+        log.error('review', 'review.digest.failed', { error: describeError(error) });
+      }
     }
     log.info(CATEGORY, 'supervisor.window.started', {
       dryRun: settings.dryRun,
@@ -1167,6 +1216,8 @@ function portalWindowEndpoint(
 }
 
 async function shutdown(running: Running): Promise<void> {
+  running.digest?.stop();
+  running.tasksWatch?.dispose();
   await running.portal?.close().catch(() => undefined);
   await running.metrics?.close().catch(() => undefined);
   await running.control?.close().catch(() => undefined);

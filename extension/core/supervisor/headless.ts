@@ -22,6 +22,7 @@ import { createApprovalsPort, createClassifier } from './approvalsGlue';
 import { Orchestrator } from './orchestrator';
 import type { DeciderPort, Notification } from './ports';
 import { settingsFromConfig } from './settingsFromConfig';
+import { taskSpecsFromConfig, watchTasks } from './tasksReload';
 import { supervisorStateStore } from './stateStore';
 import { SupervisorMetrics, supervisorView, type MetricsServer } from '../metrics';
 import type { RunningPortal } from '../remote/startPortal';
@@ -144,19 +145,7 @@ async function startLocked(
     settings: settingsFromConfig(config, options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
     classify: createClassifier(config, options.workspace),
     workspaceRoot: options.workspace,
-    tasks: config.tasks.map((t) => ({
-      id: t.id,
-      title: t.title,
-      ...(t.branch ? { branch: t.branch } : {}),
-      ...(t.pane ? { pane: t.pane } : {}),
-      ...(t.owner ? { owner: t.owner } : {}),
-      tags: t.tags,
-      ...(t.phase ? { phase: t.phase } : {}),
-      depends_on: t.depends_on,
-      ...(t.acceptance ? { acceptance: t.acceptance } : {}),
-      ...(t.requirements_doc ? { requirements_doc: t.requirements_doc } : {}),
-      ...(t.prompt ? { prompt: t.prompt } : {}),
-    })),
+    tasks: taskSpecsFromConfig(config.tasks),
     ...(decider ? { decider } : {}),
   });
 
@@ -180,6 +169,8 @@ async function startLocked(
     }
   }
   await orchestrator.start();
+  // `fleet tasks:apply` (or an editor) changing orchestrator.json gives this running supervisor the new board.
+  const tasksWatch = watchTasks({ configFile: file, supervisor: orchestrator, log });
 
   // One MCP session per configured server for the whole workspace: `fleet mcp:*` go through it.
   const { openWorkspaceMcpBridge, mcpControl } = await import('../mcp/mcpControl');
@@ -233,6 +224,7 @@ async function startLocked(
     });
   } catch (error) {
     // Its stdio servers are child processes of this one: they must not outlive a supervisor that did not start.
+    tasksWatch.dispose();
     planRuns.dispose();
     await bridge.close();
     throw error;
@@ -302,6 +294,7 @@ async function startLocked(
     ...(portalError ? { portalError } : {}),
     stop: async () => {
       digest?.stop();
+      tasksWatch.dispose();
       await portal?.close().catch(() => undefined);
       await metrics?.close().catch(() => undefined);
       await control.close().catch(() => undefined);

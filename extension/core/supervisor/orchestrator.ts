@@ -93,10 +93,13 @@ export class Orchestrator {
   private readonly agentApprovals: AgentApprovals;
   private readonly model: ModelAssist;
   private readonly taskProgress: TaskProgress;
+  /** The task specs of the board: the config's at start, replaced when orchestrator.json changes (replaceTasks). */
+  private taskSpecs: TaskSpec[];
 
   constructor(private readonly options: OrchestratorOptions) {
     this.now = options.now ?? Date.now;
-    this.taskBoard = new TaskBoard(options.tasks ?? [], this.state.tasks, options.workspaceRoot);
+    this.taskSpecs = [...(options.tasks ?? [])];
+    this.taskBoard = new TaskBoard(this.taskSpecs, this.state.tasks, options.workspaceRoot);
     this.queue = this.createQueue();
     const context = this.context();
     this.recovery = new RecoverySteps(context);
@@ -124,7 +127,7 @@ export class Orchestrator {
     this.state.dry_run = this.settings.dryRun;
     this.state.started_at = new Date(this.now()).toISOString();
     this.state.pid = process.pid;
-    this.taskBoard = new TaskBoard(this.options.tasks ?? [], this.state.tasks, this.options.workspaceRoot);
+    this.taskBoard = new TaskBoard(this.taskSpecs, this.state.tasks, this.options.workspaceRoot);
     this.started = true;
     for (const pane of this.options.fleet.list()) this.ensureMeta(pane);
     this.subscriptions.push(
@@ -156,6 +159,16 @@ export class Orchestrator {
 
   snapshot(): SupervisorState {
     return structuredClone(this.state);
+  }
+
+  /**
+   * A new task board from `specs` (the running supervisor's orchestrator.json changed: tasksReload.ts). Statuses
+   * stay keyed by task id, so a task in progress keeps its phase and pane; a new task starts at its `phase`.
+   */
+  replaceTasks(specs: readonly TaskSpec[]): void {
+    this.taskSpecs = [...specs];
+    this.taskBoard = new TaskBoard(this.taskSpecs, this.state.tasks, this.options.workspaceRoot);
+    this.changed();
   }
 
   metaFor(paneId: string): PaneMeta | undefined {
