@@ -4,6 +4,7 @@ import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import { registerAgentsConfigCommands } from './agentsConfigCli';
+import { registerInitCommand } from './initCli';
 import type { CliIo } from './io';
 import { registerMcpCommands } from './mcpCli';
 import { registerMcpServerCommand } from './mcpServerCli';
@@ -218,6 +219,7 @@ export function createProgram(io: CliIo = processIo): Command {
       process.exitCode = 0;
     });
 
+  registerInitCommand(program, io);
   registerSupervisorCommands(program, io);
   registerPlanCommands(program, io);
   registerPlanDesignCommand(program, io);

@@ -7,6 +7,11 @@ export const ErrorCode = {
   StoreSchema: 'E_STORE_SCHEMA',
   StoreWrite: 'E_STORE_WRITE',
   StoreRead: 'E_STORE_READ',
+  /**
+   * A write to `.fleetai/state` failed for a reason of the disk, not of FleetAI (read-only, full, no permission,
+   * I/O error, quota): details name the `file` and the OS `osCode`. The file as it was stays intact.
+   */
+  StateWrite: 'E_STATE_WRITE',
   ConfigInvalid: 'E_CONFIG_INVALID',
   /** The orchestrator config is not JSON/JSONC (or cannot be read); the message has file:line:column. */
   ConfigParse: 'E_CONFIG_PARSE',

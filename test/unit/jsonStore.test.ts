@@ -77,9 +77,10 @@ describe('writeJsonAtomic', () => {
     const rename = vi
       .spyOn(fsp, 'rename')
       .mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+    // A full disk is E_STATE_WRITE (test/unit/store/stateWriteFailure.test.ts fills a real one).
     const error = expectFleetError(
       await caught(() => writeJsonAtomic(file, { ...layout, name: 'lost' })),
-      ErrorCode.StoreWrite,
+      ErrorCode.StateWrite,
     );
     expect(rename).toHaveBeenCalledTimes(1);
     expect(error.message).toContain(file);
@@ -194,7 +195,7 @@ describe('JsonStore', () => {
       .mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
     const first = store.write('layout.json', Layout, { name: 'first', panes: [] });
     const second = store.write('layout.json', Layout, { name: 'second', panes: [] });
-    expectFleetError(await caught(() => first), ErrorCode.StoreWrite);
+    expectFleetError(await caught(() => first), ErrorCode.StateWrite);
     await second;
     expect(rename).toHaveBeenCalledTimes(2);
     await expect(store.read('layout.json', Layout)).resolves.toEqual({ name: 'second', panes: [] });

@@ -3,6 +3,7 @@ import { watch as watchFolder, mkdirSync, promises as fs, type FSWatcher } from 
 import * as path from 'node:path';
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { lockFolder } from '../store/folderLock';
+import { findStateWriteError } from '../store/stateWriteError';
 import { readJson, writeJsonAtomic } from '../store/jsonStore';
 import { formatIssues } from '../schemas/issues';
 import type { WorkspacePaths } from '../workspacePaths';
@@ -398,6 +399,8 @@ export class ApprovalStore {
           },
         });
       } catch (error) {
+        // A disk that refuses the lock (read-only, full) is not a busy lock: E_STATE_WRITE as it is.
+        if (findStateWriteError(error)) throw error;
         throw new FleetError(
           ErrorCode.ApprovalLock,
           `Could not lock ${this.dir} within ${this.lockWaitMs} ms: ${describeError(error)}`,

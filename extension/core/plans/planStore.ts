@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { lockFolder } from '../store/folderLock';
 import { JsonStore } from '../store/jsonStore';
+import { findStateWriteError } from '../store/stateWriteError';
 import { PlanId, PlanSchema, type Plan, type PlanInput } from './planSchema';
 import { formatPlanProblem, validatePlan } from './validatePlan';
 
@@ -208,6 +209,8 @@ export class PlanStore {
         waitMs: this.lockWaitMs,
       });
     } catch (error) {
+      // A disk that refuses the lock (read-only, full) is not a busy lock: E_STATE_WRITE as it is.
+      if (findStateWriteError(error)) throw error;
       throw new FleetError(
         ErrorCode.StoreWrite,
         `Could not lock ${dir} within ${this.lockWaitMs} ms: ${describeError(error)}`,

@@ -23,7 +23,7 @@ export function draftPathFor(fleetaiDir: string, doc: string): string {
 /** Writes the draft (and the JSON Schema its `$schema` names, next to it) for the user to edit. */
 export async function writeDraft(file: string, draft: TaskDraft): Promise<void> {
   const dir = path.dirname(path.resolve(file));
-  await fs.mkdir(dir, { recursive: true });
+  // writeTextAtomic makes the folder, and names a read-only or full disk (E_STATE_WRITE).
   await writeTextAtomic(
     path.join(dir, DRAFT_SCHEMA_FILE),
     `${JSON.stringify(taskDraftJsonSchema(), null, 2)}\n`,

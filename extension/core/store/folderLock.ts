@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { stateWriteError, stateWriteOsCode } from './stateWriteError';
 
 export interface FolderLockOptions {
   /** The lock itself (a folder proper-lockfile creates); every process of the workspace names the same one. */
@@ -14,10 +15,31 @@ export interface FolderLockOptions {
 /**
  * FleetAI's one cross-process lock (approvals, plan versions, the supervisor): proper-lockfile's atomic `mkdir`,
  * refreshed while held, taken over when its holder died. Resolves with the release; rejects with
- * proper-lockfile's error (code `ELOCKED` when another process holds it and `waitMs` ran out).
+ * proper-lockfile's error (code `ELOCKED` when another process holds it and `waitMs` ran out), or E_STATE_WRITE
+ * when the disk refuses the lock (read-only, full, no permission).
  */
 export async function lockFolder(dir: string, options: FolderLockOptions): Promise<() => Promise<void>> {
+  try {
+    return await lock(dir, options);
+  } catch (error) {
+    // A read-only or full disk is not "another process holds it": E_STATE_WRITE naming the lock, so callers
+    // stop and ask a person rather than wait for a lock that can never be taken.
+    if (stateWriteOsCode(error)) throw stateWriteError(options.lockfilePath, error);
+    throw error;
+  }
+}
+
+async function lock(dir: string, options: FolderLockOptions): Promise<() => Promise<void>> {
   await fs.mkdir(dir, { recursive: true });
+  // One try first: proper-lockfile retries whatever the error, so a read-only disk would be retried for the
+  // whole wait before anyone heard of it. Only a lock another process holds is worth waiting for.
+  if (options.waitMs > 0) {
+    try {
+      return await lock(dir, { ...options, waitMs: 0 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    }
+  }
   const lockfile = await import('proper-lockfile');
   return lockfile.lock(dir, {
     lockfilePath: options.lockfilePath,

@@ -5,11 +5,13 @@ import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
 import type { z } from 'zod';
 import { ErrorCode, FleetError, describeError } from '../errors';
 import { formatIssues } from '../schemas/issues';
+import { stateWriteError, stateWriteOsCode } from './stateWriteError';
 
 /**
  * Writes text so that a crash, a full disk or a concurrent reader never sees half a file: the bytes go to a
  * temporary file in the same folder, are flushed to disk, and only then replace the old file with one rename.
- * The old content stays intact until that rename succeeds. `keepMode`: a file edited in place (a config the user
+ * The old content stays intact until that rename succeeds; a failure the disk causes (EROFS, ENOSPC, EACCES,
+ * EPERM, EIO, EDQUOT) is E_STATE_WRITE naming the file and the OS code, anything else E_STORE_WRITE. `keepMode`: a file edited in place (a config the user
  * owns) keeps its permissions; otherwise, and for a new file, it gets `mode` (state files: 0600).
  */
 export async function writeTextAtomic(
@@ -20,7 +22,7 @@ export async function writeTextAtomic(
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await fs.mkdir(dir, { recursive: true });
+    await makeFolder(dir);
     const fallback = options.mode ?? 0o600;
     const mode = options.keepMode
       ? await fs.stat(file).then(
@@ -39,6 +41,9 @@ export async function writeTextAtomic(
     await syncDirectory(dir);
   } catch (error) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
+    // A disk that will not take the write (read-only, full, no permission, I/O error, quota) is E_STATE_WRITE:
+    // the supervisor and the executor stop and ask a person instead of retrying into it.
+    if (stateWriteOsCode(error)) throw stateWriteError(file, error);
     throw new FleetError(
       ErrorCode.StoreWrite,
       `Could not write ${file}: ${describeError(error)}`,
@@ -47,6 +52,32 @@ export async function writeTextAtomic(
         cause: error,
       },
     );
+  }
+}
+
+/**
+ * `mkdir -p` that reports the real cause: Node's recursive mkdir answers ENOENT when a parent cannot be made on a
+ * read-only disk, so the first missing folder is made on its own to get EROFS (or EACCES, ENOSPC) instead.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = dir;
+    while (path.dirname(missing) !== missing) {
+      const parent = path.dirname(missing);
+      if (
+        await fs.stat(parent).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      missing = parent;
+    }
+    await fs.mkdir(missing);
+    throw error;
   }
 }
 

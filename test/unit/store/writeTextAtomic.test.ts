@@ -40,7 +40,7 @@ describe('writeTextAtomic (the one atomic write under state, drafts and config a
     expect(statSync(fresh).mode & 0o777).toBe(0o644);
   });
 
-  it('fails with a FleetError naming the file and keeps the previous bytes when the rename fails', async () => {
+  it('fails with E_STATE_WRITE naming the file and keeps the previous bytes when the rename fails', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'notes.md');
     await writeTextAtomic(file, 'before\n');
@@ -49,7 +49,9 @@ describe('writeTextAtomic (the one atomic write under state, drafts and config a
     );
     const error = await caught(() => writeTextAtomic(file, 'after\n'));
     expect(error).toBeInstanceOf(FleetError);
-    expect((error as FleetError).message).toContain(file);
+    // An I/O error of the disk is a state write failure: the supervisor and executor stop on it.
+    expect((error as FleetError).code).toBe(ErrorCode.StateWrite);
+    expect((error as FleetError).details).toEqual({ file, osCode: 'EIO' });
     expect(readFileSync(file, 'utf8')).toBe('before\n');
     expect(readdirSync(dir)).toEqual(['notes.md']);
   });

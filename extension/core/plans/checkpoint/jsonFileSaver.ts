@@ -704,7 +704,7 @@ export class JsonFileSaver extends BaseCheckpointSaver {
   /** Reports a FleetError about a file; false for anything else (a bug, a failing disk), which must propagate. */
   private reportDamage(error: unknown): boolean {
     if (!isFleetError(error) || typeof error.details?.file !== 'string') return false;
-    if (error.code === ErrorCode.StoreWrite) return false;
+    if (error.code === ErrorCode.StoreWrite || error.code === ErrorCode.StateWrite) return false;
     this.report({ kind: 'damaged', file: error.details.file, code: error.code, message: error.message });
     return true;
   }
