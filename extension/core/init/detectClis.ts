@@ -26,7 +26,7 @@ export interface DetectOptions {
   /** PATH searched, and given to the probes. Default: the process's. */
   pathEnv?: string;
   env?: NodeJS.ProcessEnv;
-  /** Deadline of each `--version` probe. Default 5000 ms: a Node CLI on a busy machine takes a second or two. */
+  /** Deadline of each `--version` probe. Default 8000 ms: a Node CLI takes a second or two, far more on a busy machine. */
   timeoutMs?: number;
   names?: readonly string[];
 }
@@ -38,7 +38,7 @@ export interface DetectOptions {
 export async function detectAgentClis(options: DetectOptions): Promise<DetectedCli[]> {
   const pathEnv = options.pathEnv ?? process.env.PATH ?? '';
   const env = { ...(options.env ?? process.env), PATH: pathEnv };
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const timeoutMs = options.timeoutMs ?? 8000;
   const { profiles } = await loadProfiles({
     builtinDir: options.builtinProfilesDir,
     ...(options.workspaceProfilesDir ? { workspaceDir: options.workspaceProfilesDir } : {}),
