@@ -387,6 +387,37 @@ const Control = z
   })
   .describe('The control channel between the fleet CLI and the supervisor.');
 
+const Backup = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Back up the state folder every day at time (fleet orchestrator and the VS Code window).'),
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM" (24-hour local time), e.g. "03:30"')
+      .default('03:30')
+      .describe('Local time ("HH:MM") of the daily backup.'),
+    keep_daily: z
+      .number()
+      .int()
+      .min(1)
+      .default(7)
+      .describe('Days of state archives kept: the newest archive of each of the last this many days.'),
+    keep_weekly_logs: z
+      .number()
+      .int()
+      .min(1)
+      .default(4)
+      .describe('Weekly log archives (logs-YYYY-Www.tar.gz) kept.'),
+    dir: NonEmpty.default('.fleetai/backups').describe(
+      'Folder of the archives (state-YYYYMMDD-HHMMSS.tar.gz), relative to the workspace folder.',
+    ),
+  })
+  .describe(
+    'Daily backups of .fleetai/state and weekly archives of .fleetai/logs (fleet backup, fleet restore).',
+  );
+
 const shape = {
   $schema: z.string().optional().describe('The JSON Schema this file follows (for editors).'),
   stall_timeout_seconds: Seconds.default(120).describe(
@@ -435,6 +466,7 @@ const shape = {
   portal: Portal.prefault({}),
   control: Control.prefault({}),
   review: Review.prefault({}),
+  backup: Backup.prefault({}),
 };
 
 /** The structure alone, without the cross-references (what the JSON Schema for editors describes). */

@@ -92,6 +92,7 @@ describe('defaults', () => {
       },
       review: {},
       control: {},
+      backup: { enabled: true, time: '03:30', keep_daily: 7, keep_weekly_logs: 4, dir: '.fleetai/backups' },
     });
   });
 
