@@ -50,14 +50,20 @@ export function schemaRows(schema, prefix = '', rows = new Map()) {
     for (const [key, prop] of Object.entries(variant.properties ?? {})) {
       if (key === '$schema' && prefix !== '') continue;
       const name = `${prefix}${key}`;
-      if (!rows.has(name)) {
-        const required = (variant.required ?? []).includes(key);
+      const required = (variant.required ?? []).includes(key);
+      const seen = rows.get(name);
+      if (!seen) {
         rows.set(name, {
           key: name,
           type: shownType(prop),
           default: required ? 'required' : shownDefault(prop),
           description: prop.description ?? '',
         });
+      } else {
+        // The same key in another alternative (`type`: "stdio" in one, "http" in the next): one row for both.
+        const type = shownType(prop);
+        if (!seen.type.split(' / ').includes(type)) seen.type = `${seen.type} / ${type}`;
+        seen.description ||= prop.description ?? '';
       }
       if (prop.type === 'array' && prop.items?.properties) schemaRows(prop.items, `${name}[].`, rows);
       else if (isRecord(prop)) schemaRows(prop.additionalProperties, `${name}.<name>.`, rows);
