@@ -141,6 +141,174 @@ export const McpServersView = z.object({
 });
 export type McpServersView = z.infer<typeof McpServersView>;
 
+// --- the project review on the dashboard (issue 9) -------------------------------------------------------
+// What the dashboard shows of a review (extension/core/review/types.ts Review), trimmed to what it draws: the
+// facts stay on the host. extension/vscode/reviewView.ts builds it; its types are checked against the core's.
+export const REVIEW_BOTTLENECK_KINDS = [
+  'supervisor_down',
+  'blocked_task',
+  'approval_wait',
+  'stall',
+  'failing_commands',
+  'idle_agent',
+  'dependency_chain',
+  'failed_plan',
+  'failing_tests',
+  'long_running_task',
+] as const;
+export const REVIEW_ACTIONS = [
+  'start_supervisor',
+  'answer_approval',
+  'nudge_pane',
+  'unblock_pane',
+  'split_task',
+  'replan',
+  'fix_tests',
+  'unblock_dependency',
+  'merge_branch',
+  'other',
+] as const;
+
+export const ReviewRangeView = z.object({ expected: Iso, earliest: Iso, latest: Iso });
+export type ReviewRangeView = z.infer<typeof ReviewRangeView>;
+
+export const ReviewTaskView = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  phase: PhaseWord,
+  pane: z.string().optional(),
+  paneState: z.string().optional(),
+  branch: z.string().optional(),
+  /** The branch's commits ahead of the base and its diff, when git was read. */
+  ahead: z.number().int().nonnegative().optional(),
+  insertions: z.number().int().nonnegative().optional(),
+  deletions: z.number().int().nonnegative().optional(),
+  doneAt: Iso.optional(),
+  /** Its place in the remaining work and when it is expected (no range without enough history). */
+  position: z.number().int().positive().optional(),
+  expected: ReviewRangeView.optional(),
+});
+export type ReviewTaskView = z.infer<typeof ReviewTaskView>;
+
+export const ReviewView = z.object({
+  generatedAt: Iso,
+  headline: z.string(),
+  source: z.object({
+    kind: z.enum(['rules', 'model']),
+    model: z.string().optional(),
+    note: z.string().optional(),
+  }),
+  /** Whether the configured test commands were run for this review. */
+  testsRun: z.boolean(),
+  progress: z.object({
+    total: z.number().int().nonnegative(),
+    done: z.number().int().nonnegative(),
+    percent: z.number().min(0).max(100),
+    byPhase: z.record(PhaseWord, z.number().int().nonnegative()),
+  }),
+  tasks: z.array(ReviewTaskView),
+  branches: z.array(
+    z.object({
+      branch: z.string().min(1),
+      ahead: z.number().int().nonnegative(),
+      behind: z.number().int().nonnegative(),
+      insertions: z.number().int().nonnegative(),
+      deletions: z.number().int().nonnegative(),
+      lastCommitAt: Iso.optional(),
+    }),
+  ),
+  plans: z.array(
+    z.object({
+      planId: z.string().min(1),
+      thread: z.string(),
+      status: z.string(),
+      nodes: z.number().int().nonnegative(),
+      doneNodes: z.number().int().nonnegative(),
+      failedNodes: z.number().int().nonnegative(),
+      waitingNodes: z.number().int().nonnegative(),
+    }),
+  ),
+  sinceLast: z.object({
+    previousAt: Iso.optional(),
+    newlyDone: z.array(z.string()),
+    phaseChanges: z.array(z.object({ task: z.string(), from: z.string(), to: z.string() })),
+    newCommits: z.array(z.object({ branch: z.string(), commits: z.number().int() })),
+    newBottlenecks: z.array(z.string()),
+    resolvedBottlenecks: z.array(z.string()),
+    approvalsAnswered: z.number().int().nonnegative(),
+  }),
+  bottlenecks: z.array(
+    z.object({
+      kind: z.enum(REVIEW_BOTTLENECK_KINDS),
+      key: z.string().min(1),
+      summary: z.string(),
+      weight: z.number(),
+      task: z.string().optional(),
+      pane: z.string().optional(),
+      approvalId: z.string().optional(),
+      plan: z.string().optional(),
+      holds: z.array(z.string()).optional(),
+      /** How long it has lasted (a wait, a stall), seconds. */
+      seconds: z.number().nonnegative().optional(),
+    }),
+  ),
+  forecast: z.object({
+    enoughHistory: z.boolean(),
+    completions: z.number().int().nonnegative(),
+    remaining: z.number().int().nonnegative(),
+    tasksPerDay: z.number().nonnegative().optional(),
+    intervalSeconds: z
+      .object({
+        median: z.number().nonnegative(),
+        min: z.number().nonnegative(),
+        max: z.number().nonnegative(),
+      })
+      .optional(),
+    overall: ReviewRangeView.optional(),
+    note: z.string(),
+  }),
+  recommendations: z.array(
+    z.object({
+      rank: z.number().int().positive(),
+      action: z.enum(REVIEW_ACTIONS),
+      title: z.string(),
+      reason: z.string(),
+      command: z.string(),
+      pane: z.string().optional(),
+      task: z.string().optional(),
+      approvalId: z.string().optional(),
+    }),
+  ),
+  /** Sources that could not be read ("git: not a repository"): the review went on without them. */
+  problems: z.array(z.string()),
+});
+export type ReviewView = z.infer<typeof ReviewView>;
+
+/** The last review remembered in `.fleetai/state/review/last.json` (made by the palette or `fleet review`). */
+export const ReviewSummaryView = z.object({
+  at: Iso,
+  headline: z.string(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type ReviewSummaryView = z.infer<typeof ReviewSummaryView>;
+
+/**
+ * The dashboard's review section: none yet, running, the newest review (with a summary of one made elsewhere
+ * since, when there is one), or the failure of the last run with its coded error.
+ */
+export const DashboardReviewState = z.object({
+  state: z.enum(['none', 'running', 'ready', 'failed']),
+  /** While running: since when, and whether test commands run too. */
+  startedAt: Iso.optional(),
+  runTests: z.boolean().optional(),
+  review: ReviewView.optional(),
+  /** The newest remembered review when it is not the one in `review` (or there is none in full). */
+  last: ReviewSummaryView.optional(),
+  error: z.object({ code: z.string().min(1), message: z.string() }).optional(),
+});
+export type DashboardReviewState = z.infer<typeof DashboardReviewState>;
+
 export const DashboardSnapshot = z.object({
   supervisor: SupervisorView,
   panes: z.array(PaneView),
@@ -150,6 +318,8 @@ export const DashboardSnapshot = z.object({
   pendingApprovals: z.number().int().nonnegative(),
   /** The window's MCP servers; empty before the bridge opened (or without a folder). */
   mcp: McpServersView.default({ servers: [], fileProblems: [] }),
+  /** The project review section (missing from hosts that have none). */
+  review: DashboardReviewState.optional(),
   updatedAt: Iso,
 });
 export type DashboardSnapshot = z.infer<typeof DashboardSnapshot>;
@@ -289,6 +459,20 @@ export const requests = {
   'host.openLog': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
   'host.showApprovals': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
   'host.showDashboard': { params: z.object({}), result: z.object({ opened: z.boolean() }) },
+  /** Puts text (a recommended command) on the clipboard through the editor, which works in every webview. */
+  'host.copyText': {
+    params: z.object({ text: z.string().min(1).max(4000) }),
+    result: z.object({ copied: z.boolean() }),
+  },
+  /**
+   * Runs the project review as FleetAI: Review Project does (rules, or the configured model) and answers the
+   * dashboard's review state afterwards: `ready` with the review, or `failed` with the coded error. A run that
+   * is already going is joined, not started twice.
+   */
+  'review.run': {
+    params: z.object({ runTests: z.boolean().default(false) }),
+    result: DashboardReviewState,
+  },
   /** The graph of a run: the one the panel shows (the newest run of the workspace unless a run was chosen). */
   'plan.getSnapshot': {
     params: z.object({ runId: z.string().min(1).optional() }),

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { describeError } from '../core/errors';
+import { ErrorCode, FleetError, describeError } from '../core/errors';
 import type { Logger } from '../core/observability/appLog';
+import type { Review } from '../core/review';
 import type { WorkspacePaths } from '../core/workspacePaths';
 
 export interface ReviewCommandDeps {
@@ -21,11 +22,55 @@ export interface ReviewCommandResult {
 }
 
 /**
+ * The command the dashboard's "Run review" reaches (extension/vscode/reviewDashboard.ts): the same review as the
+ * palette's, made here because this is where the model key's SecretStorage is at hand. Internal: not in the
+ * palette, answers the core's Review object.
+ */
+export const DASHBOARD_REVIEW_COMMAND = 'fleetai.runReviewForDashboard';
+
+/**
  * FleetAI: Review Project — the review `fleet review --markdown` prints (progress, bottlenecks, forecast, ranked
  * next steps with their commands), in the window's language, opened as a Markdown preview beside the editor.
  */
 export function registerReviewCommand(deps: ReviewCommandDeps): vscode.Disposable {
-  return vscode.commands.registerCommand('fleetai.reviewProject', () => reviewProject(deps));
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('fleetai.reviewProject', () => reviewProject(deps)),
+    vscode.commands.registerCommand(DASHBOARD_REVIEW_COMMAND, (options?: { runTests?: boolean }) =>
+      windowReview(deps, { runTests: options?.runTests === true }),
+    ),
+  );
+}
+
+/**
+ * The window's review, for the palette and the dashboard alike: the workspace config, its model when one is
+ * configured (the key from the variable its `api_key_env` names, else from SecretStorage), else the rules.
+ */
+export async function windowReview(
+  deps: ReviewCommandDeps,
+  options: { runTests?: boolean } = {},
+): Promise<Review> {
+  const { folder, paths } = deps;
+  if (!folder || !paths)
+    throw new FleetError(ErrorCode.ConfigInvalid, vscode.l10n.t('FleetAI: open a workspace folder first.'));
+  const [{ loadOrchestratorConfig }, { modelSettingsFromConfig }, { runReview, createReviewModel }] =
+    await Promise.all([
+      import('../core/config/orchestratorConfig'),
+      import('../core/decisions/modelSettings'),
+      import('../core/review'),
+    ]);
+  const { config } = await loadOrchestratorConfig(paths.orchestratorConfig);
+  const stored = process.env[config.model.api_key_env]
+    ? undefined
+    : await deps.storedApiKey().catch(() => undefined);
+  const settings = await modelSettingsFromConfig(config.model, process.env, stored);
+  return runReview({
+    workspace: folder,
+    paths,
+    config,
+    model: settings ? createReviewModel(settings, { log: deps.log }) : false,
+    log: deps.log,
+    ...(options.runTests ? { runTests: true } : {}),
+  });
 }
 
 async function reviewProject(deps: ReviewCommandDeps): Promise<ReviewCommandResult | undefined> {
@@ -40,26 +85,7 @@ async function reviewProject(deps: ReviewCommandDeps): Promise<ReviewCommandResu
         location: vscode.ProgressLocation.Notification,
         title: vscode.l10n.t('FleetAI: reviewing the project…'),
       },
-      async () => {
-        const [{ loadOrchestratorConfig }, { modelSettingsFromConfig }, { runReview, createReviewModel }] =
-          await Promise.all([
-            import('../core/config/orchestratorConfig'),
-            import('../core/decisions/modelSettings'),
-            import('../core/review'),
-          ]);
-        const { config } = await loadOrchestratorConfig(paths.orchestratorConfig);
-        const stored = process.env[config.model.api_key_env]
-          ? undefined
-          : await deps.storedApiKey().catch(() => undefined);
-        const settings = await modelSettingsFromConfig(config.model, process.env, stored);
-        return runReview({
-          workspace: folder,
-          paths,
-          config,
-          model: settings ? createReviewModel(settings, { log: deps.log }) : false,
-          log: deps.log,
-        });
-      },
+      () => windowReview(deps),
     );
     const { renderMarkdown } = await import('../core/review');
     const markdown = renderMarkdown(

@@ -13,6 +13,7 @@ import type {
 import type { AgentPanes } from './agentPanes';
 import type { McpHost } from './mcpHost';
 import type { PlanGraphHost } from './planGraphHost';
+import { ReviewDashboard } from './reviewDashboard';
 import type { SupervisorHost } from './supervisorHost';
 import {
   EventRing,
@@ -66,11 +67,18 @@ export class WebviewHost implements vscode.Disposable {
   readonly onDidServeRequest = this.served.event;
   private pushTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [this.served];
+  /** The dashboard's review section: its state goes into every dashboard snapshot. */
+  private readonly review: ReviewDashboard;
   readonly handlers: RequestHandlers;
 
   constructor(private readonly options: WebviewHostOptions) {
     const { supervisor, agents, folder, plans } = options;
     this.disposables.push(supervisor.onDidChange(() => this.schedulePush()));
+    this.review = new ReviewDashboard({ folder, log: options.log });
+    this.disposables.push(
+      this.review,
+      this.review.onDidChange(() => this.schedulePush()),
+    );
     // Every bridge.state-change (and the view's once-a-second countdown tick while one reconnects) reaches an
     // open dashboard through the same throttled push as the panes.
     if (options.mcp) {
@@ -92,7 +100,7 @@ export class WebviewHost implements vscode.Disposable {
         pendingApprovals: supervisor.pendingCount(),
         updatedAt: new Date().toISOString(),
       }),
-      'dashboard.getSnapshot': () => dashboardSnapshot(this.sources()),
+      'dashboard.getSnapshot': () => this.dashboard(),
       'approvals.getSnapshot': () => approvalsSnapshot(this.sources()),
       'approvals.decide': async ({ id, decision, note }): Promise<DecideResult> => {
         const outcome = await supervisor.decide(id, decision, note || undefined, { quiet: true });
@@ -120,6 +128,11 @@ export class WebviewHost implements vscode.Disposable {
         await this.show('dashboard');
         return { opened: true };
       },
+      'host.copyText': async ({ text }) => {
+        await vscode.env.clipboard.writeText(text);
+        return { copied: true };
+      },
+      'review.run': ({ runTests }) => this.review.run(runTests),
       'plan.getSnapshot': ({ runId }) => plans.snapshot(runId),
       'plan.listRuns': async () => ({ runs: await plans.runs() }),
       'plan.approve': ({ runId, nodeId, decision, note }) => plans.approve(runId, nodeId, decision, note),
@@ -205,7 +218,12 @@ export class WebviewHost implements vscode.Disposable {
   snapshot(app: 'dashboard'): ReturnType<typeof dashboardSnapshot>;
   snapshot(app: 'approvals'): ReturnType<typeof approvalsSnapshot>;
   snapshot(app: WebviewApp): unknown {
-    return app === 'dashboard' ? dashboardSnapshot(this.sources()) : approvalsSnapshot(this.sources());
+    return app === 'dashboard' ? this.dashboard() : approvalsSnapshot(this.sources());
+  }
+
+  /** The dashboard's snapshot: the fleet's picture and the review section. */
+  private dashboard(): ReturnType<typeof dashboardSnapshot> {
+    return { ...dashboardSnapshot(this.sources()), review: this.review.state() };
   }
 
   // The panels (and with them the protocol's zod schemas) load on first use: activation stays cheap.
@@ -249,6 +267,8 @@ export class WebviewHost implements vscode.Disposable {
         panel.onDidOpen(() => {
           // The dashboard shows the MCP servers: their sessions start with it, as with the MCP Servers view.
           if (app === 'dashboard') void this.options.mcp?.bridge().catch(() => undefined);
+          // The last review the state folder remembers (read once, never re-run); pushed when read.
+          if (app === 'dashboard') void this.review.loadLast();
           this.schedulePush();
         });
       this.panels.set(app, panel);
@@ -277,7 +297,7 @@ export class WebviewHost implements vscode.Disposable {
       this.pushTimer = undefined;
       try {
         const dashboard = this.panels.get('dashboard');
-        if (dashboard?.isVisible) dashboard.post('dashboard.snapshot', dashboardSnapshot(this.sources()));
+        if (dashboard?.isVisible) dashboard.post('dashboard.snapshot', this.dashboard());
         const approvals = this.panels.get('approvals');
         if (approvals?.isVisible) approvals.post('approvals.snapshot', approvalsSnapshot(this.sources()));
       } catch (error) {

@@ -15,6 +15,7 @@ import { clockTime } from '../shared/time';
 import { eventKeys, groupPanes, newestFirst, stateCounts, taskRows } from './model';
 import { McpServers } from './McpServers';
 import { PaneRow } from './PaneRow';
+import { ReviewSection, type ReviewActions } from './Review';
 
 export function App({ started }: { started: StartedView<DashboardSnapshot> }): React.JSX.Element {
   const view = useHostView(started);
@@ -37,6 +38,18 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
       );
     },
     [request],
+  );
+
+  // The review can take a while (a model, test commands): its answer is awaited like a person's; the
+  // snapshot shows "reviewing…" meanwhile.
+  const reviewActions = useMemo<ReviewActions>(
+    () => ({
+      run: (runTests) => void request('review.run', { runTests }, { waitsForPerson: true }),
+      copy: async (text) => (await request('host.copyText', { text })).ok,
+      nudge: (pane) => onAction(pane, 'nudge'),
+      showApprovals: () => void request('host.showApprovals', {}),
+    }),
+    [request, onAction],
   );
 
   // Pane names for the tasks and events tables, kept as one object while no pane is added, removed or renamed,
@@ -109,6 +122,12 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
               onAction={onAction}
             />
             <Tasks tasks={snapshot.tasks} names={names} />
+            <ReviewSection
+              review={snapshot.review}
+              panes={snapshot.panes}
+              connected={connected}
+              actions={reviewActions}
+            />
             <McpServers mcp={snapshot.mcp} />
             <Events events={snapshot.events} names={names} />
           </>

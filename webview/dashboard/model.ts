@@ -1,4 +1,12 @@
-import type { EventView, PaneAction, PaneView, TaskView } from '../../extension/protocol/messages';
+import type {
+  DashboardReviewState,
+  EventView,
+  PaneAction,
+  PaneView,
+  ReviewRangeView,
+  ReviewView,
+  TaskView,
+} from '../../extension/protocol/messages';
 import { naturalCompare } from '../shared/naturalCompare';
 
 /** The pane states in the order the counts line lists them: what needs a person first. */
@@ -112,4 +120,66 @@ export function retryRemainingMs(nextRetryAt: string | undefined, now: number): 
   const at = Date.parse(nextRetryAt);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, Math.ceil((at - now) / 1000) * 1000);
+}
+
+// --- the review section ---------------------------------------------------------------------------------------
+
+type Recommendation = ReviewView['recommendations'][number];
+type Bottleneck = ReviewView['bottlenecks'][number];
+
+/**
+ * The button a recommendation gets when the dashboard can do it itself: nudge a live pane of this window, or open
+ * the approvals queue. Anything else is shown as its command with a copy button.
+ */
+export function reviewButton(
+  rec: Recommendation,
+  panes: readonly Pick<PaneView, 'id' | 'state'>[],
+): { kind: 'nudge'; pane: string } | { kind: 'approvals' } | undefined {
+  if (rec.action === 'answer_approval') return { kind: 'approvals' };
+  if (rec.action === 'nudge_pane' && rec.pane) {
+    const pane = panes.find((p) => p.id === rec.pane);
+    if (pane && actionsFor(pane.state).nudge) return { kind: 'nudge', pane: pane.id };
+  }
+  return undefined;
+}
+
+/** What a bottleneck is about, most specific first: `approval a1`, `pane api`, `task ui`, `plan p`. */
+export function bottleneckSubject(
+  b: Bottleneck,
+): { kind: 'approval' | 'pane' | 'task' | 'plan'; id: string } | undefined {
+  if (b.approvalId) return { kind: 'approval', id: b.approvalId };
+  if (b.pane) return { kind: 'pane', id: b.pane };
+  if (b.task) return { kind: 'task', id: b.task };
+  if (b.plan) return { kind: 'plan', id: b.plan };
+  return undefined;
+}
+
+/**
+ * A forecast range as milliseconds from `now` (never negative: a time already passed reads "now"), for "in about
+ * 2h (1h to 4h)".
+ */
+export function rangeFromNow(
+  range: ReviewRangeView,
+  now: number,
+): { expectedMs: number; earliestMs: number; latestMs: number } {
+  const from = (iso: string): number => {
+    const at = Date.parse(iso);
+    return Number.isNaN(at) ? 0 : Math.max(0, at - now);
+  };
+  return { expectedMs: from(range.expected), earliestMs: from(range.earliest), latestMs: from(range.latest) };
+}
+
+/** Whether the section's buttons can start a run: connected and no run going. */
+export function canRunReview(review: DashboardReviewState | undefined, connected: boolean): boolean {
+  return connected && review?.state !== 'running';
+}
+
+/** Tasks in the order the review section lists them: unfinished first in forecast order, then done ones. */
+export function reviewTaskOrder(tasks: ReviewView['tasks']): ReviewView['tasks'] {
+  const rank = (t: ReviewView['tasks'][number]): number =>
+    t.phase === 'DONE' ? Number.MAX_SAFE_INTEGER : (t.position ?? Number.MAX_SAFE_INTEGER - 1);
+  return tasks
+    .map((task, index) => ({ task, index }))
+    .sort((a, b) => rank(a.task) - rank(b.task) || a.index - b.index)
+    .map((x) => x.task);
 }
