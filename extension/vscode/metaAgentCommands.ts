@@ -147,8 +147,14 @@ export class WindowProfiles implements vscode.Disposable {
               accept,
             )) === accept;
       await fs.rm(proposalDir, { recursive: true, force: true }).catch(() => undefined);
+      // `retries`: each rejected answer's schema problems (field path and message), so the app log
+      // says why the model was called more than once; its model.call lines alone do not.
       if (!answer) {
-        this.options.log.info('agents', 'profile.generate.cancelled', { kind: generated.profile.kind });
+        this.options.log.info('agents', 'profile.generate.cancelled', {
+          kind: generated.profile.kind,
+          attempts: generated.attempts,
+          retries: generated.rounds,
+        });
         return {
           kind: generated.profile.kind,
           file: generated.file,
@@ -161,6 +167,7 @@ export class WindowProfiles implements vscode.Disposable {
         kind: generated.profile.kind,
         file: generated.file,
         attempts: generated.attempts,
+        retries: generated.rounds,
       });
       void vscode.window.showInformationMessage(
         vscode.l10n.t('Agent profile "{0}" written to {1}.', generated.profile.kind, generated.file),

@@ -5,6 +5,16 @@ import type { Frame, Locator, Page } from 'playwright-core';
 
 /** Runs a palette command by its full title, as a person types it after F1. */
 export async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  await startPaletteCommand(page, title);
+  // The palette fades out; a screenshot taken meanwhile shows it over the editor.
+  await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'hidden' });
+}
+
+/**
+ * Picks a palette command and returns at once, for a command that asks with an input box or a quick pick of its
+ * own: these take over the palette's widget, which may then never be seen hidden.
+ */
+export async function startPaletteCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
@@ -12,8 +22,44 @@ export async function runPaletteCommand(page: Page, title: string): Promise<void
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible' });
   await page.keyboard.press('Enter');
-  // The palette fades out; a screenshot taken meanwhile shows it over the editor.
-  await input.waitFor({ state: 'hidden' });
+}
+
+/**
+ * The quick input widget once it shows `title` (the `title` of a showInputBox or showQuickPick): the title bar
+ * is `.quick-input-title`, the text field `.quick-input-box input`, the pick rows `.monaco-list-row`.
+ */
+export async function quickInputTitled(page: Page, title: string, timeoutMs = 30_000): Promise<Locator> {
+  const widget = page.locator('.quick-input-widget', {
+    has: page.locator('.quick-input-title', { hasText: title }),
+  });
+  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+  return widget;
+}
+
+/** Types `text` into the input box titled `title`, key by key as a person does, and submits it with Enter. */
+export async function answerInputBox(page: Page, title: string, text: string): Promise<void> {
+  const widget = await quickInputTitled(page, title);
+  const input = widget.locator('.quick-input-box input');
+  await input.pressSequentially(text);
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden' });
+}
+
+/**
+ * A modal dialog whose text has `text` (`showInformationMessage(..., { modal: true })`). In the browser VS Code
+ * has no native dialogs: it draws them in HTML, `.monaco-dialog-box` (message in `.dialog-message-text`, detail
+ * in `.dialog-message-detail`) with its buttons in `.dialog-buttons .monaco-button`; VS Code adds Cancel itself.
+ * Measured in code-server with the smoke-test driver on; see ../shared/FIELD-NOTES.md.
+ */
+export async function modalDialog(page: Page, text: string | RegExp, timeoutMs = 60_000): Promise<Locator> {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: text });
+  await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+  return dialog;
+}
+
+/** A button of a modal dialog (Accept, Cancel...), by its label. */
+export function dialogButton(dialog: Locator, label: string): Locator {
+  return dialog.locator('.dialog-buttons .monaco-button', { hasText: label });
 }
 
 /**
@@ -70,6 +116,32 @@ export async function webviewFrame(page: Page, testId: string, timeoutMs = 30_00
     }
     if (Date.now() > end)
       throw new Error(`no webview with main[data-testid="${testId}"] within ${timeoutMs} ms`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * The frame of a webview (not the workbench itself) whose `selector` has `text`: for webviews that are not
+ * FleetAI's, such as the Markdown preview (`.markdown-body`).
+ */
+export async function webviewFrameWith(
+  page: Page,
+  selector: string,
+  text: string,
+  timeoutMs = 30_000,
+): Promise<Frame> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame() || frame.isDetached()) continue;
+      const found = await frame
+        .locator(selector, { hasText: text })
+        .count()
+        .catch(() => 0);
+      if (found > 0) return frame;
+    }
+    if (Date.now() > end)
+      throw new Error(`no webview with ${selector} showing "${text}" within ${timeoutMs} ms`);
     await page.waitForTimeout(250);
   }
 }
