@@ -140,6 +140,7 @@ describe('the checks fail on a doc that lies', () => {
       'See `extension/core/nowhere.ts`, `config/orchestrator.example.jsonc` and [the guide](no-such-guide.md).', // 10
       'Set `fleetai.noSuchSetting` or `fleetai.autoStart`; the error is E_NO_SUCH_CODE or E_CONFIG_SCHEMA.', // 11
       '`fleet --frobnicate`, `fleet --version`, `agents-config/*.schema.json`.', // 12
+      '![the dashboard](../test-results/e2e/dashboard.png) ![ok](images/doctor.png)', // 13
     ].join('\n');
     const problems = checkMarkdown('docs/sample.md', sample, facts).map(formatProblem);
     expect(problems).toEqual([
@@ -151,6 +152,7 @@ describe('the checks fail on a doc that lies', () => {
       'docs/sample.md:10: link target `no-such-guide.md` does not exist',
       'docs/sample.md:11: `fleetai.noSuchSetting` is not a fleetai.* setting, command or view in package.json',
       'docs/sample.md:11: error code E_NO_SUCH_CODE is not reported anywhere in extension/ (errors.ts)',
+      'docs/sample.md:13: link target `../test-results/e2e/dashboard.png` is in test-results/, which a clone does not have: copy it to docs/images/',
     ]);
   });
 
