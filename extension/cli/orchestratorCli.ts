@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createAppLog } from '../core/observability/appLog';
 import { describeError } from '../core/errors';
+import { NOTIFY_ENV, sdNotifier } from '../core/service/sdNotify';
+import { fleetStatusLine, ServiceWatchdog } from '../core/service/serviceWatchdog';
 import { startHeadlessOrchestrator } from '../core/supervisor/headless';
 import { workspacePaths } from '../core/workspacePaths';
 import type { CliIo } from './io';
@@ -35,6 +37,10 @@ export async function runOrchestratorCli(options: {
     return 2;
   }
   const log = createAppLog({ file: paths.appLog });
+  // Under systemd (Type=notify): READY, a watchdog ping per heartbeat while the tick is alive, STOPPING. The
+  // variables are taken out of the environment the agents inherit: an agent must not ping for a hung supervisor.
+  const watchdog = new ServiceWatchdog({ notifier: sdNotifier({ env: { ...process.env }, log }), log });
+  for (const key of NOTIFY_ENV) delete process.env[key];
   let running;
   try {
     running = await startHeadlessOrchestrator({
@@ -46,6 +52,7 @@ export async function runOrchestratorCli(options: {
       ...(options.dryRun ? { dryRun: true } : {}),
       ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
       ...(Object.keys(portal).length > 0 ? { portal } : {}),
+      tapSupervisorLog: (supervisorLog) => watchdog.tap(supervisorLog),
       onNotify: (n) =>
         options.io.err(
           `[${n.severity}] ${n.title}: ${n.message}${n.approvalId ? `\n  answer: fleet approvals:approve ${n.approvalId}  |  fleet approvals:deny ${n.approvalId} --reason "..."` : ''}\n`,
@@ -74,6 +81,16 @@ export async function runOrchestratorCli(options: {
   } else if (running.portalError) {
     options.io.err(`fleet orchestrator: no approval portal: ${describeError(running.portalError)}\n`);
   }
+  if (watchdog.enabled) {
+    const started = running;
+    await watchdog.ready(() => fleetStatusLine(started.registry.list().map((p) => p.state.name)), {
+      heartbeatMs: started.config.heartbeat_seconds * 1000,
+      tickMs: started.config.tick_seconds * 1000,
+    });
+    options.io.err(
+      `fleet orchestrator: told systemd READY=1; WATCHDOG=1 every ${watchdog.pingMs / 1000} s while the tick runs\n`,
+    );
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -84,6 +101,7 @@ export async function runOrchestratorCli(options: {
     process.on('SIGTERM', stop);
   });
   options.io.err('fleet orchestrator: stopping\n');
+  await watchdog.stopping();
   await running.stop();
   await log.close();
   return 0;

@@ -11,6 +11,7 @@ import { registerMcpServerCommand } from './mcpServerCli';
 import { registerPlanCommands } from './planCli';
 import { registerPlanDesignCommand } from './planDesignCli';
 import { registerReviewCommand } from './reviewCli';
+import { registerServiceCommands } from './serviceCli';
 import { registerSupervisorCommands } from './supervisorCommands';
 import { registerTasksCommands } from './tasksCli';
 
@@ -228,6 +229,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerMcpServerCommand(program, io);
   registerMcpCommands(program, io);
   registerAgentsConfigCommands(program, io);
+  registerServiceCommands(program, io);
   return program;
 }
 

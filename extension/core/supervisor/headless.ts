@@ -43,6 +43,8 @@ export interface HeadlessOptions {
   metrics?: { port?: number; host?: string };
   /** `--portal-port` / `--portal-host`: override the config's `portal.port` / `portal.host` (port 0: none). */
   portal?: { port?: number; host?: string };
+  /** Wraps the supervisor's logger (the systemd watchdog sees each finished tick through it). */
+  tapSupervisorLog?: (log: Logger) => Logger;
 }
 
 export interface HeadlessOrchestrator {
@@ -141,7 +143,7 @@ async function startLocked(
     approvals,
     notifier,
     store: supervisorStateStore(paths.stateDir),
-    log: metrics ? metrics.tap(log) : log,
+    log: (options.tapSupervisorLog ?? ((l: Logger) => l))(metrics ? metrics.tap(log) : log),
     settings: settingsFromConfig(config, options.dryRun !== undefined ? { dryRun: options.dryRun } : {}),
     classify: createClassifier(config, options.workspace),
     workspaceRoot: options.workspace,
