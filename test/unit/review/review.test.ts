@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lastReviewFile, renderMarkdown, runReview } from '../../../extension/core/review';
+import type { PacedForecast } from '../../../extension/core/review/forecast';
 import { parseShortstat } from '../../../extension/core/review/gitFacts';
 import { useTempDirs } from '../helpers';
 import { DAY, FAILING_ACCEPTANCE, HOUR, RISKY_ACCEPTANCE, seedWorkspace } from './seedWorkspace';
@@ -99,6 +100,9 @@ describe('runReview on a seeded workspace (rules)', () => {
     expect(f.enoughHistory).toBe(true);
     expect(f.completions).toBe(3);
     expect(f.remaining).toBe(5);
+    // One task duration only (schema: dispatched 5 days ago, done 4 days ago; docs and auth were never
+    // dispatched): too little for lanes, so the completion gaps (1 and 2 days) pace the fleet as one queue.
+    expect((f as PacedForecast).basis).toBe('completion_gaps');
     expect(f.intervalSeconds).toEqual({ median: 1.5 * 86400, min: 86400, max: 2 * 86400 });
     expect(f.tasksPerDay).toBe(0.67);
     expect(f.overall).toEqual({
@@ -309,6 +313,51 @@ describe('runReview on a seeded workspace (rules)', () => {
       latest: new Date(NOW.getTime() + 24 * DAY).toISOString(),
     });
     expect(forecast.note).toContain('one gap shows no spread, so the range is half to twice it');
+  });
+
+  it('forecasts per lane once task durations are measured: lanes in parallel, dependencies first', async () => {
+    const { dir } = await seeded();
+    // The supervisor dispatched docs 3.5 days ago and auth 2.5 days ago (both finished: 3 days and 1 day ago).
+    const log = path.join(dir, '.fleetai/logs/app.jsonl');
+    const dispatched = (task: string, msAgo: number): string =>
+      JSON.stringify({
+        ts: new Date(NOW.getTime() - msAgo).toISOString(),
+        level: 'info',
+        category: 'audit',
+        event: 'task.dispatched',
+        context: { task },
+      });
+    writeFileSync(
+      log,
+      `${readFileSync(log, 'utf8')}${dispatched('docs', 3.5 * DAY)}\n${dispatched('auth', 2.5 * DAY)}\n`,
+    );
+    const review = await runReview({ workspace: dir, now: NOW, model: false, saveBaseline: false });
+    const f = review.forecast as PacedForecast;
+    // Durations: schema 1 day (unassigned lane), docs 0.5 day (branch feature/docs), auth 1.5 days (unassigned).
+    // The unassigned lane (ui, e2e) has 2: median 1.25 days, 1 to 1.5. Panes api, search and billing have none:
+    // the fleet's 3 durations (median 1 day, 0.5 to 1.5) widened to 0.25 .. 3 days.
+    expect(f.basis).toBe('lanes');
+    expect(f.lanes?.map((l) => [l.lane, l.paceFrom, l.secondsPerTask, l.tasks])).toEqual([
+      ['unassigned', 'lane', { median: 1.25 * 86400, min: 86400, max: 1.5 * 86400 }, ['ui', 'e2e']],
+      ['pane:api', 'fleet', { median: 86400, min: 0.25 * 86400, max: 3 * 86400 }, ['api']],
+      ['pane:search', 'fleet', { median: 86400, min: 0.25 * 86400, max: 3 * 86400 }, ['search']],
+      ['pane:billing', 'fleet', { median: 86400, min: 0.25 * 86400, max: 3 * 86400 }, ['billing']],
+    ]);
+    // Expected: api, search, billing 1 day each, side by side; ui after api: 1 + 1.25 = 2.25; e2e after ui:
+    // 3.5. Earliest: 0.25; ui 0.25 + 1 = 1.25; e2e 2.25. Latest: 3; ui 3 + 1.5 = 4.5; e2e 6.
+    const days = (d: number): string => new Date(NOW.getTime() + d * DAY).toISOString();
+    expect(f.tasks.map((t) => [t.task, t.range])).toEqual([
+      ['api', { expected: days(1), earliest: days(0.25), latest: days(3) }],
+      ['search', { expected: days(1), earliest: days(0.25), latest: days(3) }],
+      ['billing', { expected: days(1), earliest: days(0.25), latest: days(3) }],
+      ['ui', { expected: days(2.25), earliest: days(1.25), latest: days(4.5) }],
+      ['e2e', { expected: days(3.5), earliest: days(2.25), latest: days(6) }],
+    ]);
+    expect(f.overall).toEqual({ expected: days(3.5), earliest: days(2.25), latest: days(6) });
+    // The fleet's throughput is still the completion gaps (4, 3 and 1 day ago: 1 and 2 days).
+    expect(f.intervalSeconds).toEqual({ median: 1.5 * 86400, min: 86400, max: 2 * 86400 });
+    expect(review.headline).toContain('the rest is expected in about 3.5 days (2.3 days to 6 days)');
+    expect(renderMarkdown(review)).toContain('Per lane, lanes in parallel: 3 task durations measured');
   });
 
   it('reads the shortstat of git diff', () => {
