@@ -322,9 +322,11 @@ export function schemaKeys(schema: JsonSchemaNode, prefix = ''): string[] {
 /** (5) Keys of the schema that the configuration reference does not name in a code span. */
 export function missingConfigKeys(file: string, text: string, keys: readonly string[]): DocProblem[] {
   const named = new Set(codeOf(text).map((c) => c.code.trim()));
+  // Where the table is (or should be): its marker, else the top of the file.
+  const line = text.split('\n').findIndex((l) => l.includes('BEGIN config-docs orchestrator')) + 1 || 1;
   return keys
     .filter((key) => !named.has(key))
-    .map((key) => ({ file, line: 1, message: `orchestrator.json key \`${key}\` is not documented` }));
+    .map((key) => ({ file, line, message: `orchestrator.json key \`${key}\` is not documented` }));
 }
 
 /** The lines between `<!-- BEGIN NAME -->` and `<!-- END NAME -->`; a missing marker fails loudly. */
