@@ -4,6 +4,7 @@ import type { AppLogLine } from '../core/observability/logLine';
 import { fleetVersion } from '../core/version';
 import { workspacePaths } from '../core/workspacePaths';
 import { registerAgentsConfigCommands } from './agentsConfigCli';
+import { registerBackupCommands } from './backupCli';
 import { registerInitCommand } from './initCli';
 import type { CliIo } from './io';
 import { registerMcpCommands } from './mcpCli';
@@ -229,6 +230,7 @@ export function createProgram(io: CliIo = processIo): Command {
   registerMcpServerCommand(program, io);
   registerMcpCommands(program, io);
   registerAgentsConfigCommands(program, io);
+  registerBackupCommands(program, io);
   registerServiceCommands(program, io);
   return program;
 }

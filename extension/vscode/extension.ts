@@ -12,6 +12,7 @@ import { PlanGraphHost } from './planGraphHost';
 import { registerMcpCommands } from './mcpCommands';
 import { registerMetaAgentCommands, WindowProfiles } from './metaAgentCommands';
 import { registerRequirementsCommands } from './requirementsCommands';
+import { registerBackupCommand } from './backupCommand';
 import { registerReviewCommand } from './reviewCommand';
 import { notifySecretSources, setNotifyWebhook } from './notifyChannel';
 import { McpHost } from './mcpHost';
@@ -141,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
       storedApiKey: async () => context.secrets.get(MODEL_KEY_SECRET),
     }),
   );
+  context.subscriptions.push(registerBackupCommand({ folder, paths, log }));
 
   const servedListeners = new Set<(method: string) => void>();
   webviews.onDidServeRequest(({ method }) => servedListeners.forEach((l) => l(method)));

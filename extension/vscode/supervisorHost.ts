@@ -73,6 +73,8 @@ interface Running {
   portalError?: string;
   /** The daily review digest (`review.digest_time`), stopped with the supervisor. */
   digest?: { stop(): void };
+  /** The daily state backup (`backup.enabled`, `backup.time`), stopped with the supervisor. */
+  backups?: { stop(): void };
   /** Reloads the task board when .fleetai/orchestrator.json changes. */
   tasksWatch?: { dispose(): void };
 }
@@ -877,6 +879,18 @@ export class SupervisorHost implements HeartbeatSource, vscode.Disposable {
         log.error('review', 'review.digest.failed', { error: describeError(error) });
       }
     }
+    // The daily state backup, as `fleet orchestrator` makes it; a failure is a warning in this window (and the
+    // remote channels at their min_level) naming the file.
+    if (config.backup.enabled) {
+      const { startBackupSchedule } = await import('../core/backup/backupSchedule');
+      this.running.backups = startBackupSchedule({
+        workspace: folder,
+        paths,
+        settings: config.backup,
+        notifier,
+        log,
+      });
+    }
     log.info(CATEGORY, 'supervisor.window.started', {
       dryRun: settings.dryRun,
       model: decider !== undefined,
@@ -1217,6 +1231,7 @@ function portalWindowEndpoint(
 
 async function shutdown(running: Running): Promise<void> {
   running.digest?.stop();
+  running.backups?.stop();
   running.tasksWatch?.dispose();
   await running.portal?.close().catch(() => undefined);
   await running.metrics?.close().catch(() => undefined);

@@ -241,6 +241,16 @@ async function startLocked(
         log,
       })
     : undefined;
+  // The daily state backup (`backup.time`); a failure is a warning notification naming the file.
+  const backups = config.backup.enabled
+    ? (await import('../backup/backupSchedule')).startBackupSchedule({
+        workspace: options.workspace,
+        paths,
+        settings: config.backup,
+        notifier,
+        log,
+      })
+    : undefined;
 
   let metricsServer: MetricsServer | undefined;
   let metricsError: Error | undefined;
@@ -296,6 +306,7 @@ async function startLocked(
     ...(portalError ? { portalError } : {}),
     stop: async () => {
       digest?.stop();
+      backups?.stop();
       tasksWatch.dispose();
       await portal?.close().catch(() => undefined);
       await metrics?.close().catch(() => undefined);
