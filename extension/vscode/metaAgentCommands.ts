@@ -146,6 +146,9 @@ export class WindowProfiles implements vscode.Disposable {
               { modal: true },
               accept,
             )) === accept;
+      // Accepted, the temporary copy gives way to the file itself (opened below); closed first, so the diff
+      // editor never shows its side as deleted. On Cancel the proposal stays on screen to be read or copied.
+      if (answer) await closeDiffsOf(proposal);
       await fs.rm(proposalDir, { recursive: true, force: true }).catch(() => undefined);
       // `retries`: each rejected answer's schema problems (field path and message), so the app log
       // says why the model was called more than once; its model.call lines alone do not.
@@ -169,6 +172,7 @@ export class WindowProfiles implements vscode.Disposable {
         attempts: generated.attempts,
         retries: generated.rounds,
       });
+      await vscode.window.showTextDocument(vscode.Uri.file(generated.file), { preview: true });
       void vscode.window.showInformationMessage(
         vscode.l10n.t('Agent profile "{0}" written to {1}.', generated.profile.kind, generated.file),
       );
@@ -208,6 +212,13 @@ export class WindowProfiles implements vscode.Disposable {
       );
     return createProfileModel(settings, { log: this.options.log });
   }
+}
+
+async function closeDiffsOf(proposal: string): Promise<void> {
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.fsPath === proposal);
+  if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
 function emptyFile(dir: string): string {

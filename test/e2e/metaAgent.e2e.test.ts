@@ -165,6 +165,13 @@ describe('The Meta Agent and the project review from the palette of a real VS Co
     await page.screenshot({ path: path.join(artefacts, 'meta-agent-diff.png') });
     await dialogButton(dialog, 'Accept').click();
     await dialog.waitFor({ state: 'hidden' });
+    // The written file replaces the proposal's diff (whose temporary side is deleted once answered).
+    await page
+      .locator('.tabs-container .tab.active', { hasText: `${KIND}.json` })
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    await expect
+      .poll(() => page.locator('.tabs-container .tab', { hasText: '(proposed)' }).count(), POLL)
+      .toBe(0);
 
     await expect.poll(() => existsSync(file), POLL).toBe(true);
     const written = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -208,6 +215,10 @@ describe('The Meta Agent and the project review from the palette of a real VS Co
     await dialog.waitFor({ state: 'hidden' });
     await expect.poll(() => appLog().some((l) => l.event === 'profile.generate.cancelled'), POLL).toBe(true);
     expect(existsSync(path.join(agentsDir(), `${SECOND_KIND}.json`))).toBe(false);
+    // The proposal stays on screen to be read.
+    expect(
+      await page.locator('.tabs-container .tab', { hasText: `"${SECOND_KIND}" (proposed)` }).count(),
+    ).toBe(1);
     expect(existsSync(path.join(agentsDir(), `${KIND}.json`))).toBe(false);
   }, 120_000);
 });
