@@ -5,6 +5,8 @@
 #   build-essential python3 pkg-config libkrb5-dev   to compile code-server's native modules (test VS Code)
 #   prometheus                                (--ops) prometheus and promtool for test/ops; the tests start their
 #                                             own server, so the package's service is stopped and disabled
+#   systemd                                   (--ops) systemd-analyze verifies the unit of fleet service:install,
+#                                             systemd-notify is what fleet orchestrator pings the watchdog with
 # Usage: install-system-deps.sh [--browser] [--ops]   (without them, chromium and prometheus are not required:
 #        the demo needs neither)
 set -euo pipefail
@@ -14,7 +16,7 @@ ops=0
 for arg in "$@"; do
   case "$arg" in
     --browser) packages+=(chromium fonts-wqy-microhei) ;;
-    --ops) packages+=(prometheus) ops=1 ;;
+    --ops) packages+=(prometheus systemd) ops=1 ;;
     *) echo "install-system-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
