@@ -26,7 +26,6 @@ export interface ReviewDashboardOptions {
 export class ReviewDashboard implements vscode.Disposable {
   private current: DashboardReviewState = { state: 'none' };
   private running: Promise<DashboardReviewState> | undefined;
-  private loading: Promise<void> | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when the state changes: the host pushes a new dashboard snapshot. */
   readonly onDidChange = this.changed.event;
@@ -37,13 +36,17 @@ export class ReviewDashboard implements vscode.Disposable {
     return this.current;
   }
 
-  /** Reads the remembered review once, the first time the dashboard opens; later calls wait for that read. */
-  loadLast(): Promise<void> {
-    this.loading ??= this.readLast().catch((error: unknown) => {
-      // A state folder that cannot be read leaves the section empty: "Run review" still works.
+  /**
+   * Reads the remembered review each time the dashboard opens (two small files), so a review made meanwhile by
+   * the palette or `fleet review` shows too. Never runs one.
+   */
+  async loadLast(): Promise<void> {
+    try {
+      await this.readLast();
+    } catch (error) {
+      // A state folder that cannot be read leaves the section as it was: "Run review" still works.
       this.options.log.warn('review', 'review.dashboard.load_failed', { error: describeError(error) });
-    });
-    return this.loading;
+    }
   }
 
   run(runTests: boolean): Promise<DashboardReviewState> {
@@ -103,9 +106,13 @@ export class ReviewDashboard implements vscode.Disposable {
         return undefined;
       }),
     ]);
-    // A run asked for meanwhile is newer than anything remembered.
-    if (this.current.state !== 'none' || this.running) return;
-    this.set(restoredReviewState(last, full));
+    // A run going on is newer than anything remembered, and a failure stays on screen until the next run.
+    if (this.running || this.current.state === 'running' || this.current.state === 'failed') return;
+    // The review in memory wins over an older copy (its save may have failed).
+    const mine = this.current.review;
+    const newest =
+      mine && (!full || Date.parse(mine.generatedAt) > Date.parse(full.generatedAt)) ? mine : full;
+    this.set(restoredReviewState(last, newest));
   }
 
   private async remember(view: ReviewView): Promise<void> {

@@ -267,7 +267,7 @@ export class WebviewHost implements vscode.Disposable {
         panel.onDidOpen(() => {
           // The dashboard shows the MCP servers: their sessions start with it, as with the MCP Servers view.
           if (app === 'dashboard') void this.options.mcp?.bridge().catch(() => undefined);
-          // The last review the state folder remembers (read once, never re-run); pushed when read.
+          // The last review the state folder remembers (read, never re-run); pushed when read.
           if (app === 'dashboard') void this.review.loadLast();
           this.schedulePush();
         });
