@@ -9,12 +9,14 @@ import { orchestratorConfigJsonSchema } from '../../../extension/core/config/orc
 import { ErrorCode } from '../../../extension/core/errors';
 import {
   checkMarkdown,
+  doctorCheckIds,
   formatProblem,
   loadFacts,
   markdownFiles,
   markedSection,
   missingConfigKeys,
   schemaKeys,
+  undocumentedDoctorChecks,
   type DocFacts,
 } from './docsTruth';
 
@@ -62,6 +64,15 @@ describe('the docs say only what the code has', () => {
     expect(firstBlock('docs/index.md'), "docs/index.md: the first bash block must be the README's").toBe(
       readme,
     );
+  });
+
+  it('docs/troubleshooting.md explains every check fleet doctor can report', () => {
+    const ids = doctorCheckIds(root);
+    for (const id of ['node', 'pty', 'state', 'config', 'agent:', 'env:', 'model.endpoint', 'control'])
+      expect(ids, `doctor check ${id} found in extension/core/doctor`).toContain(id);
+    const file = 'docs/troubleshooting.md';
+    const problems = undocumentedDoctorChecks(file, readFileSync(path.join(root, file), 'utf8'), ids);
+    expect(problems.map(formatProblem).join('\n')).toBe('');
   });
 
   it('docs/configuration.md names every key of the orchestrator.json schema', () => {
@@ -153,6 +164,14 @@ describe('the checks fail on a doc that lies', () => {
       'docs/sample.md:11: `fleetai.noSuchSetting` is not a fleetai.* setting, command or view in package.json',
       'docs/sample.md:11: error code E_NO_SUCH_CODE is not reported anywhere in extension/ (errors.ts)',
       'docs/sample.md:13: link target `../test-results/e2e/dashboard.png` is in test-results/, which a clone does not have: copy it to docs/images/',
+    ]);
+  });
+
+  it('reports a doctor check the troubleshooting page leaves out', () => {
+    const doc = '| `node` | ... |\n| `env:<VARIABLE>` | ... |\n';
+    const problems = undocumentedDoctorChecks('docs/troubleshooting.md', doc, ['node', 'env:', 'disk.space']);
+    expect(problems.map(formatProblem)).toEqual([
+      'docs/troubleshooting.md:1: fleet doctor check `disk.space` is not explained',
     ]);
   });
 

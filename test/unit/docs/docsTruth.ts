@@ -338,3 +338,26 @@ export function markedSection(text: string, name: string): string[] {
     throw new Error(`no "<!-- BEGIN ${name} -->" ... "<!-- END ${name} -->" section`);
   return lines.slice(begin + 1, end);
 }
+
+/**
+ * The ids of the checks `fleet doctor` can report, from its source: `node`, `config`, ... and the prefixes of the
+ * ones named after what they check (`agent:`, `env:`, `webhook:` ...).
+ */
+export function doctorCheckIds(root: string): string[] {
+  const ids = new Set<string>();
+  const dir = path.join(root, 'extension', 'core', 'doctor');
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const source = readFileSync(path.join(dir, name), 'utf8');
+    for (const m of source.matchAll(/\bid(?:: | = )'([a-z][a-z.]*)'|`([a-z][a-z.]*:)\$\{/g))
+      ids.add((m[1] ?? m[2])!);
+  }
+  return [...ids].sort();
+}
+
+/** Doctor check ids a troubleshooting page does not name in a code span (`env:<VARIABLE>` names `env:`). */
+export function undocumentedDoctorChecks(file: string, text: string, ids: readonly string[]): DocProblem[] {
+  const spans = codeOf(text).map((c) => c.code.trim());
+  return ids
+    .filter((id) => !spans.some((span) => (id.endsWith(':') ? span.startsWith(id) : span === id)))
+    .map((id) => ({ file, line: 1, message: `fleet doctor check \`${id}\` is not explained` }));
+}
