@@ -43,9 +43,9 @@ export function laneOf(task: Pick<TaskFact, 'owner' | 'pane' | 'branch'>): {
   return { id: 'unassigned', kind: 'unassigned', name: '' };
 }
 
-/** "pane api", "owner alice", "unassigned": how a note names a lane. */
+/** "pane api", "owner alice", "unassigned tasks": how a note names a lane. */
 export function laneLabel(lane: { kind: LaneKind; name: string }): string {
-  return lane.kind === 'unassigned' ? 'unassigned' : `${lane.kind} ${lane.name}`;
+  return lane.kind === 'unassigned' ? 'unassigned tasks' : `${lane.kind} ${lane.name}`;
 }
 
 /**

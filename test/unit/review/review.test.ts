@@ -357,7 +357,10 @@ describe('runReview on a seeded workspace (rules)', () => {
     // The fleet's throughput is still the completion gaps (4, 3 and 1 day ago: 1 and 2 days).
     expect(f.intervalSeconds).toEqual({ median: 1.5 * 86400, min: 86400, max: 2 * 86400 });
     expect(review.headline).toContain('the rest is expected in about 3.5 days (2.3 days to 6 days)');
-    expect(renderMarkdown(review)).toContain('Per lane, lanes in parallel: 3 task durations measured');
+    expect(renderMarkdown(review)).toContain(
+      'Per lane, lanes in parallel: 3 task durations measured (median 24 h, 12 h to 1.5 days). Paced by their ' +
+        'own history: unassigned tasks (30 h a task).',
+    );
   });
 
   it('reads the shortstat of git diff', () => {
