@@ -239,6 +239,17 @@ async function restoreCommand(
     logsDir: paths.logsDir,
     backupDir,
   });
+  // The restore in the app log, with the backup that undoes it.
+  const { createAppLog } = await import('../core/observability/appLog');
+  const log = createAppLog({ file: paths.appLog, sync: true });
+  log.info('backup', 'backup.restored', {
+    file: archive,
+    before: result.before?.file,
+    added: result.plan.added.length,
+    changed: result.plan.changed.length,
+    removed: result.plan.removed.length,
+  });
+  await log.close().catch(() => undefined);
   if (opts.json) {
     io.out(
       `${JSON.stringify({ ok: true, restored: true, plan: result.plan, before: result.before?.file ?? null }, null, 2)}\n`,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { findSupervisorOwner } from '../control/supervisorOwner';
-import { ErrorCode, FleetError, describeError } from '../errors';
+import { ErrorCode, FleetError, describeError, isFleetError } from '../errors';
 import { lockFolder } from '../store/folderLock';
 import {
   isoWeek,
@@ -52,6 +52,8 @@ async function withStateLock<T>(stateDir: string, waitMs: number, fn: () => Prom
   try {
     release = await lockFolder(path.dirname(stateDir), { lockfilePath, staleMs: 30_000, waitMs });
   } catch (error) {
+    // E_STATE_WRITE (a read-only or full disk refused the lock) says more than "someone holds it".
+    if (isFleetError(error)) throw error;
     throw new FleetError(
       ErrorCode.StoreWrite,
       `Another backup or restore of ${stateDir} holds ${lockfilePath}: ${describeError(error)}`,
@@ -240,6 +242,34 @@ export async function planRestore(archive: string, stateDir: string): Promise<Re
   return { archive, added: added.sort(), changed: changed.sort(), removed: removed.sort(), unchanged };
 }
 
+/**
+ * A supervisor that is starting holds its lock (control/supervisorLock.ts) before control.json says it runs:
+ * the lock is tried too, and let go at once (it lives inside the folder the restore swaps away).
+ */
+async function assertNoSupervisorLock(stateDir: string, archive: string): Promise<void> {
+  const lockfilePath = path.join(stateDir, 'supervisor.lock');
+  if (
+    !(await fs.stat(stateDir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return;
+  let release: () => Promise<void>;
+  try {
+    release = await lockFolder(stateDir, { lockfilePath, staleMs: 30_000, waitMs: 0 });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ELOCKED') throw error;
+    throw new FleetError(
+      ErrorCode.SupervisorRunning,
+      `A supervisor holds ${lockfilePath}; stop it before restoring ${archive}`,
+      { file: archive, lock: lockfilePath },
+      { cause: error },
+    );
+  }
+  await release().catch(() => undefined);
+}
+
 export interface RestoreResult {
   plan: RestorePlan;
   /** The backup of the state as it was before the restore. */
@@ -262,6 +292,7 @@ export async function restoreBackup(archive: string, options: BackupOptions): Pr
       { pid: owner.control.pid, file: archive },
     );
   }
+  await assertNoSupervisorLock(stateDir, archive);
   return withStateLock(stateDir, options.lockWaitMs ?? 30_000, async () => {
     const plan = await planRestore(archive, stateDir);
     const hasState = await fs.stat(stateDir).then(

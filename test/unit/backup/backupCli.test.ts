@@ -89,6 +89,17 @@ describe('fleet backup / backup:list / restore (built CLI)', () => {
     // The state before the restore was backed up first.
     expect(result.before).not.toBe(made.file);
     await fs.stat(result.before);
+    const restoredLine = (await fs.readFile(path.join(workspace, '.fleetai', 'logs', 'app.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; context?: Record<string, unknown> })
+      .find((l) => l.event === 'backup.restored');
+    expect(restoredLine?.context).toMatchObject({
+      file: made.file,
+      before: result.before,
+      changed: 1,
+      removed: 1,
+    });
 
     // Restoring again: nothing to change.
     const again = await fleet(['restore', made.file]);

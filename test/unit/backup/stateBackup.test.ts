@@ -11,7 +11,9 @@ import {
   runBackup,
 } from '../../../extension/core/backup/stateBackup';
 import { readFolder } from '../../../extension/core/backup/tarFolder';
+import { takeSupervisorLock } from '../../../extension/core/control/supervisorLock';
 import { isFleetError } from '../../../extension/core/errors';
+import { createMemoryLog } from '../../../extension/core/observability/appLog';
 
 let root: string;
 let stateDir: string;
@@ -167,6 +169,25 @@ describe('backup and restore', () => {
       /entry "passwd" is a link to \.\.\/\.\.\/etc\/passwd/,
     );
     expect(await fs.readdir(stateDir)).toEqual([]);
+  });
+
+  it('refuses to restore while a supervisor holds the workspace', async () => {
+    await write('a.json', '1\n');
+    const created = await createBackup({ stateDir, logsDir, backupDir });
+    await write('a.json', '2\n');
+    const lock = await takeSupervisorLock(stateDir, createMemoryLog());
+    expect(lock).toBeDefined();
+    try {
+      const error = await restoreBackup(created.file, { stateDir, logsDir, backupDir }).catch(
+        (e: unknown) => e,
+      );
+      expect(isFleetError(error) && error.code).toBe('E_SUPERVISOR_RUNNING');
+      expect(await fs.readFile(path.join(stateDir, 'a.json'), 'utf8')).toBe('2\n');
+    } finally {
+      await lock?.release();
+    }
+    await restoreBackup(created.file, { stateDir, logsDir, backupDir });
+    expect(await fs.readFile(path.join(stateDir, 'a.json'), 'utf8')).toBe('1\n');
   });
 
   it('lists the archives, newest first', async () => {
