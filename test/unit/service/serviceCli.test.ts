@@ -154,6 +154,21 @@ describe('fleet service:install --user', () => {
   });
 });
 
+describe('fleet service:install in Chinese', () => {
+  it('speaks Simplified Chinese when the locale asks for it, commands unchanged', async () => {
+    const { workspace, unitDir, host } = setup();
+    const zh = { ...host, env: { ...host.env, FLEETAI_LOCALE: 'zh-CN' } };
+    const c = capture();
+    expect(await runServiceInstall({ user: true, name: 'demo', workspace, io: c.io, host: zh })).toBe(0);
+    expect(c.out()).toContain(`已写入 ${path.join(unitDir, 'fleetai-demo.service')}`);
+    expect(c.out()).toContain('启动：    systemctl --user enable --now fleetai-demo.service');
+    expect(c.out()).toContain('看门狗：  监督器');
+    const none = capture();
+    expect(await runServiceInstall({ workspace, io: none.io, host: zh })).toBe(2);
+    expect(none.err()).toContain('请指定一种服务管理器');
+  });
+});
+
 describe('fleet service:install --pm2', () => {
   it('writes ecosystem.config.cjs in the workspace and refuses to overwrite a changed one', async () => {
     const { workspace, host } = setup();
