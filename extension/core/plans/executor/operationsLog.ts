@@ -1,15 +1,13 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import type { Logger } from '../../observability/appLog';
+import { appendOperationsEntry } from '../../observability/operationsLog';
+
+export { operationsLogFile } from '../../observability/operationsLog';
 
 /**
- * Seed 004 §4 asks that failed nodes be written to the log and to an operations log with a remedy. The app log
- * has the event; this Markdown file is for the person who fixes it: which node, why, and what to do next.
- * It lives with FleetAI's logs (`.fleetai/logs/operations-log.md`), not in another tool's folder.
+ * Seed 004 §4 asks that failed nodes be written to the log and to an operations log with a remedy: the app log
+ * has the event, `.fleetai/operations-log.md` (observability/operationsLog.ts, shared with the supervisor) the
+ * node, why, what was tried and what to do next.
  */
-export function operationsLogFile(workspace: string): string {
-  return path.join(workspace, '.fleetai', 'logs', 'operations-log.md');
-}
-
 export interface FailedNodeEntry {
   planId: string;
   thread: string;
@@ -34,26 +32,29 @@ export function remedyFor(error: string, thread: string): string {
   return `Fix the cause shown above (see the node's output with \`fleet plan:status ${thread}\`), ${resume}.`;
 }
 
-/** Appends one entry; failures to write are returned, never thrown (the run's outcome does not depend on it). */
+/** Appends one entry; failures to write are returned (and logged), never thrown: the run does not depend on it. */
 export async function appendFailedNode(
   workspace: string,
   entry: FailedNodeEntry,
+  log?: Logger,
 ): Promise<Error | undefined> {
-  const file = operationsLogFile(workspace);
-  const lines = [
-    `## ${entry.at} — ${entry.planId} / ${entry.node} failed`,
-    '',
-    `- run: \`${entry.thread}\``,
-    `- node: \`${entry.node}\` (${entry.title})${entry.attempts !== undefined ? `, attempts: ${entry.attempts}` : ''}`,
-    `- error: ${entry.error.replace(/\s+/g, ' ').slice(0, 500)}`,
-    `- remedy / 补救: ${remedyFor(entry.error, entry.thread)}`,
-    '',
-  ];
-  try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.appendFile(file, `${lines.join('\n')}\n`);
-    return undefined;
-  } catch (error) {
-    return error as Error;
-  }
+  const tried =
+    entry.attempts === undefined
+      ? []
+      : entry.attempts === 0
+        ? ['not run: stopped before its first attempt / 未运行']
+        : [`${entry.attempts} attempt(s), retried with backoff / 共尝试 ${entry.attempts} 次（退避重试）`];
+  return appendOperationsEntry(
+    workspace,
+    {
+      at: entry.at,
+      subject: `${entry.planId} / ${entry.node}`,
+      title: 'failed / 失败',
+      facts: { run: `\`${entry.thread}\``, node: `\`${entry.node}\` (${entry.title})` },
+      happened: `error: ${entry.error.slice(0, 500)}`,
+      tried,
+      todo: `remedy / 补救: ${remedyFor(entry.error, entry.thread)}`,
+    },
+    log,
+  );
 }

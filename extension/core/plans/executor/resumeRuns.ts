@@ -20,12 +20,21 @@ export interface ResumeRunsOptions extends Omit<
   ports?: () => Promise<PlanPorts>;
 }
 
-/** A run nobody runs whose every approval has an answer: it can go on. */
-async function decidedAndOrphaned(record: RunRecord, approvals: ApprovalStore): Promise<boolean> {
-  if (record.status !== 'waiting_approval' || record.waits.length === 0) return false;
+/**
+ * A run nobody runs that can go on: every approval it waits for has an answer, or it was paused because the
+ * state could not be written (E_STATE_WRITE). A run named by its thread that still says `running` with no live
+ * runner is taken too: its pause could not be written to the same refusing disk.
+ */
+async function decidedAndOrphaned(
+  record: RunRecord,
+  approvals: ApprovalStore,
+  named: boolean,
+): Promise<boolean> {
   // A run kept only in memory cannot be resumed by another call: it would start again from the beginning.
   if (record.checkpoints !== undefined && record.checkpoints !== 'json') return false;
   if (isRunActive(record)) return false;
+  if (record.status === 'running' && (record.paused !== undefined || named)) return true;
+  if (record.status !== 'waiting_approval' || record.waits.length === 0) return false;
   for (const wait of record.waits) {
     const answer = await approvals.get(wait.requestId);
     if (answer !== undefined && !('decision' in answer)) return false;
@@ -34,8 +43,9 @@ async function decidedAndOrphaned(record: RunRecord, approvals: ApprovalStore): 
 }
 
 /**
- * Resumes, in this process, the plan runs whose approvals were all answered and that no live process runs (a
- * `fleet run:auto --no-wait`, or a runner that has ended), each until it ends or waits again. A run another
+ * Resumes, in this process, the plan runs whose approvals were all answered or that were paused on a state
+ * write failure, and that no live process runs (a `fleet run:auto --no-wait`, or a runner that has ended), each
+ * until it ends or waits again. A run another
  * process took in the meantime is left to it (E_PLAN_RUN_BUSY), so two supervisors never run one node twice.
  */
 export async function resumeDecidedRuns(options: ResumeRunsOptions): Promise<RunResult[]> {
@@ -45,7 +55,8 @@ export async function resumeDecidedRuns(options: ResumeRunsOptions): Promise<Run
   try {
     for (const record of await listRuns(options.stateDir)) {
       if (options.threads && !options.threads.includes(record.thread)) continue;
-      if (!(await decidedAndOrphaned(record, options.approvals))) continue;
+      const named = options.threads?.includes(record.thread) ?? false;
+      if (!(await decidedAndOrphaned(record, options.approvals, named))) continue;
       const saved = await plans.load(record.planId, record.planVersion);
       if (!saved) {
         options.log?.warn('plan', 'plan.resume.plan_missing', {

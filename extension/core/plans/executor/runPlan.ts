@@ -19,6 +19,9 @@ import type { NodeStates } from './runState';
 import { appendFailedNode } from './operationsLog';
 import { claimRun } from './runOwner';
 import { writeRunRecord, type RunOwner, type RunRecord, type RunStatus } from './runRecord';
+import type { NotifierPort } from '../../supervisor/ports';
+import { pauseForStateWrite } from './statePause';
+import { findStateWriteError } from '../../store/stateWriteError';
 
 export interface RunPlanOptions extends Omit<CompileOptions, 'checkpointer' | 'onEvent'> {
   plan: Plan;
@@ -35,11 +38,14 @@ export interface RunPlanOptions extends Omit<CompileOptions, 'checkpointer' | 'o
   onEvent?: (event: ExecutorEvent) => void;
   /** The app log: runs that end or wait, and failed nodes marked for a person. */
   log?: Logger;
+  /** Where a paused run (the state could not be written) is told to a person: the supervisor's notifier. */
+  notifier?: NotifierPort;
 }
 
 export interface RunResult {
   thread: string;
-  status: RunStatus;
+  /** `paused`: stopped on a state write failure (record.paused says where); resumable. */
+  status: RunStatus | 'paused';
   nodes: NodeStates;
   waits: ApprovalWait[];
   record: RunRecord;
@@ -123,6 +129,20 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
   });
   try {
     return await runClaimed(options, plan, thread, record, checkpointer, riskRules);
+  } catch (error) {
+    // A disk that refuses the state stops the run where it is, resumable: retrying its nodes would only burn
+    // their attempts against the same disk. What was checkpointed before stays and is not run again.
+    const refused = findStateWriteError(error);
+    if (!refused) throw error;
+    return await pauseForStateWrite({
+      options,
+      plan,
+      thread,
+      record,
+      checkpointer,
+      riskRules,
+      error: refused,
+    });
   } finally {
     release();
     if (record.runner) {
@@ -146,6 +166,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunResult> {
       // A resumed run shows what its nodes did before until they change again.
       nodes: previous?.nodes ?? {},
       markedForHuman: previous?.markedForHuman ?? [],
+      // A paused run that is taken again is no longer paused (record.paused is left out).
       runner,
     };
   }
@@ -194,13 +215,15 @@ async function runClaimed(
       });
       const title = plan.nodes.find((node) => node.id === event.node)?.title ?? event.node;
       operations = operations.then(async () => {
+        // The last retry's number (the failed event itself carries none); undefined when it ran once.
+        const attempts = event.attempt ?? before?.attempts;
         const failed = await appendFailedNode(options.workspace, {
           planId: plan.id,
           thread,
           node: event.node,
           title,
           error: event.error ?? '',
-          ...(event.attempt !== undefined ? { attempts: event.attempt } : {}),
+          ...(attempts !== undefined ? { attempts } : {}),
           at,
         });
         if (failed)

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { NodeStatus } from '../planSchema';
 import { PLANS_DIR } from '../planStore';
 import type { ApprovalWait } from './compilePlan';
+import { writeJsonAtomic } from '../../store/jsonStore';
 
 export type RunStatus = 'running' | 'waiting_approval' | 'done' | 'failed';
 
@@ -24,6 +25,20 @@ export interface RunRecord {
   runner?: RunOwner;
   /** Nodes that failed after all their attempts (or were denied): a person should look. */
   markedForHuman: { node: string; error: string; at: string }[];
+  /**
+   * Set when the run stopped because the state could not be written (E_STATE_WRITE): the nodes that run again
+   * on resume and the file refused. Its status stays `running` (unfinished, no runner) for the readers that
+   * know four statuses; `fleet plan:resume THREAD` goes on once the disk takes writes.
+   */
+  paused?: RunPause;
+}
+
+export interface RunPause {
+  at: string;
+  nodes: string[];
+  file: string;
+  osCode: string;
+  error: string;
 }
 
 export interface RunOwner {
@@ -51,13 +66,12 @@ export function runFile(stateDir: string, planId: string, thread: string): strin
   return path.join(runsDir(stateDir, planId), `${thread}.json`);
 }
 
-/** Written whole through a temporary file and a rename, so a reader never sees half a record. */
+/**
+ * Written whole through the one atomic write (a reader never sees half a record); a disk that refuses it is
+ * E_STATE_WRITE and the record saved before stays.
+ */
 export async function writeRunRecord(stateDir: string, record: RunRecord): Promise<void> {
-  const file = runFile(stateDir, record.planId, record.thread);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, `${JSON.stringify(record, null, 2)}\n`);
-  await fs.rename(temp, file);
+  await writeJsonAtomic(runFile(stateDir, record.planId, record.thread), record);
 }
 
 export async function readRunRecord(file: string): Promise<RunRecord | undefined> {

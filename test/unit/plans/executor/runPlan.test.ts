@@ -387,8 +387,8 @@ describe("runPlan and the workspace's rules, records and log", () => {
     });
     expect(log.lines.some((line) => line.event === 'plan.run.failed')).toBe(true);
     // And in the operations log, with a remedy for a person.
-    const operations = readFileSync(path.join(ws.workspace, '.fleetai', 'logs', 'operations-log.md'), 'utf8');
-    expect(operations).toContain(`exec-plan / forbidden failed`);
+    const operations = readFileSync(path.join(ws.workspace, '.fleetai', 'operations-log.md'), 'utf8');
+    expect(operations).toContain(`exec-plan / forbidden: failed`);
     expect(operations).toContain(result.thread);
     expect(operations).toMatch(/remedy .*denied by the risk rules/);
   });
