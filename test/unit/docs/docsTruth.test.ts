@@ -5,10 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createProgram } from '../../../extension/cli/program';
 import { classifyCommand, DEFAULT_RISK_RULES } from '../../../extension/core/approvals';
-import { orchestratorConfigJsonSchema } from '../../../extension/core/config/orchestratorConfig';
+import {
+  orchestratorConfigJsonSchema,
+  parseOrchestratorConfig,
+} from '../../../extension/core/config/orchestratorConfig';
 import { ErrorCode } from '../../../extension/core/errors';
 import {
   checkMarkdown,
+  configExamples,
   doctorCheckIds,
   formatProblem,
   loadFacts,
@@ -64,6 +68,23 @@ describe('the docs say only what the code has', () => {
     expect(firstBlock('docs/index.md'), "docs/index.md: the first bash block must be the README's").toBe(
       readme,
     );
+  });
+
+  it('every orchestrator.json example in the docs is a valid config', () => {
+    const problems: string[] = [];
+    let count = 0;
+    for (const file of markdownFiles(root)) {
+      for (const example of configExamples(readFileSync(path.join(root, file), 'utf8'))) {
+        count++;
+        try {
+          parseOrchestratorConfig(`${file}:${example.line}`, example.body);
+        } catch (error) {
+          problems.push(`${file}:${example.line}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+    expect(count, 'examples marked // .fleetai/orchestrator.json').toBeGreaterThanOrEqual(4);
+    expect(problems.join('\n')).toBe('');
   });
 
   it('docs/troubleshooting.md explains every check fleet doctor can report', () => {
@@ -165,6 +186,21 @@ describe('the checks fail on a doc that lies', () => {
       'docs/sample.md:11: error code E_NO_SUCH_CODE is not reported anywhere in extension/ (errors.ts)',
       'docs/sample.md:13: link target `../test-results/e2e/dashboard.png` is in test-results/, which a clone does not have: copy it to docs/images/',
     ]);
+  });
+
+  it('finds a config example with a misspelt key', () => {
+    const doc = [
+      '# x',
+      '```jsonc',
+      '// .fleetai/orchestrator.json',
+      '"stall_timout_seconds": 60',
+      '```',
+    ].join('\n');
+    const [example] = configExamples(doc);
+    expect(example?.line).toBe(3);
+    expect(() => parseOrchestratorConfig('docs/x.md:3', example!.body)).toThrow(
+      /unknown key "stall_timout_seconds"/,
+    );
   });
 
   it('reports a doctor check the troubleshooting page leaves out', () => {

@@ -361,3 +361,22 @@ export function undocumentedDoctorChecks(file: string, text: string, ids: readon
     .filter((id) => !spans.some((span) => (id.endsWith(':') ? span.startsWith(id) : span === id)))
     .map((id) => ({ file, line: 1, message: `fleet doctor check \`${id}\` is not explained` }));
 }
+
+/** Fenced `json`/`jsonc` blocks whose first line names `.fleetai/orchestrator.json`: the config examples. */
+export function configExamples(text: string): { line: number; body: string }[] {
+  const examples: { line: number; body: string }[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*```jsonc?\s*$/.test(lines[i]!)) continue;
+    const end = lines.findIndex((l, j) => j > i && /^\s*```\s*$/.test(l));
+    if (end === -1) break;
+    if (lines[i + 1]?.includes('.fleetai/orchestrator.json')) {
+      const body = lines.slice(i + 1, end).join('\n');
+      // A fragment (`"notify": { ... }`) is a key of the top-level object: checked as one; lines keep their numbers.
+      const first = body.split('\n').find((l) => l.trim() && !l.trim().startsWith('//'));
+      examples.push({ line: i + 2, body: first?.trim().startsWith('"') ? `{${body}\n}` : body });
+    }
+    i = end;
+  }
+  return examples;
+}
