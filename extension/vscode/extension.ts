@@ -13,6 +13,7 @@ import { registerMcpCommands } from './mcpCommands';
 import { registerMetaAgentCommands, WindowProfiles } from './metaAgentCommands';
 import { registerRequirementsCommands } from './requirementsCommands';
 import { registerBackupCommand } from './backupCommand';
+import { registerInitCommand } from './initCommand';
 import { registerReviewCommand } from './reviewCommand';
 import { notifySecretSources, setNotifyWebhook } from './notifyChannel';
 import { McpHost } from './mcpHost';
@@ -135,6 +136,12 @@ export function activate(context: vscode.ExtensionContext): FleetAiApi {
   });
   context.subscriptions.push(...requirements.disposables);
   context.subscriptions.push(
+    registerInitCommand({
+      folder,
+      directoryName: config.get<string>('stateDirectory', '.fleetai'),
+      builtinProfilesDir: context.asAbsolutePath('agents-config'),
+      log,
+    }),
     registerReviewCommand({
       folder,
       paths,
