@@ -52,8 +52,8 @@ export function pm2Ecosystem(options: Pm2EcosystemOptions): string {
     min_uptime: '60s',
     max_restarts: 5,
     restart_delay: RESTART_SECONDS * 1000,
-    // Grows from 100 ms, doubling while the app keeps crashing, reset after 30 s of uptime; takes precedence over
-    // restart_delay in PM2, which stays as the delay for a plain `autorestart`.
+    // A wait that grows from 100 ms while the app keeps crashing and is reset once it stays up (PM2 >= 3.2), so a
+    // broken machine (a full disk, a lost network) is retried less and less often; restart_delay is the fixed wait.
     exp_backoff_restart_delay: 100,
     kill_timeout: STOP_TIMEOUT_SECONDS * 1000,
     out_file: logs.out,
