@@ -50,7 +50,7 @@ function wecomContent(request: RecordedRequest): string {
   return (body.msgtype === 'text' ? body.text?.content : body.markdown?.content) ?? '';
 }
 
-describe("The window's daily review digest (review.digest_time) in a real VS Code window", function () {
+describe("The window's supervisor in a real VS Code window: the daily review digest, tasks reloaded", function () {
   // Generous: the supervisor starts on a loaded 2-core machine; nothing here asserts a duration.
   this.timeout(120_000);
   let api: FleetAiApi;
@@ -156,6 +156,34 @@ describe("The window's daily review digest (review.digest_time) in a real VS Cod
     }
     assert.ok(!content.includes(WECOM_KEY), 'the robot key leaked into the message');
     assert.equal((await logEvents('review.digest')).length, 1);
+  });
+
+  it("reloads the window supervisor's task board when orchestrator.json changes; an invalid file keeps it", async () => {
+    assert.equal(api.supervisor().mode, 'window', JSON.stringify(api.supervisor()));
+    const taskIds = () =>
+      api
+        .treeItems('fleetai.tasks')
+        .map((i) => i.id)
+        .filter((id) => id.startsWith('task:'));
+    assert.deepEqual(taskIds(), ['task:schema', 'task:api', 'task:ui']);
+    const config = JSON.parse(await fs.readFile(configFile, 'utf8')) as { tasks: unknown[] };
+    config.tasks.push({ id: 'docs', title: 'Write the docs', depends_on: ['api'] });
+    await fs.writeFile(configFile, JSON.stringify(config, null, 2));
+    await until(
+      () => taskIds().includes('task:docs'),
+      () => `task:docs in the Tasks view without a restart; it shows ${JSON.stringify(taskIds())}`,
+    );
+    assert.equal((await logEvents('tasks.reloaded')).length, 1);
+
+    // A dependency on a task that does not exist: reported, and the board stays as it was.
+    config.tasks.push({ id: 'bad', title: 'Bad', depends_on: ['nope'] });
+    await fs.writeFile(configFile, JSON.stringify(config, null, 2));
+    await until(
+      async () => (await logEvents('tasks.reload.invalid')).length === 1,
+      () => 'tasks.reload.invalid in the app log',
+    );
+    assert.deepEqual(taskIds(), ['task:schema', 'task:api', 'task:ui', 'task:docs']);
+    assert.equal(api.supervisor().mode, 'window');
   });
 
   it('stops the digest with the supervisor', async () => {
