@@ -117,7 +117,14 @@ describe('The Meta Agent and the project review from the palette of a real VS Co
     if (sandbox) {
       const log = path.join(workspace, '.fleetai/logs/app.jsonl');
       if (existsSync(log)) copyFileSync(log, path.join(artefacts, `${LABEL}-app.jsonl`));
-      rmSync(sandbox.root, { recursive: true, force: true });
+      // The window's supervisor (started when New Agent loaded the panes) saves its state as the extension host
+      // ends, which is after stop() returns (it waits for code-server's main process only): the folder can be
+      // not empty for a moment, or be made again just after. Removed again once that write is over.
+      const remove = (): void =>
+        rmSync(sandbox.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      remove();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      remove();
     }
   });
 
