@@ -66,7 +66,7 @@ export async function packFolder(options: {
             const relative = entryPath(raw);
             if (exclude.includes(path.resolve(dir, relative))) return false;
             const keep = relative === '' || ('isFile' in stat && isPackable(relative, stat));
-            if (keep) entries++;
+            if (keep && relative !== '') entries++;
             return keep;
           },
         },

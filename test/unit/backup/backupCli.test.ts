@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -106,6 +107,40 @@ describe('fleet backup / backup:list / restore (built CLI)', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('nothing to restore');
   }, 120_000);
+
+  // A real terminal: util-linux `script` runs the CLI on a pseudo-terminal and types the answer into it (the
+  // tty buffers it until the prompt reads it). Linux only: BSD/macOS `script` takes other arguments.
+  it.runIf(process.platform === 'linux')(
+    'on a terminal it asks: "n" changes nothing, "y" restores',
+    async () => {
+      const made = JSON.parse((await fleet(['backup', '--json'])).stdout) as { file: string };
+      await fs.writeFile(path.join(stateDir, 'supervisor.json'), '{"version":3}\n');
+      const backupsBefore = (await fs.readdir(path.join(workspace, '.fleetai', 'backups'))).sort();
+      const onTerminal = (answer: string) =>
+        new Promise<{ code: number; output: string }>((resolve) => {
+          const command = [process.execPath, cli, 'restore', made.file, '--workspace', workspace]
+            .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+            .join(' ');
+          const child = spawn('script', ['-qec', command, '/dev/null'], { env, cwd: workspace });
+          let output = '';
+          child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+          child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+          child.on('close', (code) => resolve({ code: code ?? -1, output }));
+          child.stdin.end(`${answer}\r`);
+        });
+      const no = await onTerminal('n');
+      expect(no.output).toContain('[y/N]');
+      expect(no.output).toContain('cancelled: nothing was restored');
+      expect(no.code).toBe(0);
+      expect(await fs.readFile(path.join(stateDir, 'supervisor.json'), 'utf8')).toBe('{"version":3}\n');
+      expect((await fs.readdir(path.join(workspace, '.fleetai', 'backups'))).sort()).toEqual(backupsBefore);
+      const yes = await onTerminal('y');
+      expect(yes.output).toContain('restored');
+      expect(yes.code).toBe(0);
+      expect(await fs.readFile(path.join(stateDir, 'supervisor.json'), 'utf8')).toBe('{"version":1}\n');
+    },
+    120_000,
+  );
 
   it('names the archive that does not exist', async () => {
     const missing = await fleet(['restore', 'state-20200101-000000.tar.gz', '--yes']);

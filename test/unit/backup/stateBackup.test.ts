@@ -126,6 +126,7 @@ describe('backup and restore', () => {
   it('planning a restore changes nothing (the restore without confirmation)', async () => {
     await write('a.json', '1\n');
     const created = await createBackup({ stateDir, logsDir, backupDir });
+    expect(created.entries).toBe(1);
     await write('a.json', '2\n');
     await write('b.json', '3\n');
     const before = await snapshot(stateDir);
