@@ -172,7 +172,21 @@ async function startLocked(
   }
   await orchestrator.start();
   // `fleet tasks:apply` (or an editor) changing orchestrator.json gives this running supervisor the new board.
-  const tasksWatch = watchTasks({ configFile: file, supervisor: orchestrator, log });
+  // An invalid file is also a notification: whoever runs `fleet orchestrator` sees it in its output.
+  const tasksWatch = watchTasks({
+    configFile: file,
+    supervisor: orchestrator,
+    log,
+    onOutcome: (outcome) => {
+      if (outcome.kind === 'invalid')
+        notifier.notify({
+          severity: 'warning',
+          title: 'Tasks not reloaded: the supervisor keeps its board',
+          message: outcome.problem,
+          requires_confirmation: false,
+        });
+    },
+  });
 
   // One MCP session per configured server for the whole workspace: `fleet mcp:*` go through it.
   const { openWorkspaceMcpBridge, mcpControl } = await import('../mcp/mcpControl');

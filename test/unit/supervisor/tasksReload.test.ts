@@ -11,6 +11,7 @@ import {
   type HeadlessOrchestrator,
 } from '../../../extension/core/supervisor/headless';
 import { Orchestrator } from '../../../extension/core/supervisor/orchestrator';
+import type { Notification } from '../../../extension/core/supervisor/ports';
 import { DEFAULT_SUPERVISOR_SETTINGS } from '../../../extension/core/supervisor/settings';
 import { storeApprovalsPort } from '../../../extension/core/supervisor/storeApprovals';
 import {
@@ -231,12 +232,14 @@ describe('tasks reloaded by the running supervisor', () => {
     const paths = workspacePaths(workspace);
     await writeConfig(paths.orchestratorConfig, [{ id: 'schema', title: 'Design the schema' }]);
     const log = createMemoryLog();
+    const notified: Notification[] = [];
     const headless: HeadlessOrchestrator = await startHeadlessOrchestrator({
       configFile: paths.orchestratorConfig,
       workspace,
       paths,
       builtinProfilesDir: path.resolve('agents-config'),
       log,
+      onNotify: (n) => notified.push(n),
     });
     cleanups.push(() => headless.stop());
     // What `fleet tasks:apply` does with a draft (the same core function).
@@ -262,5 +265,18 @@ describe('tasks reloaded by the running supervisor', () => {
     expect(events(log, 'tasks.reloaded')).toEqual([
       expect.objectContaining({ total: 3, added: 2, removed: 0, changed: 0 }),
     ]);
+
+    // An invalid save reaches the CLI's output as a warning naming the file and the problem.
+    await writeConfig(paths.orchestratorConfig, [
+      { id: 'schema', title: 'Design the schema', depends_on: ['x'] },
+    ]);
+    const warning = await until(
+      () => notified.find((n) => n.title.startsWith('Tasks not reloaded')),
+      () => `a warning among ${JSON.stringify(notified)}`,
+    );
+    expect(warning.severity).toBe('warning');
+    expect(warning.message).toContain(paths.orchestratorConfig);
+    expect(warning.message).toContain('no task with id "x"');
+    expect(headless.orchestrator.tasks.list().map((t) => t.id)).toEqual(['schema', 'api', 'ui']);
   }, 30_000);
 });
