@@ -84,6 +84,16 @@ async function screenshotSection(page: Page, frame: Frame, file: string): Promis
   await page.screenshot({ path: path.join(artefacts, file) });
 }
 
+/** The bottlenecks, forecast and next steps, further down the section. */
+async function screenshotPart(page: Page, frame: Frame, heading: string, file: string): Promise<void> {
+  await frame.locator('[data-testid="review-body"] h3', { hasText: heading }).scrollIntoViewIfNeeded();
+  await frame
+    .locator('[data-testid="review-body"] h3', { hasText: heading })
+    .evaluate((el: { scrollIntoView(o: unknown): void }) => el.scrollIntoView({ block: 'start' }));
+  await page.mouse.move(5, 5);
+  await page.screenshot({ path: path.join(artefacts, file) });
+}
+
 describe('The project review in the dashboard of a real VS Code', () => {
   let s: Session | undefined;
 
@@ -114,7 +124,9 @@ describe('The project review in the dashboard of a real VS Code', () => {
     const { headline: remembered } = JSON.parse(
       readFileSync(path.join(workspace, '.fleetai/state/review/last.json'), 'utf8'),
     ) as { headline: string };
-    expect(headline).toBe(remembered);
+    // Its `quoted commands` are shown as code: the text is the same without the backticks.
+    expect(headline).toBe(remembered.replace(/`/g, ''));
+    expect(await frame.locator('[data-testid="review-headline"] code').count()).toBeGreaterThan(0);
     expect(await frame.locator('[data-testid="review-source"]').getAttribute('data-source')).toBe('rules');
     expect(await frame.locator('[data-testid="review-task"]').count()).toBe(8);
     const kinds = await frame
@@ -137,6 +149,7 @@ describe('The project review in the dashboard of a real VS Code', () => {
     expect(command).toMatch(/^fleet approvals:approve [0-9a-f]+$/);
 
     await screenshotSection(page, frame, 'review-dashboard-en.png');
+    await screenshotPart(page, frame, 'Bottlenecks', 'review-dashboard-steps-en.png');
 
     // Copy goes through the editor's clipboard (the host's `host.copyText`).
     await answer.locator('[data-testid="review-copy"]').click();
@@ -178,5 +191,6 @@ describe('The project review in the dashboard, in Simplified Chinese', () => {
     for (const heading of ['进度', '自上次评审以来', '瓶颈', '预测', '下一步'])
       expect(body).toContain(heading);
     await screenshotSection(page, frame, 'review-dashboard-zh-cn.png');
+    await screenshotPart(page, frame, '瓶颈', 'review-dashboard-steps-zh-cn.png');
   }, 240_000);
 });

@@ -8,8 +8,15 @@ import type {
 import { ActionButton, Ago, IconButton, useWords } from '../shared/components';
 import type { MessageKey, Translate } from '../shared/i18n';
 import { clockTime, shortDuration } from '../shared/time';
-import { phaseWord } from '../shared/words';
-import { bottleneckSubject, canRunReview, rangeFromNow, reviewButton, reviewTaskOrder } from './model';
+import { paneStateText, phaseWord } from '../shared/words';
+import {
+  bottleneckSubject,
+  canRunReview,
+  codeSpans,
+  rangeFromNow,
+  reviewButton,
+  reviewTaskOrder,
+} from './model';
 
 export interface ReviewActions {
   run: (runTests: boolean) => void;
@@ -30,6 +37,23 @@ const bottleneckKindText: Record<ReviewView['bottlenecks'][number]['kind'], Mess
   failing_tests: 'failing tests',
   long_running_task: 'long-running task',
 };
+
+const planStatusText: Record<string, MessageKey> = {
+  running: 'running',
+  waiting_approval: 'waiting for approval',
+  done: 'done',
+  failed: 'failed',
+};
+
+/** A review sentence with its `quoted commands` shown as code. */
+function Sentence({ text }: { text: string }): React.JSX.Element {
+  return <>{codeSpans(text).map((part, i) => (part.code ? <code key={i}>{part.text}</code> : part.text))}</>;
+}
+
+/** A pane state word from the review (the supervisor's or the log's), in the person's words when it is one. */
+function paneStateWord(t: Translate, state: string): string {
+  return Object.hasOwn(paneStateText, state) ? t(paneStateText[state as keyof typeof paneStateText]) : state;
+}
 
 const subjectText: Record<'approval' | 'pane' | 'task' | 'plan', MessageKey> = {
   approval: 'approval {0}',
@@ -137,7 +161,7 @@ function ReviewBody(props: {
   return (
     <div className="review-body" data-testid="review-body" data-generated-at={review.generatedAt}>
       <p className="review-headline" data-testid="review-headline">
-        {review.headline}
+        <Sentence text={review.headline} />
       </p>
       <p className="review-source muted" data-testid="review-source" data-source={review.source.kind}>
         {review.source.kind === 'model'
@@ -233,10 +257,12 @@ function ReviewProgress({ review, now }: { review: ReviewView; now: number }): R
                 <td>
                   {task.title} <span className="muted">{task.id}</span>
                 </td>
-                <td className={`phase phase-${task.phase}`}>{phaseWord(t, task.phase)}</td>
+                <td className={`phase phase-${task.phase} nowrap`}>{phaseWord(t, task.phase)}</td>
                 <td>
                   {task.pane ?? ''}
-                  {task.paneState ? <span className="muted"> ({task.paneState})</span> : null}
+                  {task.paneState ? (
+                    <span className="muted"> ({paneStateWord(t, task.paneState)})</span>
+                  ) : null}
                 </td>
                 <td>{task.branch ?? ''}</td>
                 <td>{task.ahead ?? ''}</td>
@@ -298,7 +324,7 @@ function ReviewProgress({ review, now }: { review: ReviewView; now: number }): R
                 <td>
                   {p.planId} <span className="muted">{p.thread}</span>
                 </td>
-                <td>{p.status}</td>
+                <td>{planStatusText[p.status] ? t(planStatusText[p.status]!) : p.status}</td>
                 <td>{`${p.doneNodes}/${p.nodes}`}</td>
                 <td>{p.failedNodes}</td>
                 <td>{p.waitingNodes}</td>
@@ -355,7 +381,9 @@ function Bottlenecks({ review }: { review: ReviewView }): React.JSX.Element {
             {b.seconds !== undefined ? (
               <span className="muted">{t('for {0}', shortDuration(t, b.seconds * 1000))}</span>
             ) : null}
-            <div className="review-why">{b.summary}</div>
+            <div className="review-why">
+              <Sentence text={b.summary} />
+            </div>
             {b.holds && b.holds.length > 0 ? (
               <div className="muted">{t('Holds up: {0}', b.holds.join(', '))}</div>
             ) : null}
@@ -424,7 +452,9 @@ function Step(props: {
     <li className="review-step" data-testid="review-step" data-rank={rec.rank} data-action={rec.action}>
       <div className="review-step-head">
         <span className="review-rank">{rec.rank}.</span>
-        <strong>{rec.title}</strong>
+        <strong>
+          <Sentence text={rec.title} />
+        </strong>
         {button?.kind === 'nudge' ? (
           <ActionButton
             testId="review-nudge"
@@ -446,7 +476,9 @@ function Step(props: {
           </ActionButton>
         ) : null}
       </div>
-      <div className="review-why">{rec.reason}</div>
+      <div className="review-why">
+        <Sentence text={rec.reason} />
+      </div>
       <div className="review-command">
         <code data-testid="review-command">{rec.command}</code>
         <IconButton

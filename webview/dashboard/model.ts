@@ -183,3 +183,19 @@ export function reviewTaskOrder(tasks: ReviewView['tasks']): ReviewView['tasks']
     .sort((a, b) => rank(a.task) - rank(b.task) || a.index - b.index)
     .map((x) => x.task);
 }
+
+/**
+ * The review's sentences quote commands in Markdown backticks (`touch approved.txt`): split into plain text and
+ * code parts so the page shows them as code. An unpaired backtick stays as it is.
+ */
+export function codeSpans(text: string): { code: boolean; text: string }[] {
+  const parts = text.split('`');
+  if (parts.length < 3) return [{ code: false, text }];
+  const out: { code: boolean; text: string }[] = [];
+  // An even count of pieces means an odd count of backticks: the last one has no partner.
+  const paired = parts.length % 2 === 1 ? parts : [...parts.slice(0, -2), `${parts.at(-2)}\`${parts.at(-1)}`];
+  paired.forEach((part, i) => {
+    if (part !== '') out.push({ code: i % 2 === 1, text: part });
+  });
+  return out;
+}

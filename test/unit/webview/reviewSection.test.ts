@@ -10,6 +10,7 @@ import { createMemoryTransportPair } from '../../../extension/protocol/transport
 import {
   bottleneckSubject,
   canRunReview,
+  codeSpans,
   rangeFromNow,
   reviewButton,
   reviewTaskOrder,
@@ -91,6 +92,24 @@ describe('the review section: which steps the dashboard can do itself', () => {
     expect(canRunReview(undefined, true)).toBe(true);
     expect(canRunReview({ state: 'running' }, true)).toBe(false);
     expect(canRunReview({ state: 'ready' }, false)).toBe(false);
+  });
+
+  it("shows the review's quoted commands as code, and leaves an unpaired backtick as text", () => {
+    expect(codeSpans('approval a1 waits to run `touch approved.txt` (medium risk)')).toEqual([
+      { code: false, text: 'approval a1 waits to run ' },
+      { code: true, text: 'touch approved.txt' },
+      { code: false, text: ' (medium risk)' },
+    ]);
+    expect(codeSpans('`a` and `b`')).toEqual([
+      { code: true, text: 'a' },
+      { code: false, text: ' and ' },
+      { code: true, text: 'b' },
+    ]);
+    expect(codeSpans('no code here')).toEqual([{ code: false, text: 'no code here' }]);
+    expect(codeSpans('`a` then a stray ` tick')).toEqual([
+      { code: true, text: 'a' },
+      { code: false, text: ' then a stray ` tick' },
+    ]);
   });
 
   it('has every string in Chinese', () => {
