@@ -48,6 +48,8 @@ export function watchdogSeconds(heartbeatSeconds: number): number {
 /** How long `systemctl stop` waits for the supervisor to stop its panes and save before SIGKILL. */
 export const STOP_TIMEOUT_SECONDS = 45;
 export const RESTART_SECONDS = 5;
+/** How long systemd waits for READY=1. */
+export const START_TIMEOUT_SECONDS = 180;
 /** Five failed starts in ten minutes and systemd gives up (a broken config would otherwise loop for ever). */
 export const START_LIMIT = { intervalSeconds: 600, burst: 5 };
 
@@ -101,6 +103,9 @@ export function systemdUnit(options: SystemdUnitOptions): string {
     `WorkingDirectory=${specifiers(oneLine(options.workspace))}`,
     `Environment=${environmentAssignment('PATH', options.pathEnv)}`,
     `Environment=${environmentAssignment('NODE_ENV', options.nodeEnv ?? 'production')}`,
+    // READY=1 comes after the panes, the MCP servers (connectAll), the control socket, exporter and portal:
+    // a slow MCP server must not make systemd kill a start that is still going (its default is 90 s).
+    `TimeoutStartSec=${START_TIMEOUT_SECONDS}`,
     'Restart=on-failure',
     `RestartSec=${RESTART_SECONDS}`,
     `WatchdogSec=${watchdogSeconds(options.heartbeatSeconds)}`,

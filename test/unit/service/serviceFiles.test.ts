@@ -47,6 +47,7 @@ describe('systemdUnit', () => {
       'WorkingDirectory=/srv/work/demo',
       'Environment="PATH=/home/u/.local/bin:/usr/bin:/bin"',
       'Environment="NODE_ENV=production"',
+      'TimeoutStartSec=180',
       'Restart=on-failure',
       'RestartSec=5',
       'WatchdogSec=30',
