@@ -27,6 +27,9 @@ import {
 import type { ApprovalsPort, DeciderPort, FleetPaneView, FleetPort, NotifierPort } from './ports';
 import { checkLoop, planRecovery } from './recoveryPolicy';
 import { RecoverySteps } from './recoverySteps';
+import { StateWriteGuard } from './stateWriteGuard';
+import { findStateWriteError } from '../store/stateWriteError';
+import { appendOperationsEntry } from '../observability/operationsLog';
 import { nextActionsFromRules } from './ruleAdvice';
 import type { SupervisorSettings } from './settings';
 import { TaskBoard, type TaskSpec } from './taskBoard';
@@ -93,6 +96,7 @@ export class Orchestrator {
   private readonly agentApprovals: AgentApprovals;
   private readonly model: ModelAssist;
   private readonly taskProgress: TaskProgress;
+  private readonly stateGuard: StateWriteGuard;
   /** The task specs of the board: the config's at start, replaced when orchestrator.json changes (replaceTasks). */
   private taskSpecs: TaskSpec[];
 
@@ -106,6 +110,7 @@ export class Orchestrator {
     this.agentApprovals = new AgentApprovals(context);
     this.model = new ModelAssist(context);
     this.taskProgress = new TaskProgress(context);
+    this.stateGuard = new StateWriteGuard(context, () => Object.values(this.state.panes));
   }
 
   get tasks(): TaskBoard {
@@ -268,11 +273,15 @@ export class Orchestrator {
   async tick(): Promise<void> {
     if (!this.started) return;
     const started = this.now();
+    // While the state cannot be written, each tick tries again; the panes resume once it works.
+    if (this.stateGuard.blocked)
+      await this.stateGuard.retry(() => this.options.store.save(structuredClone(this.state)));
     // A pane whose events are still being handled is looked at by the next tick. Panes side by side: one that
     // waits (a nudge waits for its agent to react) holds up no other.
     await Promise.all(
       this.options.fleet.list().map(async (pane) => {
-        if (this.chains.has(pane.id)) return;
+        // A pane blocked on an unwritable state gets nothing from FleetAI until the state can be written.
+        if (this.chains.has(pane.id) || this.stateGuard.blocks(pane.id)) return;
         const meta = this.ensureMeta(pane);
         await this.serial(pane.id, () => this.evaluate(pane, meta, 'tick'));
         void this.queue.pump(pane.id);
@@ -322,6 +331,13 @@ export class Orchestrator {
         pane: paneId,
         error: describeError(error),
       });
+      // An approval or other state write for this pane that the disk refused: the pane is blocked.
+      const refused = findStateWriteError(error);
+      const meta = refused ? this.metaFor(paneId) : undefined;
+      if (refused && meta) {
+        this.stateGuard.refused(refused, [meta]);
+        this.changed();
+      }
     });
     this.chains.set(paneId, next);
     void next.then(() => {
@@ -352,6 +368,11 @@ export class Orchestrator {
     meta.state = event.to;
     meta.state_since = event.ts;
     this.settleCommand(pane, event, fromSince);
+    // Blocked on an unwritable state: its state is followed, nothing is done to it.
+    if (this.stateGuard.blocks(pane.id)) {
+      this.changed();
+      return;
+    }
     // An interrupted turn (our own nudge) says nothing about what the agent answers: not a loop candidate.
     if (event.to === 'awaiting_input' && !/interrupt/i.test(event.reason)) {
       // The turn's answer, not only the bottom rows: there a TUI keeps its input box and footer, the same after
@@ -504,6 +525,21 @@ export class Orchestrator {
       ...(meta.branch ? { branch: meta.branch } : {}),
       requires_confirmation: false,
     });
+    void appendOperationsEntry(
+      this.options.workspaceRoot,
+      {
+        at: this.iso(),
+        subject: `pane ${meta.pane}${meta.branch ? ` (${meta.branch})` : ''}`,
+        title: 'Commands keep failing / 命令连续失败',
+        happened: `${meta.failure_streak} commands failed in a row (threshold ${this.settings.failureAlertThreshold}). Last: ${meta.last_command_result?.detail ?? ''}`,
+        tried: [
+          `${meta.failure_streak} commands sent, each failed / 发送 ${meta.failure_streak} 条命令均失败`,
+          'FleetAI stopped sending it commands / 已停止发送命令',
+        ],
+        todo: `look at the pane (\`fleet status\`), fix the cause, then \`fleet unblock ${meta.pane}\` / 查看窗格并修复原因，然后运行 \`fleet unblock ${meta.pane}\``,
+      },
+      this.options.log,
+    );
   }
 
   // --- bookkeeping -------------------------------------------------------------------------------------------
@@ -525,6 +561,7 @@ export class Orchestrator {
         return Promise.resolve(verdict);
       },
       isReady: (pane) => {
+        if (this.stateGuard.blocks(pane)) return false;
         const state = this.options.fleet.get(pane)?.state;
         // A turn that ended in an error the agent no longer retries leaves it waiting for input too.
         return (
@@ -692,9 +729,12 @@ export class Orchestrator {
     this.saving = this.saving
       .catch(() => undefined)
       .then(() => this.options.store.save(snapshot))
-      .catch((error: unknown) =>
-        this.options.log.error(CATEGORY, 'supervisor.state.save_failed', { error: describeError(error) }),
-      );
+      .catch((error: unknown) => {
+        this.options.log.error(CATEGORY, 'supervisor.state.save_failed', { error: describeError(error) });
+        // supervisor.json holds every pane's memory: while it cannot be written, every pane is blocked.
+        const refused = findStateWriteError(error);
+        if (refused) this.stateGuard.refused(refused, Object.values(this.state.panes));
+      });
     return this.saving;
   }
 

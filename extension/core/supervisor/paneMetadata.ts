@@ -31,6 +31,8 @@ export const blockerSchema = z.object({
     'failure_streak',
     'approval',
     'dependency',
+    // The state (supervisor.json, approvals...) could not be written: FleetAI does nothing to the pane until it can.
+    'state_unwritable',
     'other',
   ]),
   reason: z.string(),

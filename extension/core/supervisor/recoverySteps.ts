@@ -1,4 +1,5 @@
 import { describeError } from '../errors';
+import { appendOperationsEntry } from '../observability/operationsLog';
 import { pushActionKey } from './actionKeys';
 import type { SupervisorContext } from './context';
 import { recordAction, type PaneMeta } from './paneMetadata';
@@ -118,6 +119,19 @@ export class RecoverySteps {
           ...(pane.branch ? { branch: pane.branch } : {}),
           requires_confirmation: false,
         });
+        // The policies notify when they give up (or only wait now): a person gets what was tried and what to do.
+        void appendOperationsEntry(
+          this.ctx.workspaceRoot,
+          {
+            at: this.ctx.iso(),
+            subject: `pane ${pane.id}${pane.branch ? ` (${pane.branch})` : ''}`,
+            title: step.title,
+            happened: step.message,
+            tried: triedSoFar(meta),
+            todo: todoFor(pane.id, step.title),
+          },
+          this.ctx.log,
+        );
         break;
       }
       case 'recovered': {
@@ -147,4 +161,32 @@ export class RecoverySteps {
     }
     return false;
   }
+}
+
+/** What the recovery policies already did for the pane in this spell, for the operations log. */
+export function triedSoFar(meta: PaneMeta): string[] {
+  const tried: string[] = [];
+  if (meta.stall_nudges > 0) tried.push(`${meta.stall_nudges} nudge(s) / 催促 ${meta.stall_nudges} 次`);
+  if (meta.error_retries > 0)
+    tried.push(`${meta.error_retries} retr(ies) with backoff / 退避重试 ${meta.error_retries} 次`);
+  if (meta.restart_failures > 0)
+    tried.push(`${meta.restart_failures} restart(s) that failed / 重启失败 ${meta.restart_failures} 次`);
+  if (meta.restart_not_before)
+    tried.push(
+      `restart circuit breaker open until ${meta.restart_not_before} / 重启熔断至 ${meta.restart_not_before}`,
+    );
+  const continues = meta.action_keys.filter((key) => key === 'continue').length;
+  if (continues > 0) tried.push(`${continues} "continue" prompt(s) / 提示继续 ${continues} 次`);
+  return tried;
+}
+
+/** A concrete next step for a person, by what the policies gave up on. */
+function todoFor(pane: string, title: string): string {
+  if (/authenticate/i.test(title))
+    return `log the agent in again or fix its API key, then \`fleet unblock ${pane}\` / 重新登录或修复 API key，然后 \`fleet unblock ${pane}\``;
+  if (/exiting/i.test(title))
+    return `run the agent's command by hand to see why it exits (\`fleet status\` shows the exit), fix it, then \`fleet unblock ${pane}\` / 手动运行智能体命令查看退出原因，修复后 \`fleet unblock ${pane}\``;
+  if (/circles/i.test(title))
+    return `read the pane, give the agent a different instruction with \`fleet send ${pane} "..."\`, then \`fleet unblock ${pane}\` / 查看窗格，用 \`fleet send\` 给出不同指示，然后 \`fleet unblock ${pane}\``;
+  return `look at the pane (\`fleet status\`), answer or fix what it waits for (\`fleet send ${pane} "..."\`), then \`fleet unblock ${pane}\` / 查看窗格并处理，然后 \`fleet unblock ${pane}\``;
 }
