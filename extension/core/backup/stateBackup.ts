@@ -92,8 +92,45 @@ async function packState(options: BackupOptions): Promise<CreatedBackup> {
     });
   }
   const file = await freeStateArchive(options.backupDir, now);
-  const packed = await packFolder({ dir: options.stateDir, file, exclude: [options.backupDir] });
+  const packed = await withApprovalsLock(options.stateDir, () =>
+    packFolder({ dir: options.stateDir, file, exclude: [options.backupDir] }),
+  );
   return { file, ...packed };
+}
+
+/**
+ * The approvals store changes two files in one step (pending.json, completed.json) under its folder lock
+ * (approvals/approvalStore.ts, `approvals/.lock`): the pack holds that lock too, so an archive never has a
+ * request both pending and answered, or in neither file.
+ */
+async function withApprovalsLock<T>(stateDir: string, fn: () => Promise<T>): Promise<T> {
+  const dir = path.join(stateDir, 'approvals');
+  const there = await fs.stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!there) return fn();
+  let release: () => Promise<void>;
+  try {
+    release = await lockFolder(dir, {
+      lockfilePath: path.join(dir, '.lock'),
+      staleMs: 10_000,
+      waitMs: 30_000,
+    });
+  } catch (error) {
+    if (isFleetError(error)) throw error;
+    throw new FleetError(
+      ErrorCode.StoreRead,
+      `Could not lock ${dir} to back it up: ${describeError(error)}`,
+      { file: dir },
+      { cause: error },
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => undefined);
+  }
 }
 
 /** Packs the state folder into `state-YYYYMMDD-HHMMSS.tar.gz`. */

@@ -13,6 +13,7 @@ import {
 import { readFolder } from '../../../extension/core/backup/tarFolder';
 import { takeSupervisorLock } from '../../../extension/core/control/supervisorLock';
 import { isFleetError } from '../../../extension/core/errors';
+import { lockFolder } from '../../../extension/core/store/folderLock';
 import { createMemoryLog } from '../../../extension/core/observability/appLog';
 
 let root: string;
@@ -189,6 +190,26 @@ describe('backup and restore', () => {
     }
     await restoreBackup(created.file, { stateDir, logsDir, backupDir });
     expect(await fs.readFile(path.join(stateDir, 'a.json'), 'utf8')).toBe('1\n');
+  });
+
+  it('packs the approvals only while their store lock is free (never half of a decision)', async () => {
+    await write('approvals/pending.json', '{"version":1,"approvals":[]}\n');
+    const release = await lockFolder(path.join(stateDir, 'approvals'), {
+      lockfilePath: path.join(stateDir, 'approvals', '.lock'),
+      staleMs: 10_000,
+      waitMs: 0,
+    });
+    let done = false;
+    const backup = createBackup({ stateDir, logsDir, backupDir }).then((b) => {
+      done = true;
+      return b;
+    });
+    // Whatever the machine's speed, the backup cannot finish while the lock is held.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(done).toBe(false);
+    await release();
+    const created = await backup;
+    expect(created.bytes).toBeGreaterThan(0);
   });
 
   it('lists the archives, newest first', async () => {
