@@ -249,8 +249,12 @@ export class Orchestrator {
   unblock(paneId: string, by: string): void {
     const meta = this.metaFor(paneId);
     if (!meta) return;
-    const cleared = meta.blockers.map((b) => b.kind);
-    meta.blockers = [];
+    // An unwritable state is not cleared by a person's word: it lifts itself once the disk takes writes.
+    const held = this.stateGuard.blocks(paneId)
+      ? meta.blockers.filter((b) => b.kind === 'state_unwritable')
+      : [];
+    const cleared = meta.blockers.filter((b) => !held.includes(b)).map((b) => b.kind);
+    meta.blockers = held;
     meta.failure_streak = 0;
     meta.stall_nudges = 0;
     meta.error_retries = 0;

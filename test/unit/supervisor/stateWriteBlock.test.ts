@@ -123,6 +123,11 @@ describe('supervisor: the state folder stops taking writes', () => {
     expect(fleet.typed).toEqual([]);
     expect(fleet.interrupts).toEqual([]);
     expect(orchestrator.metaFor('p1')!.blockers.map((b) => b.kind)).toContain('state_unwritable');
+    // A person's unblock does not lift it either: only a writable state does.
+    orchestrator.unblock('p1', 'test');
+    await orchestrator.tick();
+    expect(fleet.typed).toEqual([]);
+    expect(orchestrator.metaFor('p1')!.blockers.map((b) => b.kind)).toContain('state_unwritable');
     expect(readFileSync(file).equals(before)).toBe(true);
     expect(sent.filter((event) => event.title === 'FleetAI cannot write its state')).toHaveLength(1);
 
