@@ -75,8 +75,11 @@ export function startBackupSchedule(options: {
         typeof details?.file === 'string' ? details.file : backupDirOf(options.workspace, settings);
       options.notifier.notify({
         severity: 'warning',
-        title: 'FleetAI backup failed',
-        message: `${file}: ${describeError(error)}`,
+        // Both languages, like the supervisor's other alerts: it may reach a phone rather than this window.
+        title: 'FleetAI backup failed / FleetAI 备份失败',
+        message:
+          `${file}: ${describeError(error)}. Check the disk and the folder, then run fleet backup. ` +
+          `(检查磁盘与该文件夹后运行 fleet backup)`,
         requires_confirmation: false,
       });
     },

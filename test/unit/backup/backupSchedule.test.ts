@@ -93,7 +93,7 @@ describe('the scheduled backup', () => {
     await vi.waitFor(() => expect(notes).toHaveLength(1), { timeout: 20_000, interval: 50 });
     expect(notes[0]).toMatchObject({
       severity: 'warning',
-      title: 'FleetAI backup failed',
+      title: 'FleetAI backup failed / FleetAI 备份失败',
       requires_confirmation: false,
     });
     expect(notes[0]?.message).toContain(backups);
