@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -24,6 +25,7 @@ const config = {
   ],
 };
 
+const KEY_ENV = 'FLEETAI_REVIEW_DASHBOARD_TEST_KEY';
 const REMEMBERED_AT = '2026-11-20T09:00:00.000Z';
 const REMEMBERED_HEADLINE = 'Remembered review for the dashboard test: 0 of 4 tasks done.';
 
@@ -33,6 +35,7 @@ describe('The project review in the dashboard, in a real VS Code window', () => 
   let configFile: string;
   let reviewDir: string;
   let previousConfig: string | undefined;
+  let model: ChildProcess | undefined;
   const review = (): DashboardReviewState | undefined =>
     (api.webviewSnapshot('dashboard') as DashboardSnapshot).review;
 
@@ -71,6 +74,8 @@ describe('The project review in the dashboard, in a real VS Code window', () => 
   });
 
   after(async () => {
+    model?.kill();
+    delete process.env[KEY_ENV];
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     if (previousConfig === undefined) await fs.rm(configFile, { force: true });
     else await fs.writeFile(configFile, previousConfig);
@@ -151,5 +156,43 @@ describe('The project review in the dashboard, in a real VS Code window', () => 
     );
     assert.equal(shown.error?.code, 'E_CONFIG_PARSE');
     assert.ok(existsSync(path.join(reviewDir, 'dashboard.json')));
+  });
+
+  it('uses the configured model as the palette command does, and shows it as the source', async () => {
+    // The real fake model server, in its own process (its module has a top-level await the bundle cannot take).
+    const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+    let log = '';
+    model = spawn(process.execPath, [path.join(root, 'test/fixtures/fake-model/server.mjs')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    model.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+    const url = await until(
+      () => /listening on (\S+)/.exec(log)?.[1],
+      () => `the fake model to listen: ${log}`,
+    );
+    process.env[KEY_ENV] = 'test-key-not-secret';
+    await fs.writeFile(
+      configFile,
+      JSON.stringify({
+        ...config,
+        model: { base_url: `${url}/v1`, model: 'fake-review', api_key_env: KEY_ENV },
+      }),
+    );
+    const answer = await api.webviewRequest('review.run', { runTests: false });
+    assert.equal(answer.state, 'ready', JSON.stringify(answer));
+    const result = answer.review;
+    assert.ok(result);
+    assert.deepEqual(result.source, { kind: 'model', model: 'fake-review' }, JSON.stringify(result.source));
+    assert.match(result.headline, /^Fake model review/);
+    assert.ok(result.recommendations.length >= 1);
+    assert.ok(
+      result.recommendations.every((r) => r.reason.endsWith('(ranked by the fake model)')),
+      JSON.stringify(result.recommendations),
+    );
+    const shown = await until(
+      () => review()?.review?.source.kind === 'model' && review(),
+      () => JSON.stringify(review()),
+    );
+    assert.equal(shown.review?.generatedAt, result.generatedAt);
   });
 });
