@@ -15,7 +15,7 @@ import { clockTime } from '../shared/time';
 import { eventKeys, groupPanes, newestFirst, stateCounts, taskRows } from './model';
 import { McpServers } from './McpServers';
 import { PaneRow } from './PaneRow';
-import { ReviewSection, type ReviewActions } from './Review';
+import { ReviewSection, type ReviewActions, type ReviewPane } from './Review';
 
 export function App({ started }: { started: StartedView<DashboardSnapshot> }): React.JSX.Element {
   const view = useHostView(started);
@@ -56,6 +56,10 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
   // so that a state change does not render those tables again.
   const nameKey = snapshot ? snapshot.panes.map((p) => `${p.id}\u0000${p.name}`).join('\u0001') : '';
   const names = useMemo(() => paneNames(nameKey), [nameKey]);
+  // The review's Nudge buttons depend only on which panes exist and their states: the section is not drawn
+  // again for every other change of a pane (a new action, a queued command).
+  const stateKey = snapshot ? snapshot.panes.map((p) => `${p.id}\u0000${p.state}`).join('\u0001') : '';
+  const reviewPanes = useMemo(() => paneStates(stateKey), [stateKey]);
 
   const stale = snapshot !== undefined && (!view.fresh || !connected);
   return (
@@ -124,7 +128,7 @@ export function App({ started }: { started: StartedView<DashboardSnapshot> }): R
             <Tasks tasks={snapshot.tasks} names={names} />
             <ReviewSection
               review={snapshot.review}
-              panes={snapshot.panes}
+              panes={reviewPanes}
               connected={connected}
               actions={reviewActions}
             />
@@ -146,6 +150,13 @@ function paneNames(key: string): ReadonlyMap<string, string> {
     names.set(id, name);
   }
   return names;
+}
+
+function paneStates(key: string): ReviewPane[] {
+  return (key ? key.split('\u0001') : []).map((entry) => {
+    const [id = '', state = ''] = entry.split('\u0000');
+    return { id, state: state as ReviewPane['state'] };
+  });
 }
 
 const SupervisorLine = memo(function SupervisorLine({ supervisor }: { supervisor: SupervisorView }) {

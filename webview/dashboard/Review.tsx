@@ -18,6 +18,9 @@ import {
   reviewTaskOrder,
 } from './model';
 
+/** What the section needs of a pane: whether this window has it and can nudge it. */
+export type ReviewPane = Pick<PaneView, 'id' | 'state'>;
+
 export interface ReviewActions {
   run: (runTests: boolean) => void;
   copy: (text: string) => Promise<boolean>;
@@ -68,7 +71,7 @@ const subjectText: Record<'approval' | 'pane' | 'task' | 'plan', MessageKey> = {
  */
 export const ReviewSection = memo(function ReviewSection(props: {
   review: DashboardReviewState | undefined;
-  panes: PaneView[];
+  panes: ReviewPane[];
   connected: boolean;
   actions: ReviewActions;
 }) {
@@ -151,7 +154,7 @@ export const ReviewSection = memo(function ReviewSection(props: {
 
 function ReviewBody(props: {
   review: ReviewView;
-  panes: PaneView[];
+  panes: ReviewPane[];
   connected: boolean;
   actions: ReviewActions;
 }): React.JSX.Element {
@@ -423,7 +426,7 @@ function ForecastPart({ review, now }: { review: ReviewView; now: number }): Rea
 
 function NextSteps(props: {
   review: ReviewView;
-  panes: PaneView[];
+  panes: ReviewPane[];
   connected: boolean;
   actions: ReviewActions;
 }): React.JSX.Element {
@@ -440,7 +443,7 @@ function NextSteps(props: {
 
 function Step(props: {
   rec: ReviewView['recommendations'][number];
-  panes: PaneView[];
+  panes: ReviewPane[];
   connected: boolean;
   actions: ReviewActions;
 }): React.JSX.Element {
