@@ -1,8 +1,7 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { describeError, type FleetError } from '../errors';
 import { appendOperationsEntry } from '../observability/operationsLog';
-import { writeTextAtomic } from '../store/jsonStore';
+import { probeWritable } from '../store/probeWritable';
 import {
   findStateWriteError,
   stateWriteFacts,
@@ -109,7 +108,7 @@ export class StateWriteGuard {
     if (!episode) return true;
     episode.retries += 1;
     try {
-      await probeWritable(episode.file);
+      await probeWritable(path.dirname(episode.file));
       await save();
     } catch (error) {
       for (const meta of this.blockedMetas()) {
@@ -145,11 +144,4 @@ export class StateWriteGuard {
     const panes = this.episode?.panes ?? new Set<string>();
     return this.metas().filter((meta) => panes.has(meta.pane));
   }
-}
-
-/** Writes and removes a small file beside `file`: the folder takes writes again. */
-async function probeWritable(file: string): Promise<void> {
-  const probe = path.join(path.dirname(file), `.fleetai-write-probe-${process.pid}`);
-  await writeTextAtomic(probe, 'probe\n');
-  await fs.rm(probe, { force: true });
 }

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApprovalStore } from '../../../extension/core/approvals';
@@ -140,5 +140,47 @@ describe('a plan run whose state cannot be written', () => {
     const record = await readRunRecord(runFile(paths.stateDir, plan.id, result.thread));
     expect(record?.status).toBe('done');
     expect(record?.paused).toBeUndefined();
+  });
+
+  it('a node that fails while the state folder refuses writes pauses the run instead of being retried', async () => {
+    const workspace = folders.workspace();
+    const paths = workspacePaths(workspace);
+    const state = folders.stateFolder(paths.stateDir);
+    const plan = valid(
+      [
+        { type: 'sequence', id: 'main', title: 'Main', children: ['a'] },
+        // Its failure could come from the refused state (an agent's journal): it must not use up its retries.
+        // It fails only after the test made the state read-only (the file `refused` appears then).
+        effect('a', {
+          retries: 3,
+          action: {
+            kind: 'script',
+            script: 'while [ ! -f refused ]; do sleep 0.05; done; echo a >> effects.txt; exit 1',
+          },
+        }),
+      ],
+      'main',
+    );
+    const log = createMemoryLog();
+    const result = await runPlan({
+      plan,
+      workspace,
+      stateDir: paths.stateDir,
+      log,
+      retryDelayMs: () => 10,
+      onEvent: (event) => {
+        if (event.node === 'a' && event.status === 'running' && event.attempt === undefined)
+          // After the step's checkpoint is saved (LangGraph saves it while the node starts), the disk refuses.
+          setTimeout(() => {
+            state.readOnly();
+            writeFileSync(path.join(workspace, 'refused'), '');
+          }, 500);
+      },
+    });
+    expect(result.status).toBe('paused');
+    expect(result.record.paused?.nodes).toEqual(['a']);
+    expect(effects(workspace)).toEqual(['a']);
+    expect(result.record.markedForHuman).toEqual([]);
+    expect(log.lines.some((line) => line.event === 'plan.node.marked_for_human')).toBe(false);
   });
 });

@@ -18,6 +18,7 @@ import {
   type WorkResult,
 } from './workPorts';
 import { timeoutSignal } from '../../timeoutSignal';
+import { probeWritable } from '../../store/probeWritable';
 
 /** The wait before attempt `attempt` (2, 3, ...): 2 s, 4 s, 8 s ... at most 60 s. */
 export function retryDelayMs(attempt: number): number {
@@ -68,6 +69,11 @@ export interface CompileOptions {
   riskRules?: RiskRules;
   /** Called inside work nodes as they start, retry, wait and finish (the runner prints and records these). */
   onEvent?: (event: ExecutorEvent) => void;
+  /**
+   * The run's state folder: after a failed attempt it is checked to take writes, so a failure that came from an
+   * unwritable state pauses the run (E_STATE_WRITE) instead of using up the node's attempts.
+   */
+  stateDir?: string;
 }
 
 /** `<node>#<pass of each enclosing loop>`: one approval per node per loop pass of a run. */
@@ -226,6 +232,8 @@ export function compilePlan(plan: Plan, options: CompileOptions) {
         }
         last = await attemptOnce(node, `${thread}/${key}/${attempt}`, options);
         if (last.ok) return finish({ status: 'done', output: last.output, attempts: attempt });
+        // Throws E_STATE_WRITE when the state folder refuses writes: the run pauses here, attempts kept.
+        if (options.stateDir !== undefined) await probeWritable(options.stateDir);
       }
       return finish({
         status: 'failed',
