@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrchestratorConfig } from '../../../extension/core/config/orchestratorConfig';
+import { loadNodePty } from '../../../extension/core/doctor/nativePty';
 import { buildCli, cleanCliEnv, runBuiltCli } from '../audit/builtCli';
 import { VERSION_SCRIPTS, fakeCliDir } from './fakeClis';
 
@@ -118,5 +119,40 @@ describe('fleet init (built CLI)', () => {
     expect(readFileSync(path.join(ws, '.fleetai/orchestrator.json'), 'utf8')).toBe(
       '{\n  "panes": [{ "id": "a" }]\n}\n',
     );
+  });
+
+  it('on a terminal asks before touching .gitignore, and writes the lines only after a yes', async () => {
+    // A real pseudo-terminal (node-pty), so stdin and stdout are TTYs as in a person's shell.
+    const pty = loadNodePty();
+    const answer = (ws: string, reply: string): Promise<string> =>
+      new Promise((resolve) => {
+        const term = pty.spawn(process.execPath, [cli, 'init'], {
+          cwd: ws,
+          cols: 200,
+          rows: 50,
+          env: cleanCliEnv({ PATH: pathEnv }),
+        });
+        let output = '';
+        let replied = false;
+        term.onData((data) => {
+          output += data;
+          if (!replied && output.includes('[y/N]')) {
+            replied = true;
+            term.write(`${reply}\r`);
+          }
+        });
+        term.onExit(() => resolve(output));
+      });
+    const yes = mkdtempSync(path.join(dir, 'ws-'));
+    const saidYes = await answer(yes, 'y');
+    expect(saidYes).toContain('.fleetai/state/');
+    expect(saidYes).toMatch(/added \.fleetai\/state\//);
+    expect(readFileSync(path.join(yes, '.gitignore'), 'utf8')).toContain('.fleetai/backups/\n');
+
+    const no = mkdtempSync(path.join(dir, 'ws-'));
+    const saidNo = await answer(no, 'n');
+    expect(saidNo).toContain('[y/N]');
+    expect(saidNo).toMatch(/left alone \(declined\)/);
+    expect(readdirSync(no)).toEqual(['.fleetai']);
   });
 });
