@@ -1,55 +1,22 @@
 import { Command } from '@langchain/langgraph';
 import type { BaseCheckpointSaver } from '@langchain/langgraph-checkpoint';
 import type { ApprovalStore } from '../../approvals';
-import type { Logger } from '../../observability/appLog';
 import { DEFAULT_RISK_RULES, extendRiskRules, type RiskRules } from '../../approvals/riskRules';
 import { loadOrchestratorConfig } from '../../config/orchestratorConfig';
 import { workspacePaths } from '../../workspacePaths';
 import { createCheckpointer } from '../checkpoint/createCheckpointer';
 import { isControlNode, type Plan } from '../planSchema';
-import {
-  compilePlan,
-  stepBound,
-  type ApprovalWait,
-  type CompileOptions,
-  outputExcerpt,
-  type ExecutorEvent,
-} from './compilePlan';
+import { compilePlan, stepBound, type ApprovalWait, outputExcerpt, type ExecutorEvent } from './compilePlan';
 import type { NodeStates } from './runState';
 import { appendFailedNode } from './operationsLog';
 import { claimRun } from './runOwner';
-import { writeRunRecord, type RunOwner, type RunRecord, type RunStatus } from './runRecord';
-import type { NotifierPort } from '../../supervisor/ports';
+import { writeRunRecord, type RunOwner, type RunRecord } from './runRecord';
 import { pauseForStateWrite } from './statePause';
 import { findStateWriteError } from '../../store/stateWriteError';
 
-export interface RunPlanOptions extends Omit<CompileOptions, 'checkpointer' | 'onEvent'> {
-  plan: Plan;
-  /** `.fleetai/state` of the workspace: checkpoints and run records go there. */
-  stateDir: string;
-  /** A new run gets `<planId>-<timestamp>`; an existing thread is resumed from its last checkpoint. */
-  thread?: string;
-  planVersion?: number;
-  /** 'json' (default) survives crashes; 'memory' for quick runs. */
-  checkpointer?: 'json' | 'memory' | BaseCheckpointSaver;
-  /** Wait for approval decisions (default) or return at the first approval the run waits for. */
-  wait?: boolean;
-  pollMs?: number;
-  onEvent?: (event: ExecutorEvent) => void;
-  /** The app log: runs that end or wait, and failed nodes marked for a person. */
-  log?: Logger;
-  /** Where a paused run (the state could not be written) is told to a person: the supervisor's notifier. */
-  notifier?: NotifierPort;
-}
+import type { RunPlanOptions, RunResult } from './runTypes';
 
-export interface RunResult {
-  thread: string;
-  /** `paused`: stopped on a state write failure (record.paused says where); resumable. */
-  status: RunStatus | 'paused';
-  nodes: NodeStates;
-  waits: ApprovalWait[];
-  record: RunRecord;
-}
+export type { RunPlanOptions, RunResult };
 
 export function newThreadId(planId: string, now = new Date()): string {
   return `${planId}-${now.toISOString().replace(/[-:]/g, '').replace('.', '')}`;

@@ -5,7 +5,7 @@ import { appendOperationsEntry } from '../../observability/operationsLog';
 import { stateWriteFacts, stateWriteFix } from '../../store/stateWriteError';
 import { isControlNode, type Plan } from '../planSchema';
 import { compilePlan } from './compilePlan';
-import type { RunPlanOptions, RunResult } from './runPlan';
+import type { RunPlanOptions, RunResult } from './runTypes';
 import { writeRunRecord, type RunRecord } from './runRecord';
 import type { NodeStates } from './runState';
 
