@@ -217,7 +217,10 @@ function registerRunCommands(program: Command, io: CliIo): void {
         if (results.length === 0)
           io.out(zh ? '没有可以继续的运行\n' : 'no run to resume (none decided and left without a runner)\n');
         for (const result of results) io.out(`${runSummary(result, zh)}\n`);
-        process.exitCode = results.some((result) => result.status === 'failed') ? 1 : 0;
+        // A paused run has not finished either: a script should not read it as done.
+        process.exitCode = results.some((result) => result.status === 'failed' || result.status === 'paused')
+          ? 1
+          : 0;
       } finally {
         await log.close();
       }
@@ -328,6 +331,13 @@ function runSummary(result: RunResult, zh: boolean): string {
         ? `运行 ${result.thread} 等待审批：fleet approvals:approve ${ids}，然后 fleet run:auto FILE --resume ${result.thread}`
         : `run ${result.thread} waits for approval: fleet approvals:approve ${ids}, then ` +
             `fleet run:auto FILE --resume ${result.thread}`;
+    }
+    case 'paused': {
+      const file = result.record.paused?.file ?? '.fleetai/state';
+      return zh
+        ? `运行 ${result.thread} 已暂停：状态不可写（${file}）；可写后运行 fleet plan:resume ${result.thread}`
+        : `run ${result.thread} paused: the state cannot be written (${file}); once it can, ` +
+            `fleet plan:resume ${result.thread}`;
     }
     default:
       return `run ${result.thread}: ${result.status}`;

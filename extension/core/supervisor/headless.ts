@@ -208,6 +208,8 @@ async function startLocked(
     stateDir: paths.stateDir,
     approvals: planApprovals,
     log,
+    // A resumed run that cannot write its state pauses and tells a person through the supervisor's channels.
+    notifier,
     ports: () =>
       openPlanPorts({
         workspace: options.workspace,
