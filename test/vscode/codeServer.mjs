@@ -167,9 +167,19 @@ export async function startCodeServer(cs, sandbox, workspace, { port, extraArgs 
       } catch {
         return;
       }
+      // The server exits before its extension hosts have finished shutting down, and a host still saving its
+      // state re-creates folders a test has just removed: wait for the whole group, not only the server.
+      const groupAlive = () => {
+        try {
+          process.kill(-child.pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
       const until = Date.now() + 5000;
-      while (!exited && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-      if (!exited) {
+      while ((!exited || groupAlive()) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      if (groupAlive()) {
         try {
           process.kill(-child.pid, 'SIGKILL');
         } catch {
