@@ -25,6 +25,9 @@ export function isPackable(
   const segments = relative.split('/').filter((s) => s !== '');
   // proper-lockfile's locks are folders named *.lock; writeJsonAtomic's temporaries are ".<name>.<pid>.<hex>.tmp".
   if (segments.some((s) => s.endsWith('.lock') || /^\..+\.tmp$/.test(s))) return false;
+  // control.json says where the running supervisor listens: restored later, it would name a supervisor that is
+  // gone (fleet doctor then warns of a stale control file until the next start).
+  if (segments.length === 1 && segments[0] === 'control.json') return false;
   return stat.isFile() || stat.isDirectory() || stat.isSymbolicLink();
 }
 

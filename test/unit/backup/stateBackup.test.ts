@@ -10,7 +10,7 @@ import {
   restoreBackup,
   runBackup,
 } from '../../../extension/core/backup/stateBackup';
-import { readFolder } from '../../../extension/core/backup/tarFolder';
+import { readArchive, readFolder } from '../../../extension/core/backup/tarFolder';
 import { takeSupervisorLock } from '../../../extension/core/control/supervisorLock';
 import { isFleetError } from '../../../extension/core/errors';
 import { lockFolder } from '../../../extension/core/store/folderLock';
@@ -210,6 +210,17 @@ describe('backup and restore', () => {
     await release();
     const created = await backup;
     expect(created.bytes).toBeGreaterThan(0);
+  });
+
+  it("leaves out the running supervisor's control.json, so a restore never names a supervisor that is gone", async () => {
+    await write('supervisor.json', '{"version":1}\n');
+    await write('control.json', '{"pid":1,"socket":"/tmp/x.sock"}\n');
+    await write('plans/control.json', '{"a plan file":"of that name is state"}\n');
+    const created = await createBackup({ stateDir, logsDir, backupDir });
+    const packed = (await readArchive(created.file)).map((entry) => entry.path);
+    expect(packed).toContain('supervisor.json');
+    expect(packed).toContain('plans/control.json');
+    expect(packed).not.toContain('control.json');
   });
 
   it('lists the archives, newest first', async () => {
