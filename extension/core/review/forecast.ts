@@ -6,10 +6,19 @@ import {
   MIN_LANE_DURATIONS,
   paceOf,
   type Lane,
-  type LaneKind,
   type Pace,
 } from './lanePace';
-import type { Forecast, ForecastRange, ReviewFacts, TaskFact, TaskForecast, TaskPhase } from './types';
+import type {
+  Forecast,
+  ForecastRange,
+  LaneForecast,
+  ReviewFacts,
+  TaskFact,
+  TaskForecast,
+  TaskPhase,
+} from './types';
+
+export type { LaneForecast };
 
 /**
  * When the rest will be done, from the pace measured so far. Two models, the better one the history allows:
@@ -69,33 +78,10 @@ export function remainingOrder(tasks: readonly TaskFact[]): TaskFact[] {
   return order;
 }
 
-/** A task's forecast with the lane that runs it and whose pace it took (per-lane model). */
-export interface PacedTaskForecast extends TaskForecast {
-  lane?: string;
-  paceFrom?: 'lane' | 'fleet';
-}
-
-/** One lane's share of the forecast. */
-export interface LaneForecast {
-  lane: string;
-  kind: LaneKind;
-  name: string;
-  /** Finished tasks whose duration was measured in this lane. */
-  measured: number;
-  /** `lane`: its own durations; `fleet`: too little history, the fleet's durations widened. */
-  paceFrom: 'lane' | 'fleet';
-  /** Seconds per task used: expected (median), shortest and longest. */
-  secondsPerTask: { median: number; min: number; max: number };
-  /** Its remaining tasks, in the order they run. */
-  tasks: string[];
-  /** When its last remaining task is expected done. */
-  finish: ForecastRange;
-}
-
-/** The forecast with what it was made from (the per-lane part when that model was used). */
+/** The forecast with what it was made from: the per-lane fields of Forecast, always filled here. */
+export type PacedTaskForecast = TaskForecast;
 export interface PacedForecast extends Forecast {
   basis: 'lanes' | 'completion_gaps' | 'none';
-  lanes?: LaneForecast[];
   tasks: PacedTaskForecast[];
 }
 

@@ -183,6 +183,7 @@ export function renderMarkdown(review: Review, lang: ReviewLang = 'en'): string 
       `Pace: ${pace(forecast.tasksPerDay)}; a task finishes every ${duration(forecast.intervalSeconds.median)} ` +
         `(median; fastest ${duration(forecast.intervalSeconds.min)}, slowest ${duration(forecast.intervalSeconds.max)}).`,
       '',
+      ...laneTable(review),
       forecast.note,
       '',
     );
@@ -239,4 +240,23 @@ function pace(perDay: number | undefined): string {
 
 function capital(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Who finishes what when (the per-lane model): each lane's pace and where it came from, so a reader sees which
+ * estimate rests on that lane's own history and which on the fleet's.
+ */
+function laneTable(review: Review): string[] {
+  const { forecast, facts } = review;
+  if (forecast.basis !== 'lanes' || !forecast.lanes?.length) return [];
+  const rows = forecast.lanes.map((lane) => {
+    const per = lane.secondsPerTask;
+    const pace =
+      per.min === per.max
+        ? duration(per.median)
+        : `${duration(per.median)} (${duration(per.min)}–${duration(per.max)})`;
+    const from = lane.paceFrom === 'lane' ? `its own (${lane.measured} measured)` : 'the fleet (widened)';
+    return `| ${cell(lane.lane)} | ${lane.tasks.length} | ${pace} | ${from} | ${cell(relativeRange(lane.finish, facts.generatedAt))} |`;
+  });
+  return ['| Lane | Remaining | Per task | Pace from | Done |', '|---|---|---|---|---|', ...rows, ''];
 }

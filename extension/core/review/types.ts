@@ -198,6 +198,27 @@ export interface TaskForecast {
   /** Position in the remaining work (1 = next to finish). */
   position: number;
   range?: ForecastRange;
+  /** The lane that runs it (per-lane model): `owner:alice`, `pane:codex`… */
+  lane?: string;
+  /** Whose pace it took: its lane's own, or the fleet's widened when the lane has too little history. */
+  paceFrom?: 'lane' | 'fleet';
+}
+
+/** One lane's share of the forecast (per-lane model). */
+export interface LaneForecast {
+  lane: string;
+  kind: 'owner' | 'pane' | 'branch' | 'unassigned';
+  name: string;
+  /** Finished tasks whose duration was measured in this lane. */
+  measured: number;
+  /** `lane`: its own durations; `fleet`: too little history, the fleet's durations widened. */
+  paceFrom: 'lane' | 'fleet';
+  /** Seconds per task used: expected (median), shortest and longest. */
+  secondsPerTask: { median: number; min: number; max: number };
+  /** Its remaining tasks, in the order they run. */
+  tasks: string[];
+  /** When its last remaining task is expected done. */
+  finish: ForecastRange;
 }
 
 export interface Forecast {
@@ -213,6 +234,9 @@ export interface Forecast {
   tasks: TaskForecast[];
   /** One sentence on how sure this is. */
   note: string;
+  /** What it was made from: lanes in parallel, the fleet's completion gaps, or nothing measurable. */
+  basis?: 'lanes' | 'completion_gaps' | 'none';
+  lanes?: LaneForecast[];
 }
 
 export interface SinceLast {

@@ -361,6 +361,15 @@ describe('runReview on a seeded workspace (rules)', () => {
       'Per lane, lanes in parallel: 3 task durations measured (median 24 h, 12 h to 1.5 days). Paced by their ' +
         'own history: unassigned tasks (30 h a task).',
     );
+    // The lane table: the unassigned lane on its own pace, ui then e2e done in 3.5 days (2.25 to 6).
+    const markdown = renderMarkdown(review);
+    expect(markdown).toContain('| Lane | Remaining | Per task | Pace from | Done |');
+    expect(markdown).toMatch(
+      /\| unassigned \| 2 \| 30 h \(24 h–1\.5 days\) \| its own \(2 measured\) \| in about 3\.5 days/,
+    );
+    expect(markdown).toMatch(
+      /\| pane:api \| 1 \| 24 h \(6 h–3 days\) \| the fleet \(widened\) \| in about 24 h/,
+    );
   });
 
   it('reads the shortstat of git diff', () => {
