@@ -135,7 +135,9 @@ export function ruleHeadline(
     );
   else if (done < total) parts.push('nothing is stuck');
   if (expected.overall) {
-    parts.push(`the rest is expected ${relativeRange(expected.overall, now)}`);
+    // The pace says nothing about when a person answers: the date holds only if the approval is answered now.
+    const held = worst?.kind === 'approval_wait' ? 'if it is answered now, ' : '';
+    parts.push(`${held}the rest is expected ${relativeRange(expected.overall, now)}`);
   } else if (done < total && !expected.enoughHistory) parts.push('not enough history for a forecast yet');
   return `${parts.join('; ')}.`;
 }

@@ -161,7 +161,8 @@ describe('runReview on a seeded workspace (rules)', () => {
     expect(review.recommendations[0]!.reason).toContain('2 tasks wait on it (ui, e2e)');
     expect(review.headline).toBe(
       `3 of 8 tasks done (38%); 7 bottlenecks, the worst: approval ${pendingApprovalId} on pane api has waited ` +
-        '40 min to run `psql -f migrations/004_orders.sql` (high risk); the rest is expected in about 7.5 days ' +
+        '40 min to run `psql -f migrations/004_orders.sql` (high risk); if it is answered now, the rest is expected ' +
+        'in about 7.5 days ' +
         '(5 days to 10 days), around Nov 28 00:00 UTC.',
     );
   });
