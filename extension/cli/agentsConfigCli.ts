@@ -5,9 +5,8 @@ import { createInterface } from 'node:readline/promises';
 import type { ProfileProblem } from '../core/agents/profiles';
 import type { ProfileRegistry } from '../core/agents/profileRegistry';
 import { ErrorCode, FleetError, describeError, isFleetError } from '../core/errors';
+import { runBilingual, type Say } from './bilingualAction';
 import type { CliIo } from './io';
-
-type Say = (en: string, zh: string) => string;
 
 interface ListRow {
   kind: string;
@@ -25,7 +24,7 @@ interface ListRow {
  */
 export function registerAgentsConfigCommands(program: Command, io: CliIo): void {
   const run = (json: boolean | undefined, action: (say: Say) => Promise<void>): Promise<void> =>
-    withErrors(io, json, action);
+    runBilingual(io, json, action);
 
   program
     .command('agents:config:list')
@@ -143,22 +142,6 @@ export function registerAgentsConfigCommands(program: Command, io: CliIo): void 
           }
         }),
     );
-}
-
-async function withErrors(io: CliIo, json: boolean | undefined, action: (say: Say) => Promise<void>) {
-  const { planLocaleFromEnv } = await import('../core/plans/planMessages');
-  const zh = planLocaleFromEnv() === 'zh-cn';
-  const say: Say = (en, cn) => (zh ? cn : en);
-  try {
-    await action(say);
-  } catch (error) {
-    process.exitCode = 1;
-    const fleet = isFleetError(error)
-      ? { code: error.code, message: error.message, details: error.details ?? {} }
-      : { code: ErrorCode.Internal, message: describeError(error), details: {} };
-    if (json) io.out(`${JSON.stringify({ ok: false, error: fleet }, null, 2)}\n`);
-    else io.err(`${say('error', '错误')} ${fleet.code}: ${fleet.message}\n`);
-  }
 }
 
 async function openRegistry(workspace: string): Promise<ProfileRegistry> {

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { describeError, isFleetError } from '../core/errors';
 import { workspacePaths } from '../core/workspacePaths';
+import { runBilingual, type Say } from './bilingualAction';
 import type { CliIo } from './io';
-
-type Say = (en: string, zh: string) => string;
 
 interface WorkspaceOpts {
   workspace: string;
@@ -26,14 +24,14 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     )
     .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
     .option('--json', 'print the result as one JSON object')
-    .action((opts: WorkspaceOpts) => run(io, opts.json, (say) => backupCommand(io, opts, say)));
+    .action((opts: WorkspaceOpts) => runBilingual(io, opts.json, (say) => backupCommand(io, opts, say)));
 
   program
     .command('backup:list')
     .description('list the state and log archives of the backups folder, newest first')
     .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
     .option('--json', 'print JSON')
-    .action((opts: WorkspaceOpts) => run(io, opts.json, (say) => listCommand(io, opts, say)));
+    .action((opts: WorkspaceOpts) => runBilingual(io, opts.json, (say) => listCommand(io, opts, say)));
 
   program
     .command('restore')
@@ -46,27 +44,8 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     .option('-y, --yes', 'restore without asking')
     .option('--json', 'print the result as one JSON object')
     .action((archive: string, opts: WorkspaceOpts & { yes?: boolean }) =>
-      run(io, opts.json, (say) => restoreCommand(io, archive, opts, say)),
+      runBilingual(io, opts.json, (say) => restoreCommand(io, archive, opts, say)),
     );
-}
-
-async function run(io: CliIo, json: boolean | undefined, action: (say: Say) => Promise<void>): Promise<void> {
-  const { planLocaleFromEnv } = await import('../core/plans/planMessages');
-  const zh = planLocaleFromEnv() === 'zh-cn';
-  const say: Say = (en, cn) => (zh ? cn : en);
-  try {
-    await action(say);
-  } catch (error) {
-    process.exitCode = 1;
-    if (json) {
-      const fleet = isFleetError(error)
-        ? { code: error.code, message: error.message, details: error.details ?? {} }
-        : { code: 'E_INTERNAL', message: describeError(error), details: {} };
-      io.out(`${JSON.stringify({ ok: false, error: fleet }, null, 2)}\n`);
-      return;
-    }
-    io.err(`${isFleetError(error) ? `${error.code}: ` : ''}${describeError(error)}\n`);
-  }
 }
 
 async function settingsOf(opts: WorkspaceOpts) {

@@ -2,12 +2,11 @@ import type { ConfigModelSection } from '../core/decisions/modelSettings';
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { describeError, isFleetError } from '../core/errors';
+import { describeError } from '../core/errors';
 import type { DecomposeModel } from '../core/requirements';
 import { workspacePaths } from '../core/workspacePaths';
+import { runBilingual, type Say } from './bilingualAction';
 import type { CliIo } from './io';
-
-type Say = (en: string, zh: string) => string;
 
 interface DecomposeOpts {
   workspace: string;
@@ -45,7 +44,7 @@ export function registerTasksCommands(program: Command, io: CliIo): void {
     .option('--max-repairs <n>', "times the model is sent its answer's problems back", '2')
     .option('--json', 'print the result as one JSON object')
     .action((doc: string, opts: DecomposeOpts) =>
-      run(io, opts.json, (say) => decomposeCommand(io, doc, opts, say)),
+      runBilingual(io, opts.json, (say) => decomposeCommand(io, doc, opts, say)),
     );
 
   program
@@ -61,7 +60,7 @@ export function registerTasksCommands(program: Command, io: CliIo): void {
     .option('--replace', 'replace tasks that already exist with the same id')
     .option('--json', 'print the result as one JSON object (needs --yes)')
     .action((draft: string, opts: ApplyOpts) =>
-      run(io, opts.json, (say) => applyCommand(io, draft, opts, say)),
+      runBilingual(io, opts.json, (say) => applyCommand(io, draft, opts, say)),
     );
 
   program
@@ -69,31 +68,9 @@ export function registerTasksCommands(program: Command, io: CliIo): void {
     .description('list the tasks of the workspace config: id, title, dependencies, acceptance')
     .option('-w, --workspace <dir>', 'workspace folder', process.cwd())
     .option('--json', 'print JSON')
-    .action((opts: { workspace: string; json?: boolean }) => run(io, opts.json, () => listCommand(io, opts)));
-}
-
-async function run(io: CliIo, json: boolean | undefined, action: (say: Say) => Promise<void>): Promise<void> {
-  const { planLocaleFromEnv } = await import('../core/plans/planMessages');
-  const zh = planLocaleFromEnv() === 'zh-cn';
-  const say: Say = (en, cn) => (zh ? cn : en);
-  try {
-    await action(say);
-  } catch (error) {
-    process.exitCode = 1;
-    const problems =
-      isFleetError(error) && Array.isArray(error.details?.problems) ? error.details.problems : [];
-    if (json) {
-      const fleet = isFleetError(error)
-        ? { code: error.code, message: error.message, details: error.details ?? {} }
-        : { code: 'E_INTERNAL', message: describeError(error), details: {} };
-      io.out(`${JSON.stringify({ ok: false, error: fleet }, null, 2)}\n`);
-      return;
-    }
-    io.err(`${isFleetError(error) ? `${error.code}: ` : ''}${describeError(error)}\n`);
-    // The message already lists them when it is made of them; otherwise they follow.
-    const listed = problems.map(String).filter((p) => !describeError(error).includes(p));
-    for (const problem of listed) io.err(`  ${problem}\n`);
-  }
+    .action((opts: { workspace: string; json?: boolean }) =>
+      runBilingual(io, opts.json, () => listCommand(io, opts)),
+    );
 }
 
 async function decomposeCommand(io: CliIo, docArg: string, opts: DecomposeOpts, say: Say): Promise<void> {
