@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { ProfileProblem } from '../core/agents/profiles';
 import type { ProfileRegistry } from '../core/agents/profileRegistry';
 import { ErrorCode, FleetError, describeError, isFleetError } from '../core/errors';
-import { runBilingual, type Say } from './bilingualAction';
+import { askYes, runBilingual, type Say } from './bilingualAction';
 import type { CliIo } from './io';
 
 interface ListRow {
@@ -244,16 +243,9 @@ function builtinFileOf(registry: ProfileRegistry, kind: string): string | undefi
 
 async function confirm(io: CliIo, file: string, say: Say): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return false;
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(say(`Write ${file}? [y/N] `, `写入 ${file}？[y/N] `));
-    return /^y(es)?$/i.test(answer.trim());
-  } catch (error) {
-    io.err(`${describeError(error)}\n`);
-    return false;
-  } finally {
-    rl.close();
-  }
+  return askYes(say(`Write ${file}? [y/N] `, `写入 ${file}？[y/N] `), (error) =>
+    io.err(`${describeError(error)}\n`),
+  );
 }
 
 /** The workspace config's model (`.fleetai/orchestrator.json`) or FLEETAI_MODEL*; E_MODEL_NOT_CONFIGURED without. */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { workspacePaths } from '../core/workspacePaths';
-import { runBilingual, type Say } from './bilingualAction';
+import { askYes, runBilingual, type Say } from './bilingualAction';
 import type { CliIo } from './io';
 
 interface WorkspaceOpts {
@@ -202,7 +202,7 @@ async function restoreCommand(
       );
     }
     if (
-      !(await confirm(
+      !(await askYes(
         say(
           `Restore ${paths.stateDir} from ${archive}? [y/N] `,
           `从 ${archive} 恢复 ${paths.stateDir}？[y/N] `,
@@ -244,14 +244,4 @@ async function restoreCommand(
     );
   }
   io.out(say(`restored ${paths.stateDir} from ${archive}\n`, `已从 ${archive} 恢复 ${paths.stateDir}\n`));
-}
-
-async function confirm(question: string): Promise<boolean> {
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^(y|yes|是)$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }

@@ -35,3 +35,20 @@ export async function runBilingual(
     for (const problem of problems.map(String).filter((p) => !message.includes(p))) io.err(`  ${problem}\n`);
   }
 }
+
+/**
+ * Asks a yes/no question on the terminal. Only y, yes or 是 is yes; a closed or failing input is no, and its error
+ * goes to `onError` (the caller prints it) rather than ending the command.
+ */
+export async function askYes(question: string, onError?: (error: unknown) => void): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^(y|yes|是)$/i.test((await rl.question(question)).trim());
+  } catch (error) {
+    onError?.(error);
+    return false;
+  } finally {
+    rl.close();
+  }
+}

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { ErrorCode, describeError, isFleetError } from '../core/errors';
 import type { InitPlan, InitResult, PlannedFile } from '../core/init';
+import { askYes, type Say } from './bilingualAction';
 import type { CliIo } from './io';
-
-type Say = (en: string, zh: string) => string;
 
 interface InitOptions {
   workspace: string;
@@ -110,21 +108,13 @@ function finalAction(file: PlannedFile, result: InitResult): string {
 }
 
 async function askGitignore(io: CliIo, plan: InitPlan, say: Say): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const answer = await rl.question(
-      say(
-        `Add to ${plan.gitignore.path}:\n  ${plan.gitignore.missing.join('\n  ')}\n[y/N] `,
-        `添加到 ${plan.gitignore.path}：\n  ${plan.gitignore.missing.join('\n  ')}\n[y/N] `,
-      ),
-    );
-    return /^y(es)?$/i.test(answer.trim());
-  } catch (error) {
-    io.err(`${describeError(error)}\n`);
-    return false;
-  } finally {
-    rl.close();
-  }
+  return askYes(
+    say(
+      `Add to ${plan.gitignore.path}:\n  ${plan.gitignore.missing.join('\n  ')}\n[y/N] `,
+      `添加到 ${plan.gitignore.path}：\n  ${plan.gitignore.missing.join('\n  ')}\n[y/N] `,
+    ),
+    (error) => io.err(`${describeError(error)}\n`),
+  );
 }
 
 function printPlan(plan: InitPlan, result: InitResult, gitignore: string, say: Say): string {

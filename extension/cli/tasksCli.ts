@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describeError } from '../core/errors';
 import type { DecomposeModel } from '../core/requirements';
 import { workspacePaths } from '../core/workspacePaths';
-import { runBilingual, type Say } from './bilingualAction';
+import { askYes, runBilingual, type Say } from './bilingualAction';
 import type { CliIo } from './io';
 
 interface DecomposeOpts {
@@ -175,7 +175,7 @@ async function applyCommand(io: CliIo, draftArg: string, opts: ApplyOpts, say: S
           '不是终端：未写入；加 --yes 再运行以应用',
         ),
       );
-    if (!(await confirm(say(`Apply to ${configFile}? [y/N] `, `应用到 ${configFile}？[y/N] `)))) {
+    if (!(await askYes(say(`Apply to ${configFile}? [y/N] `, `应用到 ${configFile}？[y/N] `)))) {
       io.out(say('cancelled: nothing was written\n', '已取消：未写入\n'));
       return;
     }
@@ -229,16 +229,6 @@ async function configuredModel(config: { model: ConfigModelSection }): Promise<D
   return settings
     ? structuredDecomposeModel(createStructuredModel(settings, { log: createMemoryLog() }))
     : undefined;
-}
-
-async function confirm(question: string): Promise<boolean> {
-  const { createInterface } = await import('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^(y|yes|是)$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 function relativeName(from: string, file: string): string {
