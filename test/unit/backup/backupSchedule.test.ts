@@ -5,40 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startBackupSchedule } from '../../../extension/core/backup/backupSchedule';
 import { defaultOrchestratorConfig } from '../../../extension/core/config/orchestratorConfig';
 import { createMemoryLog } from '../../../extension/core/observability/appLog';
-import type { DigestClock } from '../../../extension/core/review/digest';
 import type { Notification } from '../../../extension/core/supervisor/ports';
-
-/** A clock moved by hand: timers fire when `advance` passes their time (the backup itself is real file work). */
-function manualClock(start: Date): DigestClock & { advance(ms: number): void; readonly timers: number } {
-  let now = start.getTime();
-  let timers: { at: number; fn: () => void; id: number }[] = [];
-  let next = 0;
-  return {
-    now: () => new Date(now),
-    setTimeout: (fn, ms) => {
-      const id = ++next;
-      timers.push({ at: now + ms, fn, id });
-      return id;
-    },
-    clearTimeout: (id) => {
-      timers = timers.filter((t) => t.id !== id);
-    },
-    get timers() {
-      return timers.length;
-    },
-    advance(ms: number) {
-      const end = now + ms;
-      for (;;) {
-        const due = timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter((t) => t !== due);
-        now = due.at;
-        due.fn();
-      }
-      now = end;
-    },
-  };
-}
+import { manualClock } from '../manualClock';
 
 let workspace: string;
 beforeEach(async () => {
@@ -71,9 +39,9 @@ describe('the scheduled backup', () => {
     expect(scheduler.next).toEqual(new Date(2026, 10, 20, 3, 30));
     const backups = path.join(workspace, '.fleetai', 'backups');
 
-    clock.advance(29 * 60_000);
+    await clock.advance(29 * 60_000);
     expect(await fs.readdir(backups).catch(() => [])).toEqual([]);
-    clock.advance(60_000);
+    await clock.advance(60_000);
     const file = path.join(backups, 'state-20261120-033000.tar.gz');
     await vi.waitFor(() => expect(log.lines.find((l) => l.event === 'backup.created')).toBeDefined(), {
       timeout: 20_000,
@@ -89,7 +57,7 @@ describe('the scheduled backup', () => {
     await vi.waitFor(() => expect(clock.timers).toBe(1), { timeout: 20_000, interval: 50 });
     await fs.rm(backups, { recursive: true });
     await fs.writeFile(backups, 'not a folder');
-    clock.advance(24 * 3600_000);
+    await clock.advance(24 * 3600_000);
     await vi.waitFor(() => expect(notes).toHaveLength(1), { timeout: 20_000, interval: 50 });
     expect(notes[0]).toMatchObject({
       severity: 'warning',
